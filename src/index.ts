@@ -1,0 +1,8 @@
+/**
+ * perfcompat: probe the running kernel's perf_event ABI and take the code path
+ * that works here.
+ */
+export * from './abi';
+export * from './sys';
+export { PerfcompatError } from './errors';
+export type { PerfcompatErrorCode } from './errors';

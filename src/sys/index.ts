@@ -1,0 +1,3 @@
+export * from './kernel';
+export { RealKernel, realKernel } from './real-kernel';
+export { logger } from './log';

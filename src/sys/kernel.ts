@@ -1,0 +1,71 @@
+/**
+ * The Kernel seam: the only way perfcompat talks to the kernel. Everything
+ * above src/sys takes a Kernel, so tests hand it a simulated one and users get
+ * the real one (createRealKernel). Calls return a result or an errno; they
+ * never throw for an errno the caller has to classify. Programming mistakes
+ * (a buffer shorter than the length given) throw RangeError before any call.
+ */
+
+/** An errno answer. */
+export interface SysError {
+  readonly errno: number;
+}
+
+export type OpenResult =
+  | { readonly fd: number }
+  | { readonly errno: number; /** on E2BIG: the size the kernel wrote back into attr.size */ readonly attrSize?: number };
+
+export type NumResult = { readonly value: number } | SysError;
+export type ReadResultBytes = { readonly bytes: number } | SysError;
+export type VoidResult = { readonly ok: true } | SysError;
+
+/** A mapping of a perf ring buffer (or any fd) into this process. */
+export interface Mapping {
+  /** Start address, for munmap and diagnostics. */
+  readonly address: bigint;
+  readonly length: number;
+  /** The mapped memory, shared with the kernel (reads see its updates). */
+  readonly buffer: ArrayBuffer;
+}
+
+export type MmapResult = { readonly mapping: Mapping } | SysError;
+
+/** Argument of an ioctl: an integer, or a buffer passed by pointer. */
+export type IoctlArg = number | bigint | Uint8Array;
+
+export interface PollFd {
+  fd: number;
+  events: number;
+}
+export type PollResult = { readonly ready: number; readonly revents: number[] } | SysError;
+
+export interface Kernel {
+  /** Which kernel this is: 'real', or a simulated persona's name. */
+  readonly name: string;
+  /** Node's process.arch naming of the kernel's architecture. */
+  readonly arch: string;
+  /**
+   * perf_event_open(attr, pid, cpu, group_fd, flags). `attr` is passed by
+   * pointer and may be written by the kernel (the size field on E2BIG).
+   */
+  perfEventOpen(attr: Uint8Array, pid: number, cpu: number, groupFd: number, flags: number): OpenResult;
+  /** read(fd, buf, length ?? buf.byteLength). */
+  read(fd: number, buf: Uint8Array, length?: number): ReadResultBytes;
+  /** ioctl(fd, request, arg). A Uint8Array arg is passed by pointer. */
+  ioctl(fd: number, request: number, arg?: IoctlArg): NumResult;
+  close(fd: number): VoidResult;
+  /** fcntl(fd, cmd, arg) for integer commands (F_GETFD, F_SETFD, ...). */
+  fcntl(fd: number, cmd: number, arg?: number): NumResult;
+  mmap(fd: number, length: number, prot: number, flags: number, offset?: number): MmapResult;
+  munmap(mapping: Mapping): VoidResult;
+  /** prctl(option, arg2) — e.g. PR_TASK_PERF_EVENTS_DISABLE. */
+  prctl(option: number, arg2?: number): NumResult;
+  /** poll(fds, timeout) — synchronous; timeout in ms (0 = do not wait). */
+  poll(fds: readonly PollFd[], timeoutMs: number): PollResult;
+  /** The page size, for ring buffer sizes. */
+  pageSize(): number;
+}
+
+export function isErr(r: object): r is SysError {
+  return typeof (r as { errno?: unknown }).errno === 'number';
+}
