@@ -5,3 +5,4 @@ export * from './ioctl';
 export * from './read-format';
 export * from './mmap-page';
 export * from './errno';
+export * from './features';
