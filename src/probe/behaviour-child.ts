@@ -1,0 +1,97 @@
+/**
+ * Child processes for behaviour checks that must open an event on another
+ * task (enable_on_exec, group read after exit). The child stops itself before
+ * it execs the work, so the event can be opened on its pid first; everything
+ * is synchronous (getCapabilities is), waiting by looking at the child's state
+ * in procfs rather than at Node's event loop, which does not run meanwhile.
+ */
+import { spawn, ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { PerfcompatError } from '../errors';
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** Sleep the thread without spinning (Atomics.wait on a private word). */
+export function sleepMs(ms: number): void {
+  Atomics.wait(SLEEPER, 0, 0, ms);
+}
+
+/** One-letter state of a task (R, S, T, Z, ...), or null when it is gone. */
+export function taskState(pid: number, procRoot = '/proc'): string | null {
+  try {
+    const stat = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
+    // pid (comm) state ... — comm may hold spaces and parentheses; state follows the last ')'.
+    const close = stat.lastIndexOf(')');
+    return close < 0 ? null : stat.charAt(close + 2) || null;
+  } catch {
+    return null;
+  }
+}
+
+function waitFor(pid: number, done: (state: string | null) => boolean, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (done(taskState(pid))) return true;
+    if (Date.now() >= deadline) return false;
+    sleepMs(1);
+  }
+}
+
+export class StoppedChild {
+  readonly pid: number;
+  private readonly proc: ChildProcess;
+  private finished = false;
+
+  private constructor(proc: ChildProcess, pid: number) {
+    this.proc = proc;
+    this.pid = pid;
+  }
+
+  /**
+   * Start `argv` under a shell that stops itself first (SIGSTOP); returns once
+   * the child is stopped, before it execs argv.
+   */
+  static start(argv: readonly string[], timeoutMs = 5000): StoppedChild {
+    if (argv.length === 0) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'child argv: empty; expected a program and its arguments');
+    const proc = spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'sh', ...argv], { stdio: 'ignore' });
+    if (proc.pid === undefined) {
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `could not start /bin/sh for child ${argv[0]}`);
+    }
+    // A spawn error (e.g. no /bin/sh) arrives as an event; never let it crash the process.
+    proc.on('error', () => undefined);
+    const child = new StoppedChild(proc, proc.pid);
+    if (!waitFor(child.pid, (s) => s === 'T' || s === 't' || s === 'Z' || s === null, timeoutMs)) {
+      child.kill();
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `child ${argv[0]} did not stop itself within ${timeoutMs} ms`);
+    }
+    const s = taskState(child.pid);
+    if (s !== 'T' && s !== 't') {
+      child.finished = true;
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `child ${argv[0]} exited before it could be observed (state ${s ?? 'gone'})`);
+    }
+    return child;
+  }
+
+  /** Let it exec and run. */
+  resume(): void {
+    process.kill(this.pid, 'SIGCONT');
+  }
+
+  /** Wait until it has exited (zombie or reaped); false on timeout. */
+  waitExit(timeoutMs = 10000): boolean {
+    const ok = waitFor(this.pid, (s) => s === 'Z' || s === 'X' || s === null, timeoutMs);
+    if (ok) this.finished = true;
+    return ok;
+  }
+
+  /** Kill it if still running (cleanup path). */
+  kill(): void {
+    if (this.finished) return;
+    try {
+      this.proc.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+    this.finished = true;
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * What a behaviour check works with: open events, ioctls, reads, a known
+ * amount of work, stopped children and ring buffers — all through the Kernel
+ * seam, every fd, mapping and child tracked and released by dispose(). A
+ * failure of the kernel aborts the check with the matching verdict
+ * (CheckAbort), so hooks stay short.
+ */
+import { spawnSync } from 'node:child_process';
+import { encodeAttr, AttrInput, DecodedAttr, decodeAttr } from '../abi/attr-codec';
+import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
+import { HW_EVENTS, SW_EVENTS, PERF_TYPES, PERF_FORMAT, HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, hwCacheConfig, PERF_FLAG } from '../abi/constants';
+import { archAbi, perfIoctl, PERF_IOC_FLAG_GROUP, PROT_READ, PROT_WRITE, MAP_SHARED } from '../abi/ioctl';
+import { decodeRead, readSize, ReadResult } from '../abi/read-format';
+import { errnoName } from '../abi/errno';
+import { PerfcompatError } from '../errors';
+import { isErr, Kernel, Mapping } from '../sys/kernel';
+import type { CapabilityMap } from './types';
+import type { EventDecl, Verdict, WorkDecl, WorkResult } from './behaviour-types';
+import { CheckAbort, errnoVerdict } from './behaviour-verdict';
+import { StoppedChild } from './behaviour-child';
+import { countRecordHeaders, RingHeaders } from './behaviour-ring';
+
+/** An event a check opened. */
+export interface OpenedEvent {
+  readonly fd: number;
+  /** "software/task_clock" etc. */
+  readonly label: string;
+  readonly readFormat: bigint;
+  /** Members including the leader, for a leader opened with PERF_FORMAT_GROUP. */
+  members: number;
+  readonly attr: DecodedAttr;
+}
+
+export interface OpenOptions {
+  pid?: number;
+  cpu?: number;
+  group?: OpenedEvent;
+  /** Default: TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING | ID, plus GROUP for a leader opened with groupRead. */
+  readFormat?: bigint;
+  /** Open with PERF_FORMAT_GROUP (this event is to be a leader read as a group). */
+  groupRead?: boolean;
+  /** Default: true for a leader or a lone event, false for a group member (it follows its leader). */
+  disabled?: boolean;
+  /** Extra attr fields and flags on top of the declaration. */
+  attr?: AttrInput;
+}
+
+export interface Ring {
+  readonly mapping: Mapping;
+  /** Count record headers written so far. */
+  headers(): RingHeaders;
+}
+
+const DEFAULT_READ_FORMAT = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING | PERF_FORMAT.ID;
+
+function lookup(table: ReadonlyArray<{ name: string; value: number }>, name: string): number | undefined {
+  const key = name.toLowerCase().replace(/-/g, '_');
+  return table.find((t) => t.name === key)?.value;
+}
+
+/** Resolve an EventDecl's type/config names into attr numbers. */
+export function eventAttr(ev: EventDecl): { attr: AttrInput; label: string } {
+  if (ev === null || typeof ev !== 'object') {
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `event: expected an object { type, config, ...attr fields }, got ${String(ev)}`);
+  }
+  const { type, config, ...rest } = ev;
+  let typeNum: number | undefined;
+  let typeName: string;
+  if (typeof type === 'number') {
+    typeNum = type;
+    typeName = PERF_TYPES.find((t) => t.value === type)?.name ?? `type${type}`;
+  } else {
+    typeNum = typeof type === 'string' ? lookup(PERF_TYPES, type) : undefined;
+    typeName = String(type);
+    if (typeNum === undefined) {
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `event type "${String(type)}": expected a number or one of ${PERF_TYPES.map((t) => t.name).join(', ')}`);
+    }
+  }
+  let cfg: number | bigint | undefined;
+  if (typeof config === 'string') {
+    if (typeNum === 0) cfg = lookup(HW_EVENTS, config);
+    else if (typeNum === 1) cfg = lookup(SW_EVENTS, config);
+    else if (typeNum === 3) {
+      const [c, o, r] = config.toLowerCase().split('.');
+      const ci = c !== undefined ? lookup(HW_CACHE_IDS, c) : undefined;
+      const oi = o !== undefined ? lookup(HW_CACHE_OPS, o) : undefined;
+      const ri = r !== undefined ? lookup(HW_CACHE_RESULTS, r) : undefined;
+      if (ci !== undefined && oi !== undefined && ri !== undefined) cfg = hwCacheConfig(ci, oi, ri);
+    } else if (/^(0x[0-9a-f]+|\d+)$/i.test(config)) cfg = BigInt(config);
+    if (cfg === undefined) {
+      const valid = typeNum === 0 ? HW_EVENTS.map((e) => e.name).join(', ')
+        : typeNum === 1 ? SW_EVENTS.map((e) => e.name).join(', ')
+          : typeNum === 3 ? '<cache>.<op>.<result>, e.g. l1d.read.miss' : 'a number';
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `event config "${config}" for type ${typeName}: expected ${valid}`);
+    }
+  } else if (typeof config === 'number' || typeof config === 'bigint') {
+    cfg = config;
+  } else {
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `event config for type ${typeName}: missing; expected a name or a number`);
+  }
+  const label = `${typeName}/${typeof config === 'string' ? config : `0x${BigInt(cfg).toString(16)}`}`;
+  return { attr: { ...rest, type: typeNum, config: cfg }, label };
+}
+
+function encodeSmallest(attr: AttrInput): Buffer {
+  // The oldest size that holds every field set: accepted by every kernel that knows the fields.
+  try {
+    return encodeAttr(attr, { size: ATTR_SIZE_VER0 });
+  } catch (e) {
+    if (e instanceof PerfcompatError && e.code === 'ERR_ATTR_BEYOND_SIZE') return encodeAttr(attr);
+    throw e;
+  }
+}
+
+export interface ContextOptions {
+  capabilities?: CapabilityMap;
+}
+
+export class BehaviourContext {
+  readonly kernel: Kernel;
+  readonly capabilities?: CapabilityMap;
+  private readonly fds: number[] = [];
+  private readonly mappings: Mapping[] = [];
+  private readonly children: StoppedChild[] = [];
+  private readonly ioctls: Record<string, number>;
+
+  constructor(kernel: Kernel, opts: ContextOptions = {}) {
+    this.kernel = kernel;
+    if (opts.capabilities) this.capabilities = opts.capabilities;
+    const arch = archAbi(kernel.arch);
+    this.ioctls = Object.fromEntries(['enable', 'disable', 'reset', 'refresh', 'period', 'id'].map((n) => [n, perfIoctl(n, arch)]));
+  }
+
+  /**
+   * Open an event (disabled unless told otherwise, user space only so that it
+   * works at perf_event_paranoid 2). An errno aborts the check with its
+   * classification (ENOENT → no-hardware Skip, EACCES → denied Skip, …).
+   */
+  open(ev: EventDecl, o: OpenOptions = {}): OpenedEvent {
+    const r = this.tryOpen(ev, o);
+    if ('status' in r) throw new CheckAbort(r);
+    return r;
+  }
+
+  /** Like open, but an errno comes back as a verdict instead of aborting. */
+  tryOpen(ev: EventDecl, o: OpenOptions = {}): OpenedEvent | Verdict {
+    const { attr, label } = eventAttr(ev);
+    const readFormat = o.readFormat ?? (DEFAULT_READ_FORMAT | (o.groupRead ? PERF_FORMAT.GROUP : 0n));
+    const full: AttrInput = {
+      exclude_kernel: 1,
+      exclude_hv: 1,
+      ...attr,
+      read_format: readFormat,
+      disabled: (o.disabled ?? !o.group) ? 1 : 0,
+      ...o.attr,
+    };
+    const bytes = encodeSmallest(full);
+    const res = this.kernel.perfEventOpen(bytes, o.pid ?? 0, o.cpu ?? -1, o.group?.fd ?? -1, PERF_FLAG.FD_CLOEXEC);
+    if (isErr(res)) return errnoVerdict(`open ${label}${o.group ? ` in the group of ${o.group.label}` : ''}`, res.errno);
+    this.fds.push(res.fd);
+    if (o.group) o.group.members += 1;
+    return { fd: res.fd, label, readFormat, members: 1, attr: decodeAttr(bytes) };
+  }
+
+  private ioctl(ev: OpenedEvent, name: string, arg?: number | bigint | Uint8Array): number {
+    const r = this.kernel.ioctl(ev.fd, this.ioctls[name]!, arg);
+    if (isErr(r)) throw new CheckAbort(errnoVerdict(`ioctl ${name.toUpperCase()} on ${ev.label}`, r.errno));
+    return r.value;
+  }
+
+  enable(ev: OpenedEvent, group = false): void { this.ioctl(ev, 'enable', group ? PERF_IOC_FLAG_GROUP : 0); }
+  disable(ev: OpenedEvent, group = false): void { this.ioctl(ev, 'disable', group ? PERF_IOC_FLAG_GROUP : 0); }
+  reset(ev: OpenedEvent, group = false): void { this.ioctl(ev, 'reset', group ? PERF_IOC_FLAG_GROUP : 0); }
+  refresh(ev: OpenedEvent, n: number): void { this.ioctl(ev, 'refresh', n); }
+
+  period(ev: OpenedEvent, period: bigint): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(period);
+    this.ioctl(ev, 'period', b);
+  }
+
+  /** PERF_EVENT_IOC_ID. */
+  id(ev: OpenedEvent): bigint {
+    const b = Buffer.alloc(8);
+    this.ioctl(ev, 'id', b);
+    return b.readBigUInt64LE(0);
+  }
+
+  /**
+   * read() and decode. A read that returns a different number of bytes than
+   * the read_format promises is itself the answer: the check is broken.
+   */
+  read(ev: OpenedEvent): ReadResult {
+    const expected = readSize(ev.readFormat, ev.members);
+    // Room for more than asked: a kernel returning more members than opened is a finding too.
+    const buf = Buffer.alloc(expected + 8 * 16);
+    const r = this.kernel.read(ev.fd, buf);
+    if (isErr(r)) throw new CheckAbort(errnoVerdict(`read ${ev.label}`, r.errno));
+    if (r.bytes !== expected) {
+      throw new CheckAbort({
+        status: 'broken',
+        reason: `read ${ev.label}: ${r.bytes} bytes, expected ${expected} for ${ev.members} member(s) with read_format 0x${ev.readFormat.toString(16)}`,
+        measured: { bytes: r.bytes, expectedBytes: expected },
+      });
+    }
+    return decodeRead(buf, ev.readFormat, r.bytes);
+  }
+
+  /** Map a ring buffer of 1 + dataPages pages on a sampling event. */
+  ring(ev: OpenedEvent, dataPages = 8): Ring {
+    const page = this.kernel.pageSize();
+    const r = this.kernel.mmap(ev.fd, (1 + dataPages) * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+    if (isErr(r)) throw new CheckAbort(errnoVerdict(`mmap ring buffer of ${ev.label}`, r.errno));
+    this.mappings.push(r.mapping);
+    const mapping = r.mapping;
+    return { mapping, headers: () => countRecordHeaders(mapping.buffer, page, dataPages * page) };
+  }
+
+  /** poll() one event for POLLIN without waiting; true when it is readable. */
+  readable(ev: OpenedEvent): boolean {
+    const r = this.kernel.poll([{ fd: ev.fd, events: 1 /* POLLIN */ }], 0);
+    if (isErr(r)) throw new CheckAbort(errnoVerdict(`poll ${ev.label}`, r.errno));
+    return r.ready > 0 && ((r.revents[0] ?? 0) & 1) !== 0;
+  }
+
+  /** Do the declared work; returns what it measured. */
+  work(decl: WorkDecl = {}): WorkResult {
+    const start = process.hrtime.bigint();
+    let pages = 0;
+    let children = 0;
+    if (decl.touch_pages !== undefined) pages = touchPages(decl.touch_pages, this.kernel.pageSize());
+    if (decl.exec !== undefined) {
+      runChild(decl.exec);
+      children = 1;
+    }
+    if (decl.spin_ms !== undefined) spin(decl.spin_ms);
+    return { wallNs: Number(process.hrtime.bigint() - start), pages, children };
+  }
+
+  /** A child stopped before it execs argv; open events on its pid, then resume() it. */
+  stoppedChild(argv: readonly string[]): StoppedChild {
+    try {
+      const c = StoppedChild.start(argv);
+      this.children.push(c);
+      return c;
+    } catch (e) {
+      throw new CheckAbort({ status: 'untestable', reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** A small CPU-bound program for children: the shell counting to n. */
+  static shellSpin(n: number): string[] {
+    return ['/bin/sh', '-c', `i=0; while [ $i -lt ${Math.floor(n)} ]; do i=$((i+1)); done`];
+  }
+
+  /** Close every fd, unmap every ring, kill every child still running. */
+  dispose(): void {
+    for (const m of this.mappings.splice(0)) this.kernel.munmap(m);
+    for (const fd of this.fds.splice(0).reverse()) this.kernel.close(fd);
+    for (const c of this.children.splice(0)) c.kill();
+  }
+
+  /** Verdict helpers for hooks. */
+  ok(measured?: Verdict['measured'], value?: Verdict['value']): Verdict {
+    const v: Verdict = { status: 'supported' };
+    if (measured) v.measured = measured;
+    if (value !== undefined) v.value = value;
+    return v;
+  }
+
+  broken(reason: string, measured?: Verdict['measured']): Verdict {
+    return measured ? { status: 'broken', reason, measured } : { status: 'broken', reason };
+  }
+
+  errnoName(errno: number): string {
+    return errnoName(errno);
+  }
+}
+
+let sink = 0;
+
+/** Busy loop on this thread for ms wall milliseconds. */
+export function spin(ms: number): void {
+  if (!(ms >= 0) || ms > 60000) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `work spin_ms ${ms}: expected 0..60000`);
+  const end = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
+  let x = sink | 1;
+  while (process.hrtime.bigint() < end) {
+    for (let i = 0; i < 1000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  }
+  sink = x;
+}
+
+/**
+ * Write one byte into each of n fresh pages. The allocation is larger than
+ * glibc's largest mmap threshold (32 MiB) so that it is always a new mapping
+ * whose pages fault on first write, however often this runs.
+ */
+export function touchPages(n: number, pageSize: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 65536) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `work touch_pages ${n}: expected an integer 0..65536`);
+  const bytes = Math.max(n * pageSize, 33 * 1024 * 1024);
+  const buf = new Uint8Array(new ArrayBuffer(bytes));
+  for (let i = 0; i < n; i++) buf[i * pageSize] = 1;
+  return n;
+}
+
+function runChild(argv: readonly string[]): void {
+  if (argv.length === 0) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'work exec: empty argv; expected a program and its arguments');
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+  if (r.error || r.status !== 0) {
+    throw new CheckAbort({ status: 'untestable', reason: `work exec ${argv.join(' ')}: ${r.error ? r.error.message : `exit status ${r.status}`}` });
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Run behaviour checks: the built-in ones of probes/behaviour/ and any user
+ * cases, each in its own context whose fds, rings and children are released
+ * however the check ends. Answers are FeatureEntries under behaviour.<name>;
+ * `probe test` turns them into Ok / FAILED / Skip lines.
+ */
+import { PerfcompatError } from '../errors';
+import type { Kernel } from '../sys/kernel';
+import { realKernel } from '../sys/real-kernel';
+import { logger } from '../sys/log';
+import type { CapabilityMap, FeatureEntry, FeatureStatus } from './types';
+import { BEHAVIOUR_PREFIX, BehaviourCheck, BehaviourResult, Verdict } from './behaviour-types';
+import { BehaviourContext } from './behaviour-context';
+import { CheckAbort } from './behaviour-verdict';
+import { runGeneric } from './behaviour-generic';
+import { loadCases } from './behaviour-cases';
+import { BEHAVIOUR_CHECKS } from '../../probes/behaviour';
+
+const log = logger('behaviour');
+
+export interface BehaviourOptions {
+  kernel?: Kernel;
+  /** A capability map: `needs` are judged against it and ensureBehaviour stores answers in it. */
+  capabilities?: CapabilityMap;
+  /** Run only these: names ("group_read"), ids ("behaviour.group_read") or 1-based numbers of the list. */
+  only?: readonly (string | number)[];
+  /** Directories of user cases (see behaviour-cases.ts). */
+  cases?: string | readonly string[];
+  /** Replace the built-in list (tests). */
+  checks?: readonly BehaviourCheck[];
+}
+
+/** Ok when the behaviour is right, FAILED when it is wrong or the check hit a fault, Skip otherwise. */
+export function outcomeOf(status: FeatureStatus): BehaviourResult['outcome'] {
+  if (status === 'supported') return 'ok';
+  if (status === 'broken' || status === 'error') return 'failed';
+  return 'skip';
+}
+
+function entryOf(v: Verdict): FeatureEntry {
+  const e: FeatureEntry = { status: v.status };
+  if (v.errno !== undefined) e.errno = v.errno;
+  if (v.errnoName !== undefined) e.errnoName = v.errnoName;
+  if (v.value !== undefined) e.value = v.value;
+  if (v.reason !== undefined) e.reason = v.reason;
+  if (v.measured !== undefined) e.measured = v.measured;
+  return e;
+}
+
+/** Run one check on a kernel. Never throws: a fault is an `error` entry. */
+export function runCheck(check: BehaviourCheck, kernel: Kernel, capabilities?: CapabilityMap): FeatureEntry {
+  for (const need of check.needs ?? []) {
+    const f = capabilities?.features[need];
+    if (capabilities && f && f.status !== 'supported') {
+      const e: FeatureEntry = { status: f.status === 'error' ? 'error' : f.status === 'broken' ? 'untestable' : f.status, needs: check.needs!.slice(), reason: `needs ${need}, which is ${f.status}${f.reason ? ` (${f.reason})` : ''}` };
+      return e;
+    }
+  }
+  const ctx = new BehaviourContext(kernel, capabilities ? { capabilities } : {});
+  let verdict: Verdict;
+  try {
+    verdict = check.run ? check.run(ctx) : runGeneric(check, ctx);
+    if (!verdict || typeof verdict.status !== 'string') {
+      verdict = { status: 'error', reason: `check ${check.name} returned no verdict (expected { status, reason?, measured? })` };
+    }
+  } catch (e) {
+    if (e instanceof CheckAbort) verdict = e.verdict;
+    else verdict = { status: 'error', reason: `check ${check.name} threw: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    ctx.dispose();
+  }
+  if (log.enabled) log('%s: %s %s', check.name, verdict.status, verdict.reason ?? '');
+  const entry = entryOf(verdict);
+  if (check.needs) entry.needs = check.needs.slice();
+  return entry;
+}
+
+/** The full list: built-ins then each cases directory, with where each came from. */
+export function behaviourList(opts: Pick<BehaviourOptions, 'cases' | 'checks'> = {}): Array<{ check: BehaviourCheck; source: string }> {
+  const list = (opts.checks ?? BEHAVIOUR_CHECKS).map((check) => ({ check, source: 'builtin' }));
+  const dirs = opts.cases === undefined ? [] : typeof opts.cases === 'string' ? [opts.cases] : opts.cases;
+  for (const d of dirs) list.push(...loadCases(d));
+  const seen = new Map<string, string>();
+  for (const { check, source } of list) {
+    const prev = seen.get(check.name);
+    if (prev !== undefined) {
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `behaviour check name "${check.name}" in ${source} is already used by ${prev}; names must be unique`);
+    }
+    seen.set(check.name, source);
+  }
+  return list;
+}
+
+function selected(only: BehaviourOptions['only'], check: BehaviourCheck, index: number): boolean {
+  if (!only || only.length === 0) return true;
+  return only.some((o) => {
+    const s = String(o).trim();
+    return s === String(index + 1) || s === check.name || s === BEHAVIOUR_PREFIX + check.name;
+  });
+}
+
+/** Run the checks and return one line each (numbered by position in the full list). */
+export function runBehaviourTests(opts: BehaviourOptions = {}): Array<BehaviourResult & { number: number }> {
+  const list = behaviourList(opts);
+  if (opts.only && opts.only.length > 0) {
+    for (const o of opts.only) {
+      const s = String(o).trim();
+      const known = list.some(({ check }, i) => s === String(i + 1) || s === check.name || s === BEHAVIOUR_PREFIX + check.name);
+      if (!known) {
+        throw new PerfcompatError('ERR_INVALID_ARGUMENT', `--only ${s}: no such behaviour check; valid are 1..${list.length} or ${list.map(({ check }) => check.name).join(', ')}`);
+      }
+    }
+  }
+  const kernel = opts.kernel ?? realKernel();
+  const out: Array<BehaviourResult & { number: number }> = [];
+  list.forEach(({ check, source }, i) => {
+    if (!selected(opts.only, check, i)) return;
+    const entry = runCheck(check, kernel, opts.capabilities);
+    out.push({ number: i + 1, id: BEHAVIOUR_PREFIX + check.name, name: check.name, description: check.description, outcome: outcomeOf(entry.status), entry, source });
+  });
+  return out;
+}
+
+/** Run the checks and return their entries by feature id, for the capability map. */
+export function runBehaviourChecks(opts: BehaviourOptions = {}): Record<string, FeatureEntry> {
+  const out: Record<string, FeatureEntry> = {};
+  for (const r of runBehaviourTests(opts)) out[r.id] = r.entry;
+  return out;
+}
+
+/**
+ * The answer of one built-in check, for a caller about to depend on it (the
+ * shim): taken from the map when it holds one, else run now and stored in
+ * the map so that it is cached with it.
+ */
+export function ensureBehaviour(id: string, opts: { kernel?: Kernel; capabilities?: CapabilityMap } = {}): FeatureEntry {
+  const have = opts.capabilities?.features[id];
+  if (have) return have;
+  const name = id.startsWith(BEHAVIOUR_PREFIX) ? id.slice(BEHAVIOUR_PREFIX.length) : id;
+  const check = BEHAVIOUR_CHECKS.find((c) => c.name === name);
+  if (!check) {
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `behaviour id "${id}": no such check; valid are ${BEHAVIOUR_CHECKS.map((c) => BEHAVIOUR_PREFIX + c.name).join(', ')}`);
+  }
+  const entry = runCheck(check, opts.kernel ?? realKernel(), opts.capabilities);
+  // Faults of the moment are never cached as fact.
+  if (opts.capabilities && entry.status !== 'error') opts.capabilities.features[id] = entry;
+  return entry;
+}

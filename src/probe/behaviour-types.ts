@@ -1,0 +1,98 @@
+/**
+ * The shape of a behaviour check: a declaration (data) with optional small
+ * hooks. A check opens events, enables them, does a known amount of work,
+ * reads and judges the numbers. Its answer is a FeatureEntry under
+ * `behaviour.<name>`, whose status adds `broken` (accepted, behaviour wrong)
+ * to the usual classification.
+ *
+ * The same format is what users put in `probe test --cases <dir>`: a .json
+ * file holding a declaration (or an array of them), or a .js file whose
+ * module.exports is one (or an array) — hooks are only possible in .js.
+ */
+import type { FeatureEntry, FeatureStatus } from './types';
+import type { BehaviourContext } from './behaviour-context';
+
+/** An event to open: attr fields by uapi name; type and config may be names. */
+export interface EventDecl {
+  /** 'hardware' | 'software' | 'tracepoint' | 'hw_cache' | 'raw' | 'breakpoint', or the numeric type. */
+  type: string | number;
+  /** For hardware/software: the short name (e.g. 'task_clock', 'cpu_cycles', 'page_faults'), or a number. */
+  config: string | number | bigint;
+  /** Any further perf_event_attr fields or flags by uapi name (e.g. exclude_kernel: 1). */
+  [field: string]: string | number | bigint | boolean | undefined;
+}
+
+/**
+ * Work done between enable and disable, each kind measured:
+ * spin_ms   busy loop on the calling thread for this many wall milliseconds
+ * touch_pages  allocate and write this many fresh pages (minor page faults)
+ * exec      run this argv to completion as a child (counts with inherit only)
+ */
+export interface WorkDecl {
+  spin_ms?: number;
+  touch_pages?: number;
+  exec?: string[];
+}
+
+/** What the work measured, the variables expectations may name. */
+export interface WorkResult {
+  /** Wall nanoseconds from enable to disable. */
+  wallNs: number;
+  /** Pages touched. */
+  pages: number;
+  /** Children run to completion. */
+  children: number;
+}
+
+/**
+ * A bound on one event's value after the work. min/max are numbers or
+ * "<factor>*<variable>" / "<variable>" with a WorkResult variable, e.g.
+ * "0.9*pages" or "wallNs".
+ */
+export interface Expectation {
+  /** Index into `events`. */
+  event: number;
+  min?: number | string;
+  max?: number | string;
+  /** Judge value * time_enabled / time_running instead of the raw value. */
+  scaled?: boolean;
+}
+
+/** A check's answer. */
+export interface Verdict {
+  status: FeatureStatus;
+  reason?: string;
+  measured?: Record<string, number | string | boolean>;
+  value?: number | string | boolean;
+  errno?: number;
+  errnoName?: string;
+}
+
+export interface BehaviourCheck {
+  /** Short name; the feature id is `behaviour.<name>`. Lower case, digits and _ only. */
+  name: string;
+  /** One line for the `probe test` list. */
+  description: string;
+  /** Feature ids that must be supported first (when a capability map is given); otherwise Skip. */
+  needs?: string[];
+  /** Generic pipeline: the events to open (one group when `group` is true, leader first). */
+  events?: EventDecl[];
+  group?: boolean;
+  work?: WorkDecl;
+  expect?: Expectation[];
+  /** Hook: replace the generic pipeline entirely. */
+  run?(ctx: BehaviourContext): Verdict;
+}
+
+/** One line of `probe test`. */
+export interface BehaviourResult {
+  id: string;
+  name: string;
+  description: string;
+  outcome: 'ok' | 'failed' | 'skip';
+  entry: FeatureEntry;
+  /** Where the declaration came from: 'builtin' or a file path. */
+  source: string;
+}
+
+export const BEHAVIOUR_PREFIX = 'behaviour.';
