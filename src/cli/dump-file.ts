@@ -1,0 +1,70 @@
+/**
+ * Reading a capability dump written by `probe --json`: a missing file, a file
+ * that is not JSON or not a dump, and a dump of a newer schema each give one
+ * UsageError naming the file and what would be valid.
+ */
+import { readFileSync } from 'node:fs';
+import { CAPABILITY_SCHEMA, FEATURE_STATUSES } from '../probe/types';
+import type { CapabilityMap } from '../probe/types';
+import { UsageError } from './command';
+
+const SCHEMA_PREFIX = 'perfcompat/capabilities@';
+const OUR_VERSION = Number(CAPABILITY_SCHEMA.slice(SCHEMA_PREFIX.length));
+const MAKE_ONE = 'make one with `probe --json > FILE`';
+
+/** Check that parsed JSON is a capability dump this version reads; throws UsageError. */
+export function asCapabilityMap(data: unknown, name: string): CapabilityMap {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new UsageError(`${name}: not a capability dump (a JSON object with "schema": "${CAPABILITY_SCHEMA}"); ${MAKE_ONE}`);
+  }
+  const o = data as Record<string, unknown>;
+  const schema = o.schema;
+  if (typeof schema !== 'string' || !schema.startsWith(SCHEMA_PREFIX)) {
+    throw new UsageError(`${name}: not a capability dump (no "schema": "${CAPABILITY_SCHEMA}"); ${MAKE_ONE}`);
+  }
+  const version = Number(schema.slice(SCHEMA_PREFIX.length));
+  if (!Number.isInteger(version) || version < 1) {
+    throw new UsageError(`${name}: unknown schema "${schema}"; this perfcompat reads ${CAPABILITY_SCHEMA}`);
+  }
+  if (version > OUR_VERSION) {
+    throw new UsageError(`${name}: a ${schema} dump is newer than this perfcompat reads (${CAPABILITY_SCHEMA}); upgrade perfcompat`);
+  }
+  const bad = (what: string): never => {
+    throw new UsageError(`${name}: not a valid ${CAPABILITY_SCHEMA} dump (${what}); ${MAKE_ONE}`);
+  };
+  const kernel = o.kernel as Record<string, unknown> | undefined;
+  if (kernel === null || typeof kernel !== 'object' || typeof kernel.release !== 'string') bad('kernel.release missing');
+  const env = o.environment as Record<string, unknown> | undefined;
+  if (env === null || typeof env !== 'object' || !Array.isArray(env.pmus)) bad('environment.pmus missing');
+  const features = o.features as Record<string, unknown> | undefined;
+  if (features === null || typeof features !== 'object' || Array.isArray(features)) bad('features is not an object');
+  for (const [id, entry] of Object.entries(features as Record<string, unknown>)) {
+    const status = (entry as { status?: unknown } | null)?.status;
+    if (typeof status !== 'string' || !(FEATURE_STATUSES as readonly string[]).includes(status)) {
+      bad(`features["${id}"].status is ${JSON.stringify(status)}, expected one of ${FEATURE_STATUSES.join(', ')}`);
+    }
+  }
+  return data as CapabilityMap;
+}
+
+/** Read and check a dump file ("-" reads stdin). */
+export function readCapabilityDump(path: string): CapabilityMap {
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file'
+      : code === 'EISDIR' ? 'is a directory'
+        : code === 'EACCES' ? 'permission denied'
+          : (err as Error).message;
+    throw new UsageError(`${path}: ${why}; expected a capability dump (${MAKE_ONE})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${path}: not JSON (${(err as Error).message}); expected a capability dump (${MAKE_ONE})`);
+  }
+  return asCapabilityMap(data, path);
+}
