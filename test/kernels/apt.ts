@@ -1,0 +1,263 @@
+/**
+ * Fetch kernel packages through a PRIVATE apt configuration: its own
+ * sources.list, lists, cache and status under the harness cache folder. The
+ * machine's own apt sources are read (to learn which Debian mirror it uses)
+ * and never changed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { run } from './exec';
+import { DEFAULT_SUITES, type KernelSpec, slug } from './config';
+
+export const DEFAULT_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+
+export interface Mirrors {
+  /** e.g. http://<host>/debian */
+  debian: string;
+  /** e.g. http://<host>/debian-security */
+  security: string;
+  keyring: string;
+  /** Where they were found, for messages. */
+  from: string;
+}
+
+interface SourceEntry { uri: string; suites: string[]; signedBy?: string; file: string }
+
+/** Parse one-line (`deb [opts] uri suite comps`) and deb822 (`.sources`) entries. */
+export function parseSources(text: string, file: string): SourceEntry[] {
+  const out: SourceEntry[] = [];
+  if (file.endsWith('.sources')) {
+    for (const stanza of text.split(/\n\s*\n/)) {
+      const fields: Record<string, string> = {};
+      let last = '';
+      for (const line of stanza.split('\n')) {
+        if (/^\s*#/.test(line)) continue;
+        const m = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+        if (m) { last = m[1]!.toLowerCase(); fields[last] = m[2]!.trim(); } else if (/^\s+\S/.test(line) && last) fields[last] += ` ${line.trim()}`;
+      }
+      if (!fields.types?.split(/\s+/).includes('deb') || !fields.uris || !fields.suites) continue;
+      if (fields.enabled && /^no$/i.test(fields.enabled)) continue;
+      for (const uri of fields.uris.split(/\s+/)) {
+        const e: SourceEntry = { uri, suites: fields.suites.split(/\s+/), file };
+        if (fields['signed-by'] && !fields['signed-by'].includes('BEGIN PGP')) e.signedBy = fields['signed-by'];
+        out.push(e);
+      }
+    }
+  } else {
+    for (const raw of text.split('\n')) {
+      const line = raw.replace(/#.*/, '').trim();
+      const m = /^deb\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+(\S+)/.exec(line);
+      if (!m) continue;
+      const e: SourceEntry = { uri: m[2]!, suites: [m[3]!], file };
+      const sb = /signed-by=(\S+)/.exec(m[1] ?? '');
+      if (sb) e.signedBy = sb[1]!;
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+const DEBIAN_SUITE = /^(buzz|rex|bo|hamm|slink|potato|woody|sarge|etch|lenny|squeeze|wheezy|jessie|stretch|buster|bullseye|bookworm|trixie|forky|duke|sid|stable|testing|unstable|oldstable|oldoldstable|experimental)(-updates|-backports|-proposed-updates|-security|\/updates)?$/;
+
+/** The Debian mirror and security mirror this machine's apt uses. */
+export function findMirrors(env: NodeJS.ProcessEnv = process.env, etc = '/etc/apt'): Mirrors {
+  const entries: SourceEntry[] = [];
+  const files: string[] = [];
+  if (fs.existsSync(path.join(etc, 'sources.list'))) files.push(path.join(etc, 'sources.list'));
+  const dir = path.join(etc, 'sources.list.d');
+  if (fs.existsSync(dir)) {
+    for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.list') || f.endsWith('.sources')) files.push(path.join(dir, f));
+  }
+  for (const f of files) entries.push(...parseSources(fs.readFileSync(f, 'utf8'), f));
+  const strip = (u: string) => u.replace(/\/+$/, '');
+  const main = entries.find((e) => e.suites.some((s) => DEBIAN_SUITE.test(s) && !/security/.test(s)));
+  const sec = entries.find((e) => e.suites.some((s) => DEBIAN_SUITE.test(s) && /security/.test(s)));
+  const debian = env.PERFCOMPAT_DEBIAN_MIRROR ?? (main ? strip(main.uri) : undefined);
+  if (!debian) {
+    throw new Error(`no Debian mirror found in ${files.join(', ') || `${etc}/sources.list(.d)`}; set PERFCOMPAT_DEBIAN_MIRROR`);
+  }
+  const security = env.PERFCOMPAT_DEBIAN_SECURITY_MIRROR ?? (sec ? strip(sec.uri) : `${debian.replace(/\/debian$/, '')}/debian-security`);
+  let keyring = env.PERFCOMPAT_DEBIAN_KEYRING ?? main?.signedBy ?? DEFAULT_KEYRING;
+  if (!fs.existsSync(keyring)) keyring = DEFAULT_KEYRING;
+  return { debian, security, keyring, from: main?.file ?? 'environment' };
+}
+
+export interface PrivateApt {
+  dir: string;
+  mirrors: Mirrors;
+  suites: string[];
+  /** The -o options that make apt-get/apt-cache use only the private configuration. */
+  opts: string[];
+}
+
+export function privateApt(dir: string, mirrors: Mirrors, extraSuites: readonly string[] = []): PrivateApt {
+  const suites = [...new Set([...DEFAULT_SUITES, ...extraSuites])];
+  for (const d of ['etc/sources.list.d', 'etc/preferences.d', 'etc/apt.conf.d', 'state/lists/partial', 'cache/archives/partial']) {
+    fs.mkdirSync(path.join(dir, d), { recursive: true });
+  }
+  const status = path.join(dir, 'state', 'status');
+  if (!fs.existsSync(status)) fs.writeFileSync(status, '');
+  const lines = suites.map((s) => `deb [signed-by=${mirrors.keyring}] ${/-security$/.test(s) ? mirrors.security : mirrors.debian} ${s} main`);
+  const list = path.join(dir, 'etc', 'sources.list');
+  const text = `# written by perfcompat test/kernels; private to the kernel-matrix harness\n${lines.join('\n')}\n`;
+  if (!fs.existsSync(list) || fs.readFileSync(list, 'utf8') !== text) fs.writeFileSync(list, text);
+  const opts = [
+    `Dir::Etc::SourceList=${list}`,
+    `Dir::Etc::SourceParts=${path.join(dir, 'etc', 'sources.list.d')}`,
+    `Dir::Etc::Preferences=${path.join(dir, 'etc', 'preferences')}`,
+    `Dir::Etc::PreferencesParts=${path.join(dir, 'etc', 'preferences.d')}`,
+    `Dir::State=${path.join(dir, 'state')}`,
+    `Dir::State::status=${status}`,
+    `Dir::Cache=${path.join(dir, 'cache')}`,
+    'APT::Architecture=amd64',
+    'APT::Architectures=amd64',
+    'Acquire::Languages=none',
+    'APT::Sandbox::User=root',
+    'Debug::NoLocking=1',
+  ].flatMap((o) => ['-o', o]);
+  return { dir, mirrors, suites, opts };
+}
+
+/** apt-get update of the private lists, unless they are younger than maxAgeHours and the sources did not change. */
+export async function updateLists(apt: PrivateApt, maxAgeHours: number, force = false): Promise<boolean> {
+  const stamp = path.join(apt.dir, 'updated.stamp');
+  const list = fs.readFileSync(path.join(apt.dir, 'etc', 'sources.list'), 'utf8');
+  if (!force && fs.existsSync(stamp)) {
+    const st = fs.statSync(stamp);
+    if (fs.readFileSync(stamp, 'utf8') === list && Date.now() - st.mtimeMs < maxAgeHours * 3600_000) return false;
+  }
+  const r = await run(['apt-get', ...apt.opts, '-q', 'update'], { timeoutMs: 600_000 });
+  // apt-get update exits 0 even when a suite failed; a missing suite must not go unnoticed.
+  const failed = r.stdout.split('\n').concat(r.stderr.split('\n')).filter((l) => /^(Err:|E: )/.test(l));
+  if (failed.length > 0) throw new Error(`apt-get update of the private kernel lists failed:\n${failed.join('\n')}`);
+  fs.writeFileSync(stamp, list);
+  return true;
+}
+
+export interface Candidate { pkg: string; version: string; suite: string }
+
+/** Versions of a package in the private lists, newest first, with the suite each comes from. */
+export async function madison(apt: PrivateApt, pkg: string): Promise<Candidate[]> {
+  const r = await run(['apt-cache', ...apt.opts, 'madison', pkg], { allowFail: true });
+  const out: Candidate[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const f = line.split('|').map((s) => s.trim());
+    if (f.length < 3 || f[0] !== pkg) continue;
+    const suite = f[2]!.split(/\s+/)[1]?.split('/')[0];
+    if (suite) out.push({ pkg, version: f[1]!, suite });
+  }
+  return out;
+}
+
+/** Suites a spec's suite stands for: `bookworm` → bookworm and bookworm-security. */
+export function suiteFamily(suite: string): string[] {
+  return /-security$/.test(suite) || suite === 'sid' || suite === 'unstable' || suite === 'experimental' ? [suite] : [suite, `${suite}-security`];
+}
+
+export async function pickVersion(apt: PrivateApt, pkg: string, suites: readonly string[], version?: string): Promise<Candidate> {
+  const all = await madison(apt, pkg);
+  const inSuite = all.filter((c) => suites.includes(c.suite));
+  const hit = version !== undefined ? inSuite.find((c) => c.version === version) ?? all.find((c) => c.version === version) : inSuite[0];
+  if (!hit) {
+    const seen = all.map((c) => `${c.version} (${c.suite})`).join(', ') || 'nowhere';
+    throw new Error(`package ${pkg}${version ? `=${version}` : ''} not found in ${suites.join('/')}; apt knows it in: ${seen}`);
+  }
+  return hit;
+}
+
+export async function showDepends(apt: PrivateApt, c: Candidate): Promise<string[]> {
+  const r = await run(['apt-cache', ...apt.opts, 'show', `${c.pkg}=${c.version}`]);
+  const stanza = r.stdout.split(/\n\n/)[0] ?? '';
+  const dep = /^Depends:\s*(.*)$/m.exec(stanza)?.[1] ?? '';
+  return dep.split(',').map((d) => d.trim().split(/\s|\|/)[0]!).filter(Boolean);
+}
+
+/** Download one package version into dir (cached: an existing .deb is reused). A failed download throws. */
+export async function download(apt: PrivateApt, c: Candidate, dir: string): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true });
+  const name = `${c.pkg}_${c.version.replace(/:/g, '%3a')}_`;
+  const have = fs.readdirSync(dir).find((f) => f.startsWith(name) && f.endsWith('.deb'));
+  if (have) return path.join(dir, have);
+  await run(['apt-get', ...apt.opts, '-q', 'download', `${c.pkg}=${c.version}`], { cwd: dir, timeoutMs: 900_000 });
+  const got = fs.readdirSync(dir).find((f) => f.startsWith(name) && f.endsWith('.deb'));
+  if (!got) throw new Error(`apt-get download ${c.pkg}=${c.version} left no .deb in ${dir}`);
+  return path.join(dir, got);
+}
+
+/** Extract the members of a .deb that `match` accepts into dest; returns the extracted regular files. */
+export async function extractMembers(deb: string, dest: string, match: (member: string) => boolean): Promise<string[]> {
+  const members = (await run(['bash', '-o', 'pipefail', '-c', 'dpkg-deb --fsys-tarfile "$1" | tar -t', 'bash', deb])).stdout
+    .split('\n').filter((m) => m && match(m));
+  if (members.length === 0) return [];
+  fs.mkdirSync(dest, { recursive: true });
+  await run(['bash', '-o', 'pipefail', '-c', 'f="$1"; d="$2"; shift 2; dpkg-deb --fsys-tarfile "$f" | tar -x -C "$d" -- "$@"', 'bash', deb, dest, ...members]);
+  return members.map((m) => path.join(dest, m)).filter((p) => fs.existsSync(p) && fs.statSync(p).isFile());
+}
+
+export interface KernelArtifacts {
+  spec: KernelSpec;
+  /** The package that was asked for and the one that held the kernel image. */
+  requested: Candidate;
+  imagePackage: Candidate;
+  vmlinuz: string;
+  /** Kernel release from the vmlinuz path, e.g. 6.1.0-56-cloud-amd64. */
+  release: string;
+  header: { path: string; pkg: Candidate; note?: string };
+}
+
+const isKernelMember = (m: string) => /(^|\/)boot\/vmlinuz-[^/]+$/.test(m) || /(^|\/)lib\/modules\/[^/]+\/vmlinuz$/.test(m);
+
+/** Resolve a spec to a downloaded, extracted kernel and its own uapi perf_event.h. */
+export async function fetchKernel(apt: PrivateApt, spec: KernelSpec, debs: string, extract: string): Promise<KernelArtifacts> {
+  const suites = suiteFamily(spec.suite);
+  const requested = await pickVersion(apt, spec.pkg, suites, spec.version);
+  let cur = requested;
+  let vmlinuz: string | undefined;
+  for (let depth = 0; depth < 4 && !vmlinuz; depth++) {
+    const deb = await download(apt, cur, debs);
+    const dest = path.join(extract, slug(`${cur.pkg}_${cur.version}`));
+    const done = path.join(dest, '.done');
+    let files: string[];
+    if (fs.existsSync(done)) files = JSON.parse(fs.readFileSync(done, 'utf8')) as string[];
+    else {
+      files = await extractMembers(deb, dest, isKernelMember);
+      fs.mkdirSync(dest, { recursive: true });
+      fs.writeFileSync(done, JSON.stringify(files));
+    }
+    vmlinuz = files.find((f) => fs.existsSync(f) && fs.statSync(f).size > 1_000_000);
+    if (vmlinuz) break;
+    // An empty or meta package: follow its kernel dependency (signed linux-binary-* before linux-image-*).
+    const deps = (await showDepends(apt, cur)).filter((d) => /^linux-(image|binary)-/.test(d) && !/-dbg$/.test(d));
+    const next = deps.find((d) => /^linux-binary-(?!unsigned-)/.test(d)) ?? deps.find((d) => /^linux-image-/.test(d)) ?? deps[0];
+    if (!next) throw new Error(`${cur.pkg}=${cur.version} holds no kernel image and depends on no linux-image/linux-binary package`);
+    cur = await pickVersion(apt, next, [...suites, cur.suite], cur.version).catch(() => pickVersion(apt, next, [...suites, cur.suite]));
+  }
+  if (!vmlinuz) throw new Error(`no kernel image found following ${spec.text}`);
+  const release = /vmlinuz-(.+)$/.exec(vmlinuz)?.[1] ?? /modules\/([^/]+)\/vmlinuz$/.exec(vmlinuz)?.[1] ?? cur.pkg;
+  const header = await fetchHeader(apt, cur, suites, debs, extract);
+  return { spec, requested, imagePackage: cur, vmlinuz, release, header };
+}
+
+/** The kernel's own linux-libc-dev (same version as its image), for include/linux/perf_event.h. */
+export async function fetchHeader(apt: PrivateApt, image: Candidate, suites: readonly string[], debs: string, extract: string): Promise<KernelArtifacts['header']> {
+  const all = await madison(apt, 'linux-libc-dev');
+  let pkg = all.find((c) => c.version === image.version);
+  let note: string | undefined;
+  if (!pkg) {
+    // Mirrors keep only recent linux-libc-dev versions: fall back to the newest of the same upstream series.
+    const series = image.version.split('.').slice(0, 2).join('.');
+    pkg = all.find((c) => c.version.startsWith(`${series}.`) && [...suites, image.suite].includes(c.suite)) ?? all.find((c) => c.version.startsWith(`${series}.`));
+    if (!pkg) throw new Error(`no linux-libc-dev for ${image.pkg}=${image.version} (series ${series}) in the private lists`);
+    note = `linux-libc-dev ${image.version} is not on the mirror; used ${pkg.version} of the same series`;
+  }
+  const deb = await download(apt, pkg, debs);
+  const dest = path.join(extract, slug(`linux-libc-dev_${pkg.version}`));
+  const want = path.join(dest, 'usr', 'include', 'linux', 'perf_event.h');
+  if (!fs.existsSync(want)) {
+    const files = await extractMembers(deb, dest, (m) => /(^|\/)usr\/include\/linux\/perf_event\.h$/.test(m));
+    if (files.length === 0) throw new Error(`${deb} has no usr/include/linux/perf_event.h`);
+  }
+  const out: KernelArtifacts['header'] = { path: want, pkg };
+  if (note) out.note = note;
+  return out;
+}

@@ -1,0 +1,201 @@
+/**
+ * Build the guest's initramfs with busybox cpio (newc): a cached base archive
+ * (busybox, this machine's node and the libraries ldd lists) and a per-run
+ * archive (the project's build, its production node_modules and the guest
+ * script). The kernel unpacks concatenated newc archives, so the initrd is
+ * simply base + project.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { run, which } from './exec';
+
+export const GUEST_APP = '/opt/perfcompat';
+export const DATA_BEGIN = '@@PERFCOMPAT-BEGIN';
+export const DATA_END = '@@PERFCOMPAT-END';
+export const UNPRIVILEGED_UID = 65534;
+
+/** A command the guest runs; its stdout goes out on the data port as section `name`. */
+export interface GuestCommand {
+  name: string;
+  /** Run as root, or as the unprivileged user (uid 65534). */
+  user: 'root' | 'nobody';
+  /** Shell words, run in the project folder. */
+  argv: string[];
+  timeoutSec: number;
+}
+
+/** Shared libraries an ELF needs, as ldd prints them (absolute paths, including the loader). */
+export async function lddLibs(binary: string): Promise<string[]> {
+  const r = await run(['ldd', binary], { allowFail: true });
+  if (/not a dynamic executable|statically linked/.test(r.stdout + r.stderr)) return [];
+  if (r.code !== 0) throw new Error(`ldd ${binary}: ${r.stderr.trim()}`);
+  const libs: string[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m) libs.push(m[1]!);
+  }
+  return libs;
+}
+
+function copyFile(src: string, dst: string, mode?: number): void {
+  fs.mkdirSync(path.dirname(dst), { recursive: true });
+  fs.copyFileSync(fs.realpathSync(src), dst);
+  fs.chmodSync(dst, mode ?? (fs.statSync(fs.realpathSync(src)).mode & 0o7777));
+}
+
+/** Archive everything under dir (relative names) as newc with busybox cpio. */
+export async function cpio(busybox: string, dir: string, out: string): Promise<void> {
+  const tmp = `${out}.tmp`;
+  await run(['sh', '-c', 'cd "$1" && find . -mindepth 1 | LC_ALL=C sort | "$2" cpio -o -H newc > "$3"', 'sh', dir, busybox, tmp]);
+  fs.renameSync(tmp, out);
+}
+
+export interface Tools { busybox: string; node: string }
+
+export async function findTools(env: NodeJS.ProcessEnv = process.env): Promise<Tools> {
+  const busybox = env.PERFCOMPAT_KERNELS_BUSYBOX ?? (await which('busybox'));
+  if (!busybox) throw new Error('busybox not found (apt-get install --no-install-recommends busybox-static)');
+  const node = env.PERFCOMPAT_KERNELS_NODE ?? fs.realpathSync(process.execPath);
+  return { busybox, node };
+}
+
+/** The base archive: cached under cacheDir, keyed on node, busybox and their libraries. */
+export async function baseArchive(tools: Tools, cacheDir: string): Promise<string> {
+  const libs = [...new Set([...(await lddLibs(tools.node)), ...(await lddLibs(tools.busybox))])];
+  const h = createHash('sha256');
+  for (const f of [tools.node, tools.busybox, ...libs]) {
+    const st = fs.statSync(fs.realpathSync(f));
+    h.update(`${f}\0${st.size}\0${st.mtimeMs}\n`);
+  }
+  h.update('base-layout-2');
+  const key = h.digest('hex').slice(0, 16);
+  const out = path.join(cacheDir, `base-${key}.cpio`);
+  if (fs.existsSync(out)) return out;
+  fs.mkdirSync(cacheDir, { recursive: true });
+  for (const f of fs.readdirSync(cacheDir)) if (/^base-.*\.cpio$/.test(f)) fs.rmSync(path.join(cacheDir, f)); // one base at a time
+  const stage = path.join(cacheDir, 'base-stage');
+  fs.rmSync(stage, { recursive: true, force: true });
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'dev', 'proc', 'sys', 'tmp', 'run', 'root', 'etc', 'opt']) fs.mkdirSync(path.join(stage, d), { recursive: true });
+  copyFile(tools.busybox, path.join(stage, 'bin', 'busybox'), 0o755);
+  copyFile(tools.node, path.join(stage, 'usr', 'bin', 'node'), 0o755);
+  for (const lib of libs) copyFile(lib, path.join(stage, lib), 0o755);
+  fs.writeFileSync(path.join(stage, 'etc', 'passwd'), `root:x:0:0:root:/root:/bin/sh\nnobody:x:${UNPRIVILEGED_UID}:${UNPRIVILEGED_UID}:nobody:/tmp:/bin/sh\n`);
+  fs.writeFileSync(path.join(stage, 'etc', 'group'), `root:x:0:\nnogroup:x:${UNPRIVILEGED_UID}:\n`);
+  await cpio(tools.busybox, stage, out);
+  fs.rmSync(stage, { recursive: true, force: true });
+  return out;
+}
+
+/** Production dependency folders of the project (npm ls --omit=dev), relative to root. */
+export async function productionModules(root: string): Promise<string[]> {
+  const r = await run(['npm', 'ls', '--omit=dev', '--parseable', '--all'], { cwd: root, allowFail: true });
+  const dirs = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(root) && l !== root).map((l) => path.relative(root, l));
+  if (dirs.length === 0) {
+    // npm missing or odd: take the package.json dependencies one level deep.
+    const pj = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    return Object.keys(pj.dependencies ?? {}).map((d) => path.join('node_modules', d)).filter((d) => fs.existsSync(path.join(root, d)));
+  }
+  return dirs;
+}
+
+function copyTree(src: string, dst: string): void {
+  fs.cpSync(src, dst, { recursive: true, dereference: true, filter: (s) => !/\/\.cache(\/|$)/.test(s) });
+}
+
+/** The guest's /init: mounts, console, then the generated command script, then poweroff. */
+export function initScript(): string {
+  return `#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+echo "perfcompat guest: $(uname -r), paranoid $(cat /proc/sys/kernel/perf_event_paranoid)"
+. /perfcompat/guest.sh
+echo "perfcompat guest: done"
+poweroff -f
+`;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The per-run script: every command's stdout and stderr go out on ttyS1 between markers. */
+export function guestScript(cmds: readonly GuestCommand[]): string {
+  const lines = [
+    'emit() { { echo "' + DATA_BEGIN + ' $1"; cat "$2"; echo; echo "' + DATA_END + ' $1 rc=$3"; } > /dev/ttyS1; }',
+    `cd ${GUEST_APP}`,
+    'mkdir -p /tmp/root && export HOME=/tmp/root',
+  ];
+  for (const c of cmds) {
+    const cmd = c.argv.map(q).join(' ');
+    const body = c.user === 'root'
+      ? `timeout ${c.timeoutSec} ${cmd}`
+      : `timeout ${c.timeoutSec} su -s /bin/sh nobody -c ${q(`cd ${GUEST_APP} && HOME=/tmp PATH=/bin:/usr/bin exec ${cmd}`)}`;
+    lines.push(
+      `echo "perfcompat guest: ${c.name}"`,
+      `${body} > /tmp/${c.name}.out 2> /tmp/${c.name}.err; rc=$?`,
+      `emit ${c.name} /tmp/${c.name}.out $rc`,
+      `tail -c 4000 /tmp/${c.name}.err > /tmp/${c.name}.err.tail; emit ${c.name}.stderr /tmp/${c.name}.err.tail $rc`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The per-run archive: /init, /perfcompat/guest.sh and the project's build under GUEST_APP. */
+export async function projectArchive(tools: Tools, root: string, cacheDir: string, cmds: readonly GuestCommand[]): Promise<string> {
+  const stage = path.join(cacheDir, 'project-stage');
+  fs.rmSync(stage, { recursive: true, force: true });
+  const app = path.join(stage, GUEST_APP.slice(1));
+  fs.mkdirSync(app, { recursive: true });
+  for (const item of ['package.json', 'bin', 'schema', 'dist/src', 'dist/probes']) {
+    if (fs.existsSync(path.join(root, item))) copyTree(path.join(root, item), path.join(app, item));
+  }
+  if (!fs.existsSync(path.join(root, 'dist', 'src'))) throw new Error(`${root}/dist/src missing: run npm run build first`);
+  for (const mod of await productionModules(root)) copyTree(path.join(root, mod), path.join(app, mod));
+  fs.mkdirSync(path.join(stage, 'perfcompat'), { recursive: true });
+  fs.writeFileSync(path.join(stage, 'init'), initScript(), { mode: 0o755 });
+  fs.writeFileSync(path.join(stage, 'perfcompat', 'guest.sh'), guestScript(cmds), { mode: 0o755 });
+  const out = path.join(cacheDir, 'project.cpio');
+  await cpio(tools.busybox, stage, out);
+  fs.rmSync(stage, { recursive: true, force: true });
+  return out;
+}
+
+/** base + project, concatenated into the one file qemu's -initrd takes. */
+export async function buildInitrd(tools: Tools, root: string, cacheDir: string, cmds: readonly GuestCommand[]): Promise<string> {
+  const base = await baseArchive(tools, cacheDir);
+  const project = await projectArchive(tools, root, cacheDir, cmds);
+  const out = path.join(cacheDir, 'initrd.cpio');
+  const fd = fs.openSync(`${out}.tmp`, 'w');
+  try {
+    for (const part of [base, project]) fs.writeSync(fd, fs.readFileSync(part));
+  } finally { fs.closeSync(fd); }
+  fs.renameSync(`${out}.tmp`, out);
+  return out;
+}
+
+/** Split the data port's log into sections by marker; CRs are stripped. */
+export function parseDataLog(text: string): Map<string, { body: string; rc: number | null }> {
+  const out = new Map<string, { body: string; rc: number | null }>();
+  const lines = text.replace(/\r/g, '').split('\n');
+  let name: string | null = null;
+  let body: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith(`${DATA_BEGIN} `)) { name = line.slice(DATA_BEGIN.length + 1).trim(); body = []; continue; }
+    if (name !== null && line.startsWith(`${DATA_END} ${name} `)) {
+      const rc = /rc=(\d+)/.exec(line);
+      if (body.length > 0 && body[body.length - 1] === '') body.pop();
+      out.set(name, { body: body.join('\n'), rc: rc ? Number(rc[1]) : null });
+      name = null;
+      continue;
+    }
+    if (name !== null) body.push(line);
+  }
+  return out;
+}

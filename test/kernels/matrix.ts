@@ -1,0 +1,246 @@
+/**
+ * The kernel matrix: fetch each kernel, build one initrd, boot every kernel
+ * (a few at a time), collect the root and unprivileged capability maps, check
+ * them against each kernel's own header, and diff consecutive kernels.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { envInt, harnessPaths, type HarnessPaths, type KernelSpec, slug } from './config';
+import { fetchKernel, findMirrors, privateApt, updateLists, suiteFamily, type KernelArtifacts, type Mirrors } from './apt';
+import { buildInitrd, findTools, parseDataLog, type GuestCommand } from './initramfs';
+import { boot, chooseAccel, ensureQemu, type Accel, type BootResult } from './qemu';
+import { checkMapAgainstHeader, parsePerfEventHeader, type CheckResult, type HeaderAbi, type MapLike } from './header';
+import { run, tail } from './exec';
+
+export type Log = (msg: string) => void;
+
+/** The CapabilityMap fields the harness reads (the full shape lives in src/probe/types.ts). */
+export interface GuestMap extends MapLike {
+  schema?: string;
+  kernel: { release: string; version?: string; machine?: string };
+  environment?: { paranoid?: number | null; euid?: number };
+  features: Record<string, { status: string; errno?: number; errnoName?: string; mainline?: string; anomaly?: string; value?: unknown; reason?: string; measured?: Record<string, unknown> }>;
+  durationMs?: number;
+}
+
+export interface CommandOutput {
+  name: string;
+  rc: number | null;
+  stdout: string;
+  stderr: string;
+  /** Parsed JSON stdout, or undefined when stdout is not JSON. */
+  json?: unknown;
+}
+
+export interface KernelRun {
+  spec: KernelSpec;
+  artifacts?: KernelArtifacts;
+  boot?: BootResult;
+  outputs: Map<string, CommandOutput>;
+  guest?: { release: string; version: string; machine: string; paranoid: number | null; node: string };
+  root?: GuestMap;
+  user?: GuestMap;
+  header?: HeaderAbi;
+  check?: { root?: CheckResult; user?: CheckResult };
+  /** Files of this run (maps, logs) under the cache. */
+  dir: string;
+  errors: string[];
+}
+
+export interface KernelDiff {
+  from: string;
+  to: string;
+  appeared: string[];
+  vanished: string[];
+  changed: { id: string; from: string; to: string }[];
+  /** Output of `probe diff A B --json` on the host, or why it is not there. */
+  probeDiff: { available: boolean; rc: number | null; json?: unknown; text: string };
+}
+
+export interface MatrixResult {
+  skipped?: string;
+  accel?: Accel;
+  qemuVersion?: string;
+  hostNode: string;
+  mirrors?: Mirrors;
+  kernels: KernelRun[];
+  diffs: KernelDiff[];
+  totalSeconds: number;
+  jobs: number;
+}
+
+export interface MatrixOptions {
+  specs: KernelSpec[];
+  env?: NodeJS.ProcessEnv;
+  paths?: HarnessPaths;
+  log?: Log;
+  /** Look up the kind of a feature id (from the ABI catalogue) for the header check. */
+  kindOf: (id: string) => string | undefined;
+}
+
+/** What each guest runs, in order. `uname` is a plain node one-liner: it proves node runs in the guest. */
+export function guestCommands(env: NodeJS.ProcessEnv = process.env): GuestCommand[] {
+  const t = envInt(env, 'PERFCOMPAT_KERNELS_CMD_TIMEOUT', 240);
+  const uname = 'const o=require("os"),fs=require("fs");let p=null;try{p=Number(fs.readFileSync("/proc/sys/kernel/perf_event_paranoid","utf8"))}catch{}'
+    + 'console.log(JSON.stringify({release:o.release(),version:o.version(),machine:o.machine(),paranoid:p,node:process.version,euid:process.geteuid()}))';
+  return [
+    { name: 'uname', user: 'root', argv: ['node', '-e', uname], timeoutSec: 60 },
+    { name: 'root.probe', user: 'root', argv: ['node', 'bin/probe.js', '--json'], timeoutSec: t },
+    { name: 'user.probe', user: 'nobody', argv: ['node', 'bin/probe.js', '--json'], timeoutSec: t },
+    { name: 'root.test', user: 'root', argv: ['node', 'bin/probe.js', 'test', '--json'], timeoutSec: t },
+    { name: 'user.test', user: 'nobody', argv: ['node', 'bin/probe.js', 'test', '--json'], timeoutSec: t },
+  ];
+}
+
+function tryJson(text: string): unknown {
+  const t = text.trim();
+  if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
+  try { return JSON.parse(t) as unknown; } catch { return undefined; }
+}
+
+function isMap(x: unknown): x is GuestMap {
+  return typeof x === 'object' && x !== null && typeof (x as { features?: unknown }).features === 'object' && typeof (x as { kernel?: unknown }).kernel === 'object';
+}
+
+/** Run fn over items, at most n at a time, keeping order. */
+async function pool<T, R>(items: readonly T[], n: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await fn(items[i]!, i); } };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+  return out;
+}
+
+/** Fetch every kernel (apt), once the private lists are fresh; a failed download throws. */
+export async function fetchAll(specs: readonly KernelSpec[], p: HarnessPaths, env: NodeJS.ProcessEnv, log: Log): Promise<{ mirrors: Mirrors; artifacts: KernelArtifacts[] }> {
+  const mirrors = findMirrors(env);
+  const apt = privateApt(p.apt, mirrors, specs.flatMap((s) => suiteFamily(s.suite)));
+  const force = env.PERFCOMPAT_KERNELS_REFRESH === '1';
+  const maxAge = envInt(env, 'PERFCOMPAT_KERNELS_APT_MAX_AGE_HOURS', 24);
+  if (await updateLists(apt, maxAge, force)) log(`apt: updated private lists (${apt.suites.join(' ')})`);
+  const fetchOne = async (s: KernelSpec) => {
+    const t0 = Date.now();
+    try {
+      const a = await fetchKernel(apt, s, p.debs, p.extract);
+      log(`apt: ${s.text} → ${a.imagePackage.pkg} ${a.imagePackage.version} (${a.release}), header from linux-libc-dev ${a.header.pkg.version} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+      return a;
+    } catch (e) {
+      if (force || !/not found in/.test((e as Error).message)) throw e;
+      // Cached lists may predate a new upload: refresh once and retry.
+      log(`apt: ${s.text}: ${(e as Error).message.split('\n')[0]}; refreshing the lists and retrying`);
+      await updateLists(apt, 0, true);
+      return fetchKernel(apt, s, p.debs, p.extract);
+    }
+  };
+  const artifacts: KernelArtifacts[] = [];
+  for (const s of specs) artifacts.push(await fetchOne(s));
+  return { mirrors, artifacts };
+}
+
+function collect(r: KernelRun, b: BootResult, cmds: readonly GuestCommand[]): void {
+  const sections = parseDataLog(b.data);
+  for (const c of cmds) {
+    const out = sections.get(c.name);
+    if (!out) continue;
+    const co: CommandOutput = { name: c.name, rc: out.rc, stdout: out.body, stderr: sections.get(`${c.name}.stderr`)?.body ?? '' };
+    const j = tryJson(out.body);
+    if (j !== undefined) co.json = j;
+    r.outputs.set(c.name, co);
+  }
+  const u = r.outputs.get('uname')?.json as KernelRun['guest'] | undefined;
+  if (u) r.guest = u;
+  else r.errors.push(`guest did not report uname (node failed to start?): ${tail(r.outputs.get('uname')?.stderr ?? b.console, 1500)}`);
+  for (const who of ['root', 'user'] as const) {
+    const o = r.outputs.get(`${who}.probe`);
+    if (o && isMap(o.json)) {
+      r[who] = o.json;
+      fs.writeFileSync(path.join(r.dir, `${who}.json`), `${JSON.stringify(o.json, null, 2)}\n`);
+    } else {
+      r.errors.push(`${who}: probe --json gave no capability map (rc=${o?.rc ?? 'none'}): ${tail(o ? `${o.stderr}\n${o.stdout}` : 'no output section', 600)}`);
+    }
+  }
+  if (b.timedOut) r.errors.push(`guest timed out after ${b.seconds.toFixed(0)} s and was killed`);
+}
+
+/** Own diff of two maps' statuses (root answers). */
+export function statusDiff(a: GuestMap, b: GuestMap): Pick<KernelDiff, 'appeared' | 'vanished' | 'changed'> {
+  const appeared: string[] = [];
+  const vanished: string[] = [];
+  const changed: KernelDiff['changed'] = [];
+  const ids = [...new Set([...Object.keys(a.features), ...Object.keys(b.features)])].sort();
+  for (const id of ids) {
+    const x = a.features[id]?.status ?? 'absent';
+    const y = b.features[id]?.status ?? 'absent';
+    if (x === y) continue;
+    if (y === 'supported') appeared.push(id);
+    else if (x === 'supported') vanished.push(id);
+    else changed.push({ id, from: x, to: y });
+  }
+  return { appeared, vanished, changed };
+}
+
+async function hostDiff(root: string, a: string, b: string): Promise<KernelDiff['probeDiff']> {
+  const r = await run([process.execPath, path.join(root, 'bin', 'probe.js'), 'diff', a, b, '--json'], { cwd: root, allowFail: true, timeoutMs: 60_000 });
+  const json = tryJson(r.stdout);
+  if (json === undefined) return { available: false, rc: r.code, text: tail(r.stderr || r.stdout, 400) || `exit ${r.code}` };
+  return { available: true, rc: r.code, json, text: r.stdout };
+}
+
+export async function runMatrix(o: MatrixOptions): Promise<MatrixResult> {
+  const env = o.env ?? process.env;
+  const p = o.paths ?? harnessPaths(undefined, env);
+  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const t0 = Date.now();
+  const jobs = envInt(env, 'PERFCOMPAT_KERNELS_JOBS', Math.max(1, Math.min(os.cpus().length, 4)));
+  const result: MatrixResult = { hostNode: process.version, kernels: [], diffs: [], totalSeconds: 0, jobs };
+
+  const q = await ensureQemu(env);
+  log(`qemu: ${q.message}`);
+  if (!q.qemu) { result.skipped = q.message; return result; }
+  result.accel = chooseAccel(env);
+  result.qemuVersion = (await run([q.qemu, '--version'], { allowFail: true })).stdout.split('\n')[0];
+  log(`qemu: accel ${result.accel.name}${result.accel.why ? ` (${result.accel.why})` : ''}`);
+
+  const { mirrors, artifacts } = await fetchAll(o.specs, p, env, log);
+  result.mirrors = mirrors;
+
+  const cmds = guestCommands(env);
+  const tools = await findTools(env);
+  const ti = Date.now();
+  const initrd = await buildInitrd(tools, p.root, p.initramfs, cmds);
+  log(`initramfs: ${(fs.statSync(initrd).size / 1e6).toFixed(0)} MB [${((Date.now() - ti) / 1000).toFixed(1)} s]`);
+
+  const timeoutMs = envInt(env, 'PERFCOMPAT_KERNELS_TIMEOUT', 600) * 1000;
+  result.kernels = await pool(artifacts, jobs, async (a, i) => {
+    const dir = path.join(p.results, `${i}-${slug(a.spec.text)}`);
+    const r: KernelRun = { spec: a.spec, artifacts: a, outputs: new Map(), dir, errors: [] };
+    log(`boot: ${a.spec.text} (${a.release}) …`);
+    const b = await boot({ qemu: q.qemu!, accel: result.accel!, kernel: a.vmlinuz, initrd, outDir: dir, timeoutMs });
+    r.boot = b;
+    collect(r, b, cmds);
+    log(`boot: ${a.spec.text} (${a.release}) powered off after ${b.seconds.toFixed(1)} s${b.timedOut ? ' (TIMED OUT, killed)' : ''}`);
+    try {
+      r.header = parsePerfEventHeader(fs.readFileSync(a.header.path, 'utf8'));
+      r.check = {};
+      if (r.root) r.check.root = checkMapAgainstHeader(r.root, r.header, o.kindOf);
+      if (r.user) r.check.user = checkMapAgainstHeader(r.user, r.header, o.kindOf);
+    } catch (e) {
+      r.errors.push(`header check: ${(e as Error).message}`);
+    }
+    return r;
+  });
+
+  for (let i = 1; i < result.kernels.length; i++) {
+    const a = result.kernels[i - 1]!;
+    const b = result.kernels[i]!;
+    if (!a.root || !b.root) continue;
+    const d: KernelDiff = {
+      from: a.root.kernel.release, to: b.root.kernel.release, ...statusDiff(a.root, b.root),
+      probeDiff: await hostDiff(p.root, path.join(a.dir, 'root.json'), path.join(b.dir, 'root.json')),
+    };
+    result.diffs.push(d);
+  }
+  result.totalSeconds = (Date.now() - t0) / 1000;
+  return result;
+}
