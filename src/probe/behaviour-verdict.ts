@@ -42,7 +42,7 @@ export function errnoVerdict(what: string, errno: number): Verdict {
   const meaning = ERRNO_MEANING[name];
   return {
     status: statusForErrno(errno),
-    reason: `${what}: ${name}${meaning ? ` (${meaning})` : ''}`,
+    reason: `${what}: ${name}${meaning ? `, ${meaning}` : ''}`,
     errno,
     errnoName: name,
   };
