@@ -1,0 +1,188 @@
+/**
+ * The simulated ring buffer: the control page (perf_event_mmap_page) and
+ * PERF_RECORD_SAMPLE / PERF_RECORD_LOST records written as the kernel's
+ * perf_output_sample lays them out, for the sample_type bits of the event.
+ */
+import {
+  MMAP_PAGE, MMAP_CAPABILITIES, PERF_SAMPLE, PERF_FORMAT, PERF_RECORD, PERF_CONTEXT, PERF_RECORD_MISC, encodeRead,
+} from '../../src/abi';
+import type { Persona } from './persona';
+import { SimEvent, groupOf } from './sim-event';
+
+interface RecordSink {
+  ids(): bigint;
+}
+
+function put(dv: DataView, field: keyof typeof MMAP_PAGE, v: number | bigint): void {
+  const { offset, kind } = MMAP_PAGE[field];
+  switch (kind) {
+    case 'u16': dv.setUint16(offset, Number(v), true); break;
+    case 'u32': dv.setUint32(offset, Number(v), true); break;
+    case 's64': dv.setBigInt64(offset, BigInt(v), true); break;
+    case 'u64': dv.setBigUint64(offset, BigInt.asUintN(64, BigInt(v)), true); break;
+  }
+}
+
+/** Fill the control page of a new mapping for this persona and event. */
+export function initControlPage(persona: Persona, ev: SimEvent, page: number): void {
+  const ring = ev.ring!;
+  const dv = new DataView(ring.buffer);
+  const hw = persona.pmu !== null && ev.pmu === persona.pmu.name;
+  const names = hw ? (persona.pmu!.mmapCaps ?? []) : persona.softwareMmapCaps;
+  let caps = 0n;
+  for (const c of MMAP_CAPABILITIES) {
+    if (c.name === 'cap_bit0') continue;
+    if (!persona.features.has(`mmap.${c.name}`)) continue;
+    if (c.name === 'cap_bit0_is_deprecated' || names.includes(c.name)) caps |= 1n << BigInt(c.bit);
+  }
+  put(dv, 'version', 0);
+  put(dv, 'compat_version', 0);
+  put(dv, 'capabilities', caps);
+  put(dv, 'index', hw && names.includes('cap_user_rdpmc') ? 1 : 0);
+  put(dv, 'pmc_width', hw ? (persona.pmu!.pmcWidth ?? 48) : 0);
+  if (caps & (1n << 3n)) {
+    put(dv, 'time_shift', 10);
+    put(dv, 'time_mult', 1024);
+  }
+  put(dv, 'size', persona.features.has('mmap.cap_user_time_short') ? 96 : 80);
+  if (persona.features.has('mmap.data_offset')) {
+    put(dv, 'data_offset', page);
+    put(dv, 'data_size', ring.dataPages * page);
+  }
+  updateControlPage(ev);
+}
+
+/** Publish times under the seqlock, as perf_event_update_userpage does. */
+export function updateControlPage(ev: SimEvent): void {
+  const dv = new DataView(ev.ring!.buffer);
+  const lock = dv.getUint32(MMAP_PAGE.lock.offset, true);
+  put(dv, 'lock', lock + 1);
+  put(dv, 'time_enabled', BigInt(Math.floor(ev.timeEnabled)));
+  put(dv, 'time_running', BigInt(Math.floor(ev.timeRunning)));
+  put(dv, 'offset', BigInt(Math.floor(ev.count)));
+  put(dv, 'lock', lock + 2);
+}
+
+function ringOf(ev: SimEvent, lookup: (fd: number) => SimEvent | undefined): SimEvent | undefined {
+  if (ev.ring) return ev;
+  if (ev.outputTo !== undefined) {
+    const t = lookup(ev.outputTo);
+    if (t?.ring) return t;
+  }
+  return undefined;
+}
+
+/** The sample_id trailer of non-sample records (sample_id_all). */
+function sampleId(ev: SimEvent, timeNs: number): bigint[] {
+  const st = BigInt(ev.attr.sample_type ?? 0);
+  const out: bigint[] = [];
+  if (ev.attr.sample_id_all !== 1) return out;
+  if (st & PERF_SAMPLE.TID!) out.push(tidWord());
+  if (st & PERF_SAMPLE.TIME!) out.push(BigInt(Math.floor(timeNs)));
+  if (st & PERF_SAMPLE.ID!) out.push(ev.id);
+  if (st & PERF_SAMPLE.STREAM_ID!) out.push(ev.id);
+  if (st & PERF_SAMPLE.CPU!) out.push(0n);
+  if (st & PERF_SAMPLE.IDENTIFIER!) out.push(ev.id);
+  return out;
+}
+
+function tidWord(): bigint {
+  const pid = BigInt(process.pid);
+  return pid | (pid << 32n);
+}
+
+const SAMPLE_IP = 0x401000n;
+
+/** The body of one PERF_RECORD_SAMPLE, as u64 words, in perf_output_sample order. */
+export function sampleWords(ev: SimEvent, timeNs: number, period: bigint): bigint[] {
+  const st = BigInt(ev.attr.sample_type ?? 0);
+  const has = (b: bigint | undefined): boolean => (st & (b ?? 0n)) !== 0n;
+  const w: bigint[] = [];
+  if (has(PERF_SAMPLE.IDENTIFIER)) w.push(ev.id);
+  if (has(PERF_SAMPLE.IP)) w.push(SAMPLE_IP);
+  if (has(PERF_SAMPLE.TID)) w.push(tidWord());
+  if (has(PERF_SAMPLE.TIME)) w.push(BigInt(Math.floor(timeNs)));
+  if (has(PERF_SAMPLE.ADDR)) w.push(0n);
+  if (has(PERF_SAMPLE.ID)) w.push(ev.id);
+  if (has(PERF_SAMPLE.STREAM_ID)) w.push(ev.id);
+  if (has(PERF_SAMPLE.CPU)) w.push(0n);
+  if (has(PERF_SAMPLE.PERIOD)) w.push(period);
+  if (has(PERF_SAMPLE.READ)) {
+    const fmt = BigInt(ev.attr.read_format ?? 0);
+    const members = (fmt & PERF_FORMAT.GROUP) ? groupOf(ev) : [ev];
+    const bytes = encodeRead({
+      timeEnabled: BigInt(Math.floor(ev.timeEnabled)), timeRunning: BigInt(Math.floor(ev.timeRunning)),
+      values: members.map((m) => ({ value: BigInt(Math.floor(m.count)), id: m.id, lost: 0n })),
+    }, fmt);
+    for (let i = 0; i < bytes.byteLength; i += 8) w.push(bytes.readBigUInt64LE(i));
+  }
+  if (has(PERF_SAMPLE.CALLCHAIN)) w.push(2n, PERF_CONTEXT.USER, SAMPLE_IP);
+  if (has(PERF_SAMPLE.RAW)) w.push(4n); // u32 size 4 + 4 zero bytes
+  if (has(PERF_SAMPLE.BRANCH_STACK)) {
+    w.push(0n);
+    if (BigInt(ev.attr.branch_sample_type ?? 0) & (1n << 17n)) w.push(0xffffffffffffffffn);
+  }
+  if (has(PERF_SAMPLE.REGS_USER)) w.push(0n); // PERF_SAMPLE_REGS_ABI_NONE
+  if (has(PERF_SAMPLE.STACK_USER)) w.push(0n); // size 0, no dyn_size
+  if (has(PERF_SAMPLE.WEIGHT) || has(PERF_SAMPLE.WEIGHT_STRUCT)) w.push(0n);
+  if (has(PERF_SAMPLE.DATA_SRC)) w.push(0n);
+  if (has(PERF_SAMPLE.TRANSACTION)) w.push(0n);
+  if (has(PERF_SAMPLE.REGS_INTR)) w.push(0n);
+  if (has(PERF_SAMPLE.PHYS_ADDR)) w.push(0n);
+  if (has(PERF_SAMPLE.CGROUP)) w.push(1n);
+  if (has(PERF_SAMPLE.DATA_PAGE_SIZE)) w.push(0n);
+  if (has(PERF_SAMPLE.CODE_PAGE_SIZE)) w.push(4096n);
+  if (has(PERF_SAMPLE.AUX)) w.push(0n);
+  return w;
+}
+
+/** Write one record (header + words) at data_head; false when it does not fit. */
+function writeRecord(target: SimEvent, type: number, misc: number, words: bigint[]): boolean {
+  const ring = target.ring!;
+  if (ring.dataPages === 0) return false;
+  const dv = new DataView(ring.buffer);
+  const page = ring.length / (ring.dataPages + 1);
+  const dataSize = ring.dataPages * page;
+  const size = 8 + 8 * words.length;
+  if (size > 0xffff) return false;
+  const head = dv.getBigUint64(MMAP_PAGE.data_head.offset, true);
+  const tail = ring.writable ? dv.getBigUint64(MMAP_PAGE.data_tail.offset, true) : head;
+  if (ring.writable && head - tail + BigInt(size) > BigInt(dataSize)) return false;
+  const bytes = new DataView(new ArrayBuffer(size));
+  bytes.setUint32(0, type, true);
+  bytes.setUint16(4, misc, true);
+  bytes.setUint16(6, size, true);
+  words.forEach((x, i) => bytes.setBigUint64(8 + 8 * i, BigInt.asUintN(64, x), true));
+  const data = new Uint8Array(ring.buffer, page, dataSize);
+  const start = Number(head % BigInt(dataSize));
+  for (let i = 0; i < size; i++) data[(start + i) % dataSize] = bytes.getUint8(i);
+  dv.setBigUint64(MMAP_PAGE.data_head.offset, head + BigInt(size), true);
+  return true;
+}
+
+/**
+ * Write the samples `delta` more counted events produce, into the event's
+ * ring (or the one it set_output to). A full buffer loses samples; a
+ * PERF_RECORD_LOST reports them once there is room again.
+ */
+export function writeSamples(
+  sink: RecordSink & { event(fd: number): SimEvent | undefined },
+  ev: SimEvent, delta: number, timeNs: number,
+): void {
+  const period = Number(ev.samplePeriod);
+  if (period <= 0) return;
+  ev.sinceSample += delta;
+  let n = Math.floor(ev.sinceSample / period);
+  ev.sinceSample -= n * period;
+  const target = ringOf(ev, (fd) => sink.event(fd));
+  if (!target) return;
+  const ring = target.ring!;
+  n = Math.min(n, 10000);
+  for (let i = 0; i < n; i++) {
+    if (ring.pendingLost > 0) {
+      if (writeRecord(target, PERF_RECORD.LOST!, 0, [ev.id, BigInt(ring.pendingLost), ...sampleId(ev, timeNs)])) ring.pendingLost = 0;
+    }
+    if (!writeRecord(target, PERF_RECORD.SAMPLE!, PERF_RECORD_MISC.USER, sampleWords(ev, timeNs, ev.samplePeriod))) ring.pendingLost++;
+  }
+  void sink.ids;
+}
