@@ -64,6 +64,23 @@ export interface Kernel {
   poll(fds: readonly PollFd[], timeoutMs: number): PollResult;
   /** The page size, for ring buffer sizes. */
   pageSize(): number;
+  /**
+   * Call `onReadable` (from Node's event loop, never blocking it) each time
+   * `fd` polls readable — for a perf fd: the ring buffer reached its wakeup
+   * point, or the event is gone. The watch does not keep Node alive on its
+   * own; `stop()` ends it (idempotent) and must come before close(fd).
+   * Optional: a Kernel without it is read by polling with poll(fds, 0).
+   */
+  watchReadable?(fd: number, onReadable: () => void): ReadableWatch;
+}
+
+/** A running watch of an fd, from Kernel.watchReadable. */
+export interface ReadableWatch {
+  stop(): void;
+  /** Keep Node's event loop alive while the watch runs (e.g. while a caller awaits records). */
+  ref?(): void;
+  /** Let Node exit even though the watch runs (the default). */
+  unref?(): void;
 }
 
 export function isErr(r: object): r is SysError {

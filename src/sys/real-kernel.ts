@@ -11,7 +11,7 @@ import { PERF_FLAG } from '../abi/constants';
 import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
 import { errnoName } from '../abi/errno';
 import type {
-  IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadResultBytes, VoidResult,
+  IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadableWatch, ReadResultBytes, VoidResult,
 } from './kernel';
 import { sysLog } from './log';
 
@@ -295,6 +295,34 @@ export class RealKernel implements Kernel {
     const r = Number(this.c.poll(buf, fds.length, timeoutMs));
     if (r < 0) return { errno: koffi.errno() };
     return { ready: r, revents: fds.map((_, i) => buf.readInt16LE(i * 8 + 6)) };
+  }
+
+  watchReadable(fd: number, onReadable: () => void): ReadableWatch {
+    checkFd(fd, 'watchReadable');
+    if (typeof onReadable !== 'function') throw new RangeError('watchReadable: onReadable must be a function');
+    // koffi.node.poll is a libuv poll handle: the callback runs on the event loop.
+    const handle = koffi.node.poll(fd, { readable: true, disconnect: true }, (ev) => {
+      if (ev.readable || ev.disconnect) onReadable();
+    });
+    // A watch alone must not keep the process alive (a sampler holds its own ref while iterated).
+    handle.unref();
+    let open = true;
+    if (sysLog.enabled) sysLog('watchReadable(%d)', fd);
+    return {
+      stop: () => {
+        if (!open) return;
+        open = false;
+        handle.stop();
+        handle.close();
+        if (sysLog.enabled) sysLog('watchReadable(%d) stopped', fd);
+      },
+      ref: () => {
+        if (open) handle.ref();
+      },
+      unref: () => {
+        if (open) handle.unref();
+      },
+    };
   }
 
   private page = 0;
