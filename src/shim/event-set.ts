@@ -1,0 +1,397 @@
+/**
+ * EventSet: PAPI's shape over the shim. Events are opened as they are added,
+ * grouped so that they are scheduled together (one group per hardware PMU,
+ * software events joining where the map allows), groups larger than the map's
+ * schedulability limit are split (and the split reported), and reads take one
+ * read() of PERF_FORMAT_GROUP per group where the map says that works, else
+ * one read() per event (`readPath`). The read path allocates nothing when the
+ * caller passes its own Float64Array.
+ */
+import { PERF_FORMAT } from '../abi/constants';
+import { errnoName } from '../abi/errno';
+import { PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
+import { PerfcompatError } from '../errors';
+import type { CapabilityMap } from '../probe/types';
+import { isErr, Kernel } from '../sys/kernel';
+import { realKernel } from '../sys/real-kernel';
+import { counterValue, scaledNumber } from './counter-value';
+import { pmuContext } from './event-identity';
+import { perfIoctls, PerfIoctls } from './ioctl-requests';
+import { entry, isMissing, isSupported, numericValue } from './map-lookup';
+import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen } from './perf-event';
+import type { CommandCounts, ForCommandOptions } from './for-command';
+import type { Adaptation, CounterValue, EventSpec, Policy } from './types';
+
+export interface EventSetOptions {
+  kernel?: Kernel;
+  policy?: Policy;
+  capabilities?: CapabilityMap;
+  /** Task to count: 0 = this process (default). */
+  pid?: number;
+  /** CPU: -1 = any (default). */
+  cpu?: number;
+  /** Count children created after the open too (inherit). */
+  inherit?: boolean;
+  /** Counting starts at the target's next exec (forCommand). */
+  enableOnExec?: boolean;
+}
+
+export type ReadPath = 'group' | 'per-event';
+
+export interface EventValue extends CounterValue {
+  name: string;
+  /** Index of the group the event was scheduled in. */
+  group: number;
+  substitutedFrom?: string;
+  unit?: string;
+}
+
+interface Member {
+  event: PerfEvent;
+  index: number;
+  /** software or a hardware PMU context. */
+  context: string;
+}
+
+interface Group {
+  leader: PerfEvent;
+  members: Member[];
+  /** Hardware PMU context of the group, or undefined while it holds only software events. */
+  hwContext: string | undefined;
+  hwCount: number;
+  /** Group read buffer. */
+  buf: Buffer;
+  dv: DataView;
+  readLen: number;
+}
+
+const TIMES = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING;
+const TWO32 = 4294967296;
+
+function u64(dv: DataView, off: number): number {
+  return dv.getUint32(off + 4, true) * TWO32 + dv.getUint32(off, true);
+}
+
+export class EventSet {
+  /** How values are read: one read() per group, or one per event. */
+  readonly readPath: ReadPath;
+  /** Why readPath is what it is. */
+  readonly readPathReason: string;
+  /** Group splits and grouping decisions, one line each. */
+  readonly splits: string[] = [];
+  private readonly kernel: Kernel;
+  private readonly map: CapabilityMap | undefined;
+  private readonly policy: Policy | undefined;
+  private readonly opts: EventSetOptions;
+  private readonly ioctls: PerfIoctls;
+  private readonly readFormat: bigint;
+  private readonly withLost: boolean;
+  private readonly groupLimit: number | undefined;
+  private readonly mixHwSw: boolean;
+  private readonly groupList: Group[] = [];
+  private readonly memberList: Member[] = [];
+  /** Per-event read buffer (per-event path). */
+  private readonly one: Buffer;
+  private readonly oneDv: DataView;
+  private readonly stride: number;
+  private scratch = new Float64Array(0);
+  private running = false;
+  private isClosed = false;
+
+  constructor(opts: EventSetOptions = {}) {
+    this.opts = opts;
+    this.kernel = opts.kernel ?? realKernel();
+    this.map = capabilitiesFor(this.kernel, opts.capabilities);
+    this.policy = opts.policy;
+    this.ioctls = perfIoctls(this.kernel.arch);
+    const m = this.map;
+    const groupBroken = entry(m, 'behaviour.group_read')?.status === 'broken';
+    if (isMissing(m, 'read_format.group')) {
+      this.readPath = 'per-event';
+      this.readPathReason = 'PERF_FORMAT_GROUP is not supported here (read_format.group)';
+    } else if (groupBroken) {
+      this.readPath = 'per-event';
+      this.readPathReason = `PERF_FORMAT_GROUP reads are broken here (behaviour.group_read: ${entry(m, 'behaviour.group_read')?.reason ?? 'broken'})`;
+    } else if (opts.inherit && isMissing(m, 'combo.inherit_group_read')) {
+      this.readPath = 'per-event';
+      this.readPathReason = 'inherited events cannot be read as a group here (combo.inherit_group_read)';
+    } else if (opts.pid !== undefined && opts.pid > 0 && entry(m, 'behaviour.group_read_after_exit')?.status === 'broken') {
+      this.readPath = 'per-event';
+      this.readPathReason = 'a group read of a task that has exited is wrong here (behaviour.group_read_after_exit)';
+    } else {
+      this.readPath = 'group';
+      this.readPathReason = isSupported(m, 'read_format.group') ? 'PERF_FORMAT_GROUP works here (read_format.group)' : 'PERF_FORMAT_GROUP assumed (no capability map)';
+    }
+    this.withLost = isSupported(m, 'read_format.lost');
+    this.readFormat = TIMES | (this.withLost ? PERF_FORMAT.LOST : 0n) | (this.readPath === 'group' ? PERF_FORMAT.GROUP : 0n);
+    this.stride = this.withLost ? 2 : 1;
+    const limits = [numericValue(m, 'combo.group_scheduability'), numericValue(m, 'behaviour.scheduability')].filter((v): v is number => v !== undefined);
+    this.groupLimit = limits.length > 0 ? Math.max(1, Math.min(...limits)) : undefined;
+    this.mixHwSw = !isMissing(m, 'combo.hw_sw_group');
+    this.one = Buffer.alloc(8 * (3 + this.stride));
+    this.oneDv = new DataView(this.one.buffer, this.one.byteOffset, this.one.byteLength);
+  }
+
+  private live(op: string): void {
+    if (this.isClosed) throw new PerfcompatError('ERR_CLOSED', `EventSet.${op}(): the set is closed; create a new EventSet`);
+  }
+
+  /** Number of events. */
+  get size(): number { return this.memberList.length; }
+  get names(): string[] { return this.memberList.map((m) => m.event.name); }
+  /** Event names per scheduling group. */
+  get groups(): string[][] { return this.groupList.map((g) => g.members.map((m) => m.event.name)); }
+  /** Every adaptation of every event, with the event's name. */
+  get adaptations(): (Adaptation & { event: string })[] {
+    return this.memberList.flatMap((m) => m.event.adaptations.map((a) => ({ ...a, event: m.event.name })));
+  }
+  get events(): readonly PerfEvent[] { return this.memberList.map((m) => m.event); }
+  get isRunning(): boolean { return this.running; }
+  get closed(): boolean { return this.isClosed; }
+
+  private pickGroup(context: string): { group: Group | undefined; note?: string } {
+    const limit = this.groupLimit;
+    const isHw = context !== 'software';
+    for (const g of this.groupList) {
+      if (!isHw) {
+        if (g.hwContext === undefined || this.mixHwSw) return { group: g };
+        continue;
+      }
+      if (g.hwContext !== undefined && g.hwContext !== context) continue;
+      if (g.hwContext === undefined && g.members.length > 0 && !this.mixHwSw) continue;
+      if (limit !== undefined && g.hwCount >= limit) continue;
+      return { group: g };
+    }
+    if (isHw && limit !== undefined && this.groupList.some((g) => g.hwContext === context && g.hwCount >= limit)) {
+      return { group: undefined, note: `a group of ${context} events holds at most ${limit} that are scheduled together here (combo.group_scheduability / behaviour.scheduability)` };
+    }
+    if (!isHw && !this.mixHwSw && this.groupList.length > 0) {
+      return { group: undefined, note: 'software events cannot join a hardware group here (combo.hw_sw_group)' };
+    }
+    if (isHw && !this.mixHwSw && this.groupList.length > 0) {
+      return { group: undefined, note: 'hardware events cannot join a software group here (combo.hw_sw_group)' };
+    }
+    return { group: undefined, note: this.groupList.length > 0 ? `events of ${context} cannot share a group with another PMU's events` : undefined };
+  }
+
+  /** Add an event by name or typed spec; it is opened now (the policy of the set applies). */
+  add(input: EventSpec | string): this {
+    this.live('add');
+    if (this.running) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.add(): the set is running; stop() it before adding events');
+    const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
+    if (this.opts.inherit) overrides.inherit = 1;
+    // The plan (pure) says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
+    const planned = prepareOpen(input, {}, this.inner(overrides, undefined));
+    const context = pmuContext(Number(planned.plan.attr.type), this.map?.environment);
+    const { group, note } = this.pickGroup(context);
+    const ev = this.openMember(input, overrides, group?.leader);
+    const member: Member = { event: ev, index: this.memberList.length, context };
+    if (group) {
+      group.members.push(member);
+      if (context !== 'software') {
+        group.hwContext ??= context;
+        group.hwCount++;
+      }
+      this.sizeGroupBuffer(group);
+    } else {
+      if (note !== undefined) this.splits.push(`${ev.name} starts group ${this.groupList.length}: ${note}`);
+      const g: Group = {
+        leader: ev, members: [member], hwContext: context === 'software' ? undefined : context, hwCount: context === 'software' ? 0 : 1,
+        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0,
+      };
+      this.sizeGroupBuffer(g);
+      this.groupList.push(g);
+    }
+    this.memberList.push(member);
+    this.scratch = new Float64Array(this.memberList.length);
+    return this;
+  }
+
+  private inner(overrides: Record<string, number | bigint>, leader: PerfEvent | undefined): OpenInternals {
+    const ov: Record<string, number | bigint> = { ...overrides };
+    if (leader) {
+      ov.disabled = 0;
+      ov.enable_on_exec = 0;
+    } else {
+      ov.disabled = 1;
+      if (this.opts.enableOnExec) ov.enable_on_exec = 1;
+    }
+    return { kernel: this.kernel, map: this.map, overrides: ov };
+  }
+
+  private openMember(input: EventSpec | string, overrides: Record<string, number | bigint>, leader: PerfEvent | undefined): PerfEvent {
+    const o: { pid?: number; cpu?: number; group?: PerfEvent; policy?: Policy } = {};
+    if (this.opts.pid !== undefined) o.pid = this.opts.pid;
+    if (this.opts.cpu !== undefined) o.cpu = this.opts.cpu;
+    if (leader) o.group = leader;
+    if (this.policy) o.policy = this.policy;
+    return openWith(input, o, this.inner(overrides, leader));
+  }
+
+  private sizeGroupBuffer(g: Group): void {
+    g.readLen = 8 * (3 + g.members.length * this.stride);
+    if (g.buf.byteLength < g.readLen) {
+      g.buf = Buffer.alloc(Math.max(g.readLen, 64));
+      g.dv = new DataView(g.buf.buffer, g.buf.byteOffset, g.buf.byteLength);
+    }
+  }
+
+  private groupIoctl(op: 'enable' | 'disable' | 'reset'): void {
+    for (const g of this.groupList) {
+      const r = this.kernel.ioctl(g.leader.fd, this.ioctls[op], PERF_IOC_FLAG_GROUP);
+      if (isErr(r)) throw new PerfcompatError('ERR_KERNEL', `EventSet: ioctl ${op} on group led by ${g.leader.name} failed with ${errnoName(r.errno)}`, { errno: r.errno, errnoName: errnoName(r.errno) });
+    }
+  }
+
+  /** Zero and start every counter. */
+  start(): void {
+    this.live('start');
+    if (this.running) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.start(): already running');
+    if (this.memberList.length === 0) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.start(): no events; add() some first');
+    this.groupIoctl('reset');
+    this.groupIoctl('enable');
+    this.running = true;
+  }
+
+  /** Stop counting; returns the values (filled into `out` when given). */
+  stop(out?: Float64Array): Float64Array {
+    this.live('stop');
+    this.groupIoctl('disable');
+    this.running = false;
+    return this.read(out);
+  }
+
+  /** Zero every counter. */
+  reset(): void {
+    this.live('reset');
+    this.groupIoctl('reset');
+  }
+
+  /** Mark the set running without the enable ioctl (counting started by enable_on_exec). */
+  markRunning(): void {
+    this.running = true;
+  }
+
+  /**
+   * Current counts, multiplex-scaled (value * enabled / running), one per
+   * event in add() order; 0 for an event that never ran (see readValues).
+   * Allocation-free when `out` is given.
+   */
+  read(out?: Float64Array): Float64Array {
+    this.live('read');
+    const n = this.memberList.length;
+    const values = out ?? new Float64Array(n);
+    if (values.length < n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.read(): the array holds ${values.length} values, the set has ${n} events`);
+    const k = this.kernel;
+    if (this.readPath === 'group') {
+      for (let gi = 0; gi < this.groupList.length; gi++) {
+        const g = this.groupList[gi]!;
+        const r = k.read(g.leader.fd, g.buf, g.readLen);
+        if ('errno' in r) throw this.readError(g.leader.name, r.errno);
+        const members = g.members;
+        if (r.bytes === 0) { for (let i = 0; i < members.length; i++) values[members[i]!.index] = 0; continue; }
+        if (r.bytes !== g.readLen) throw this.shortRead(g.leader.name, r.bytes, g.readLen);
+        const dv = g.dv;
+        const enabled = u64(dv, 8);
+        const running = u64(dv, 16);
+        let off = 24;
+        for (let i = 0; i < members.length; i++) {
+          values[members[i]!.index] = scaledNumber(u64(dv, off), enabled, running);
+          off += 8 * this.stride;
+        }
+      }
+    } else {
+      const len = this.one.byteLength;
+      const dv = this.oneDv;
+      for (let i = 0; i < n; i++) {
+        const m = this.memberList[i]!;
+        const r = k.read(m.event.fd, this.one, len);
+        if ('errno' in r) throw this.readError(m.event.name, r.errno);
+        if (r.bytes === 0) { values[i] = 0; continue; }
+        if (r.bytes !== len) throw this.shortRead(m.event.name, r.bytes, len);
+        values[i] = scaledNumber(u64(dv, 0), u64(dv, 8), u64(dv, 16));
+      }
+    }
+    return values;
+  }
+
+  /** Every event's value with time_enabled, time_running, the scaled estimate and lost where supported. */
+  readValues(): EventValue[] {
+    this.live('readValues');
+    const out: EventValue[] = new Array(this.memberList.length);
+    const groupOf = new Map<Member, number>();
+    this.groupList.forEach((g, gi) => g.members.forEach((m) => groupOf.set(m, gi)));
+    const put = (m: Member, v: CounterValue): void => {
+      const e: EventValue = { name: m.event.name, group: groupOf.get(m)!, ...v };
+      if (m.event.substitutedFrom !== undefined) e.substitutedFrom = m.event.substitutedFrom;
+      if (m.event.unit !== undefined) e.unit = m.event.unit;
+      out[m.index] = e;
+    };
+    if (this.readPath === 'group') {
+      for (const g of this.groupList) {
+        const r = this.kernel.read(g.leader.fd, g.buf, g.readLen);
+        if (isErr(r)) throw this.readError(g.leader.name, r.errno);
+        if (r.bytes === 0) { g.members.forEach((m) => put(m, counterValue(0n, 1n, 0n))); continue; }
+        if (r.bytes !== g.readLen) throw this.shortRead(g.leader.name, r.bytes, g.readLen);
+        const enabled = g.dv.getBigUint64(8, true);
+        const running = g.dv.getBigUint64(16, true);
+        g.members.forEach((m, i) => {
+          const off = 24 + i * 8 * this.stride;
+          put(m, counterValue(g.dv.getBigUint64(off, true), enabled, running, this.withLost ? g.dv.getBigUint64(off + 8, true) : undefined));
+        });
+      }
+    } else {
+      for (const m of this.memberList) {
+        const r = this.kernel.read(m.event.fd, this.one, this.one.byteLength);
+        if (isErr(r)) throw this.readError(m.event.name, r.errno);
+        if (r.bytes === 0) { put(m, counterValue(0n, 1n, 0n)); continue; }
+        if (r.bytes !== this.one.byteLength) throw this.shortRead(m.event.name, r.bytes, this.one.byteLength);
+        const d = this.oneDv;
+        put(m, counterValue(d.getBigUint64(0, true), d.getBigUint64(8, true), d.getBigUint64(16, true), this.withLost ? d.getBigUint64(24, true) : undefined));
+      }
+    }
+    return out;
+  }
+
+  /** PAPI_accum: add the current counts into `values` and zero the counters. */
+  accum(values: Float64Array): Float64Array {
+    this.live('accum');
+    const now = this.read(this.scratch);
+    if (values.length < now.length) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.accum(): the array holds ${values.length} values, the set has ${now.length} events`);
+    for (let i = 0; i < now.length; i++) values[i]! += now[i]!;
+    this.groupIoctl('reset');
+    return values;
+  }
+
+  /** Close every event (members before their leader). Calling it again does nothing. */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.running = false;
+    for (const g of this.groupList) {
+      for (let i = g.members.length - 1; i >= 0; i--) g.members[i]!.event.close();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private readError(name: string, errno: number): PerfcompatError {
+    return new PerfcompatError('ERR_KERNEL', `EventSet.read(): read of ${name} failed with ${errnoName(errno)}`, { errno, errnoName: errnoName(errno) });
+  }
+
+  private shortRead(name: string, got: number, want: number): PerfcompatError {
+    return new PerfcompatError('ERR_DECODE', `EventSet.read(): ${name} returned ${got} bytes, ${want} expected for read_format 0x${this.readFormat.toString(16)}`);
+  }
+
+  /**
+   * Count a command from its exec to its exit: the child is started held
+   * before exec, the events are opened on it with enable_on_exec and inherit,
+   * then it is released. Resolves with the counts and the exit status.
+   */
+  static forCommand(argv: readonly string[], opts: ForCommandOptions = {}): Promise<CommandCounts> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./for-command') as typeof import('./for-command')).forCommand(argv, opts);
+  }
+}

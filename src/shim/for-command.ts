@@ -1,0 +1,92 @@
+/**
+ * Count a command from exec to exit. The child is a shell held on a read of
+ * fd 3 (a pipe only this process writes): once it is blocked there, the
+ * events are opened on its pid with enable_on_exec + inherit, and a newline
+ * releases it to exec the command. Counting therefore starts at the command's
+ * exec — neither the counting tool nor the shell is counted — and covers
+ * every child the command creates. stdin/stdout/stderr are the caller's.
+ */
+import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import { PerfcompatError } from '../errors';
+import type { CapabilityMap } from '../probe/types';
+import type { Kernel } from '../sys/kernel';
+import { EventSet, EventValue, ReadPath } from './event-set';
+import type { Adaptation, EventSpec, Policy } from './types';
+
+/** The events counted when none are given: perf stat's software set. */
+export const DEFAULT_COMMAND_EVENTS: readonly string[] = ['task-clock', 'context-switches', 'cpu-migrations', 'page-faults'];
+
+export interface ForCommandOptions {
+  events?: readonly (string | EventSpec)[];
+  kernel?: Kernel;
+  policy?: Policy;
+  capabilities?: CapabilityMap;
+  /** Environment and working directory of the command (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** stdio of the command (default 'inherit'). */
+  stdio?: 'inherit' | 'ignore';
+}
+
+export interface CommandCounts {
+  argv: string[];
+  /** Exit code, or null when a signal ended it. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  values: EventValue[];
+  readPath: ReadPath;
+  groups: string[][];
+  splits: string[];
+  adaptations: (Adaptation & { event: string })[];
+}
+
+const HOLD = 'read _ <&3 || exit 126; exec "$@" 3<&-';
+
+export async function forCommand(argv: readonly string[], opts: ForCommandOptions = {}): Promise<CommandCounts> {
+  if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string')) {
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.forCommand: argv must be a non-empty array of strings (e.g. ['sleep', '1']), got ${JSON.stringify(argv)}`);
+  }
+  const stdio = opts.stdio ?? 'inherit';
+  const child = spawn('/bin/sh', ['-c', HOLD, 'sh', ...argv], {
+    stdio: [stdio, stdio, stdio, 'pipe'],
+    env: opts.env ?? process.env,
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  exited.catch(() => undefined); // observed below; never an unhandled rejection
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  const gate = child.stdio[3] as Writable;
+  gate.on('error', () => undefined); // the shell may be gone already (EPIPE)
+  const set = new EventSet({
+    pid: child.pid!, inherit: true, enableOnExec: true,
+    ...(opts.kernel ? { kernel: opts.kernel } : {}),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
+  });
+  try {
+    try {
+      for (const e of opts.events ?? DEFAULT_COMMAND_EVENTS) set.add(e);
+    } catch (e) {
+      child.kill('SIGKILL');
+      gate.destroy();
+      await exited.catch(() => undefined);
+      throw e;
+    }
+    set.markRunning();
+    gate.end('\n');
+    const { code, signal } = await exited;
+    const values = set.readValues();
+    return {
+      argv: [...argv], exitCode: code, signal, values, readPath: set.readPath, groups: set.groups, splits: [...set.splits], adaptations: set.adaptations,
+    };
+  } finally {
+    set.close();
+  }
+}
