@@ -6,3 +6,4 @@ export * from './abi';
 export * from './sys';
 export { PerfcompatError } from './errors';
 export type { PerfcompatErrorCode } from './errors';
+export * from './shim';
