@@ -1,0 +1,112 @@
+/**
+ * Tracepoints as tracefs describes them: find the tracefs mount
+ * (/sys/kernel/tracing, then /sys/kernel/debug/tracing), list the systems
+ * and events under events/, and read an event's id. Answers say why when
+ * tracefs cannot be used (not mounted, not readable) instead of throwing.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const TRACEFS_CANDIDATES: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+
+export type TracefsLookup =
+  | { ok: true; root: string }
+  | { ok: false; problem: 'not-mounted' | 'not-readable'; detail: string };
+
+function errCode(e: unknown): string {
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code : 'EIO';
+}
+
+/** Check one candidate root: it must have a readable events/ directory. */
+export function checkTracefsRoot(root: string): TracefsLookup {
+  const events = path.join(root, 'events');
+  try {
+    fs.readdirSync(events);
+    return { ok: true, root };
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'EACCES' || code === 'EPERM') {
+      return { ok: false, problem: 'not-readable', detail: `${events} is not readable by this user (${code})` };
+    }
+    return { ok: false, problem: 'not-mounted', detail: `${events} does not exist (${code})` };
+  }
+}
+
+/**
+ * Find tracefs: the given root only, or the first usable default candidate.
+ * When none is usable, the most telling problem wins (not-readable over not-mounted).
+ */
+export function findTracefs(root?: string): TracefsLookup {
+  if (root !== undefined) return checkTracefsRoot(root);
+  const answers = TRACEFS_CANDIDATES.map(checkTracefsRoot);
+  const ok = answers.find((a) => a.ok);
+  if (ok) return ok;
+  const unreadable = answers.find((a) => !a.ok && a.problem === 'not-readable');
+  if (unreadable) return unreadable;
+  return {
+    ok: false,
+    problem: 'not-mounted',
+    detail: `tracefs is not mounted at ${TRACEFS_CANDIDATES.join(' or ')}`,
+  };
+}
+
+function listDirs(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => {
+    try {
+      return fs.statSync(path.join(dir, n)).isDirectory();
+    } catch {
+      return false;
+    }
+  }).sort();
+}
+
+/** Tracepoint systems (directories under events/), sorted. */
+export function listTraceSystems(root: string): string[] {
+  return listDirs(path.join(root, 'events'));
+}
+
+/** Whether events/<system> is a directory. */
+export function traceSystemExists(root: string, system: string): boolean {
+  if (!safeName(system)) return false;
+  try {
+    return fs.statSync(path.join(root, 'events', system)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Event names of one system that have an id (perf can open them), sorted. */
+export function listTraceEvents(root: string, system: string): string[] {
+  if (!safeName(system)) return [];
+  const dir = path.join(root, 'events', system);
+  return listDirs(dir).filter((e) => fs.existsSync(path.join(dir, e, 'id')));
+}
+
+function safeName(n: string): boolean {
+  return n !== '' && n !== '.' && n !== '..' && !n.includes('/') && !n.includes('\0');
+}
+
+/** The numeric id of system:event, or an explanation of why there is none. */
+export function readTracepointId(root: string, system: string, event: string):
+  { id: number } | { problem: 'missing' | 'not-readable' | 'malformed'; detail: string } {
+  if (!safeName(system) || !safeName(event)) return { problem: 'missing', detail: 'not a tracepoint name' };
+  const file = path.join(root, 'events', system, event, 'id');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'EACCES' || code === 'EPERM') return { problem: 'not-readable', detail: `${file} is not readable by this user (${code})` };
+    const hasDir = fs.existsSync(path.join(root, 'events', system, event));
+    return { problem: 'missing', detail: hasDir ? `${system}:${event} has no id file, so perf cannot open it` : `${file} does not exist` };
+  }
+  if (!/^\d+$/.test(text)) return { problem: 'malformed', detail: `${file} holds "${text.slice(0, 40)}", not a number` };
+  return { id: Number(text) };
+}

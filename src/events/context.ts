@@ -1,0 +1,78 @@
+/**
+ * What one resolution call knows about the machine: the sysfs PMUs and
+ * tracefs, read lazily through src/env and memoised for the duration of the
+ * call (a list of many events reads each PMU once).
+ */
+import { DEFAULT_SYSFS_EVENT_SOURCE, listPmuNames, readPmuFiles, PmuFiles } from '../env/pmu-event-files';
+import { findTracefs, TracefsLookup } from '../env/tracepoint-files';
+import type { CapabilityMap } from '../probe/types';
+import type { EventNameOptions } from './types';
+
+/** Parse a CPU list such as "0-3,8,10-11". */
+export function parseCpuList(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!m) continue;
+    const a = Number(m[1]);
+    const b = m[2] !== undefined ? Number(m[2]) : a;
+    for (let i = a; i <= b && out.length < 65536; i++) out.push(i);
+  }
+  return out;
+}
+
+export class ResolveContext {
+  readonly sysfsRoot: string;
+  readonly tracefsRoot: string | undefined;
+  readonly capabilities: CapabilityMap | undefined;
+  private names: string[] | undefined;
+  private readonly pmus = new Map<string, PmuFiles | undefined>();
+  private trace: TracefsLookup | undefined;
+
+  constructor(opts: EventNameOptions = {}) {
+    this.sysfsRoot = opts.sysfsRoot ?? DEFAULT_SYSFS_EVENT_SOURCE;
+    this.tracefsRoot = opts.tracefsRoot;
+    this.capabilities = opts.capabilities;
+  }
+
+  pmuNames(): string[] {
+    this.names ??= listPmuNames(this.sysfsRoot);
+    return this.names;
+  }
+
+  pmu(name: string): PmuFiles | undefined {
+    if (!this.pmuNames().includes(name)) return undefined;
+    if (!this.pmus.has(name)) this.pmus.set(name, readPmuFiles(name, this.sysfsRoot));
+    return this.pmus.get(name);
+  }
+
+  /**
+   * Core PMUs (generic hardware events map to them): "cpu", "cpum_cf", or
+   * any PMU with a `cpus` file (hybrid x86 cpu_core/cpu_atom, arm armv8_*).
+   */
+  corePmus(): PmuFiles[] {
+    const out: PmuFiles[] = [];
+    for (const n of this.pmuNames()) {
+      const p = this.pmu(n);
+      if (!p || p.type === null) continue;
+      if (n === 'cpu' || n === 'cpum_cf' || p.cpus !== undefined) out.push(p);
+    }
+    return out;
+  }
+
+  /** Hybrid: more than one core PMU. */
+  isHybrid(): boolean {
+    return this.corePmus().length > 1;
+  }
+
+  /** The core PMU of the boot CPU (CPU 0), else the first. */
+  bootCorePmu(): PmuFiles | undefined {
+    const cores = this.corePmus();
+    return cores.find((p) => p.cpus !== undefined && parseCpuList(p.cpus).includes(0)) ?? cores[0];
+  }
+
+  tracefs(): TracefsLookup {
+    this.trace ??= findTracefs(this.tracefsRoot);
+    return this.trace;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Event names as perf spells them, resolved against this machine.
+ */
+export { resolveEvent, parseEventList } from './parse-list';
+export { listEvents } from './list-events';
+export type { ResolvedEvent, EventListing, EventNameOptions, EventListOptions, EventKind } from './types';

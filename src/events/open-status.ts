@@ -1,0 +1,62 @@
+/**
+ * Open a resolved event once on a Kernel and classify the answer, for
+ * listings: supported / denied / no-hardware / unsupported / error. The fd is
+ * always closed.
+ */
+import { encodeAttr } from '../abi/attr-codec';
+import { ATTR_SIZE_VERSIONS, fieldByName, minSizeFor } from '../abi/attr-layout';
+import { ERRNO, errnoName } from '../abi/errno';
+import { PERF_FLAG } from '../abi/constants';
+import type { Kernel } from '../sys/kernel';
+import { isErr } from '../sys/kernel';
+import type { FeatureStatus } from '../probe/types';
+
+/** Smallest published attr size that holds every non-zero field of `attr`. */
+export function attrSizeFor(attr: Record<string, number | bigint>): number {
+  let need = ATTR_SIZE_VERSIONS[0]!.bytes;
+  for (const [k, v] of Object.entries(attr)) {
+    if (v === 0 || v === 0n) continue;
+    const f = fieldByName(k);
+    if (f) need = Math.max(need, minSizeFor(f));
+  }
+  return ATTR_SIZE_VERSIONS.find((s) => s.bytes >= need)?.bytes ?? ATTR_SIZE_VERSIONS[ATTR_SIZE_VERSIONS.length - 1]!.bytes;
+}
+
+export function statusOfErrno(errno: number): FeatureStatus {
+  switch (errno) {
+    case ERRNO.EACCES: case ERRNO.EPERM: return 'denied';
+    case ERRNO.ENOENT: case ERRNO.ENODEV: case ERRNO.EOPNOTSUPP: return 'no-hardware';
+    case ERRNO.EINVAL: case ERRNO.E2BIG: case ERRNO.ENOSYS: return 'unsupported';
+    default: return 'error';
+  }
+}
+
+export interface OpenStatus {
+  status: FeatureStatus;
+  errno?: number;
+  errnoName?: string;
+}
+
+function tryOpen(kernel: Kernel, attr: Record<string, number | bigint>): { fd: number } | { errno: number } {
+  const bytes = encodeAttr({ ...attr, disabled: 1 }, { size: attrSizeFor(attr) });
+  const r = kernel.perfEventOpen(bytes, 0, -1, -1, PERF_FLAG.FD_CLOEXEC);
+  if (isErr(r)) return { errno: r.errno };
+  return { fd: r.fd };
+}
+
+/**
+ * Open `attr` for this task on any CPU. When counting kernel space is denied,
+ * try again counting user space only: an event a user can count is supported.
+ */
+export function openStatus(kernel: Kernel, attr: Record<string, number | bigint>): OpenStatus {
+  let r = tryOpen(kernel, attr);
+  if ('errno' in r && statusOfErrno(r.errno) === 'denied' && !attr.exclude_kernel) {
+    const retry = tryOpen(kernel, { ...attr, exclude_kernel: 1, exclude_hv: 1 });
+    if ('fd' in retry || statusOfErrno(retry.errno) !== 'denied') r = retry;
+  }
+  if ('fd' in r) {
+    kernel.close(r.fd);
+    return { status: 'supported' };
+  }
+  return { status: statusOfErrno(r.errno), errno: r.errno, errnoName: errnoName(r.errno) };
+}

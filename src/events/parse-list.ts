@@ -1,0 +1,90 @@
+/**
+ * The entry points of event-name resolution: resolveEvent (one event) and
+ * parseEventList (a perf -e list with {} groups).
+ */
+import { PerfcompatError } from '../errors';
+import { logger } from '../sys/log';
+import { ResolveContext } from './context';
+import { splitEventList, ListItem } from './list-syntax';
+import { resolveOne, finishCandidate, Candidate } from './resolve-one';
+import type { EventNameOptions, ResolvedEvent } from './types';
+
+const log = logger('events');
+
+/** Rethrow anything that is not already ERR_EVENT_NAME as one (the parser is total). */
+function guarded<T>(input: unknown, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof PerfcompatError && e.code === 'ERR_EVENT_NAME') throw e;
+    const shown = typeof input === 'string' ? (input.length > 80 ? `${input.slice(0, 80)}…` : input) : String(input);
+    throw new PerfcompatError('ERR_EVENT_NAME', `event "${shown}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/**
+ * Groups of one item. A group that holds a generic hardware event on a hybrid
+ * machine is repeated once per core PMU (as perf does); other expansions
+ * (globs, numbered PMUs) put all their events into the group.
+ */
+function groupsOf(ctx: ResolveContext, item: ListItem): ResolvedEvent[][] {
+  if (item.kind === 'event') {
+    return resolveOne(ctx, item.text).map((c) => [finishCandidate(ctx, c, '', item.text)]);
+  }
+  const members = item.events.map((t) => resolveOne(ctx, t));
+  const corePmus = [...new Set(members.flat().map((c) => c.corePmu).filter((p): p is string => p !== undefined))];
+  const build = (pick: (cands: Candidate[]) => Candidate[]): ResolvedEvent[] =>
+    members.flatMap((cands) => pick(cands).map((c) => finishCandidate(ctx, cloneCandidate(c), item.modifiers, item.text)));
+  if (corePmus.length === 0) return [build((c) => c)];
+  return corePmus.map((pmu) => build((cands) => (cands.some((c) => c.corePmu !== undefined) ? cands.filter((c) => c.corePmu === pmu) : cands)));
+}
+
+function cloneCandidate(c: Candidate): Candidate {
+  const event: ResolvedEvent = { ...c.event, attr: { ...c.event.attr } };
+  const out: Candidate = { event, state: { ...c.state } };
+  if (c.corePmu !== undefined) out.corePmu = c.corePmu;
+  return out;
+}
+
+/**
+ * Parse a perf-style event list: `a,b,{c,d}:u`. Each inner array is one group
+ * (a bare event is a group of one). Throws PerfcompatError('ERR_EVENT_NAME')
+ * naming the part that failed.
+ */
+export function parseEventList(list: string, opts: EventNameOptions = {}): ResolvedEvent[][] {
+  return guarded(list, () => {
+    const ctx = new ResolveContext(opts);
+    const groups = splitEventList(list).flatMap((item) => groupsOf(ctx, item));
+    if (log.enabled) log('parseEventList %s → %d group(s)', list, groups.length);
+    return groups;
+  });
+}
+
+/**
+ * Resolve one event name. On a hybrid machine a generic hardware event
+ * resolves to the boot CPU's core PMU (parseEventList gives one per core PMU);
+ * a name that stands for several events (a glob) is an error naming them.
+ */
+export function resolveEvent(name: string, opts: EventNameOptions = {}): ResolvedEvent {
+  return guarded(name, () => {
+    const ctx = new ResolveContext(opts);
+    const items = splitEventList(name);
+    if (items.length !== 1 || items[0]!.kind !== 'event') {
+      throw new PerfcompatError('ERR_EVENT_NAME', `event "${name.length > 80 ? `${name.slice(0, 80)}…` : name}": resolveEvent takes one event; use parseEventList for lists and {} groups`);
+    }
+    const text = items[0]!.text;
+    let cands = resolveOne(ctx, text);
+    if (cands.length > 1 && cands.every((c) => c.corePmu !== undefined)) {
+      const boot = ctx.bootCorePmu()?.name;
+      cands = cands.filter((c) => c.corePmu === boot).slice(0, 1);
+    }
+    if (cands.length !== 1) {
+      const names = cands.map((c) => `${c.event.name}`);
+      throw new PerfcompatError('ERR_EVENT_NAME',
+        `event "${text}": matches ${cands.length} events (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}); name one, or use parseEventList for all`);
+    }
+    const ev = finishCandidate(ctx, cands[0]!, '', text);
+    if (log.enabled) log('resolveEvent %s → type %d config 0x%s', name, ev.attr.type, BigInt(ev.attr.config ?? 0).toString(16));
+    return ev;
+  });
+}

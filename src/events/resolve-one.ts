@@ -1,0 +1,215 @@
+/**
+ * Resolve one event of a list (its text, with its own modifiers) to the
+ * events it stands for: usually one; several for a tracepoint glob, a PMU
+ * prefix matching numbered PMUs (uncore_imc → uncore_imc_0, _1, …), an alias
+ * that several PMUs define, or a generic hardware event on a hybrid machine
+ * (one per core PMU, tagged with `corePmu`).
+ */
+import { PERF_TYPE, PERF_PMU_TYPE_SHIFT } from '../abi/constants';
+import { PerfcompatError } from '../errors';
+import type { PmuFiles } from '../env/pmu-event-files';
+import type { ResolveContext } from './context';
+import type { ResolvedEvent } from './types';
+import { hardwareName, softwareName, genericSpellings } from './generic-names';
+import { parseHwCacheName, CACHE_SPELLINGS } from './hw-cache-names';
+import { resolvePmuTerms } from './pmu-terms';
+import { resolveTracepoints, tracepointAttr, TRACEPOINT_PART } from './tracepoint-names';
+import { parseBreakpoint, breakpointAttr } from './breakpoint-names';
+import { applyModifiers, checkModifiers, isModifierString, MODIFIER_CHARS, Attr, ModifierState } from './modifiers';
+import { suggestion } from './edit-distance';
+import { traceSystemExists } from '../env/tracepoint-files';
+
+export interface Candidate {
+  event: ResolvedEvent;
+  /** Set when this is one of the per-core-PMU copies of a generic hardware event on a hybrid machine. */
+  corePmu?: string;
+  /** Modifier state (for group modifiers applied later). */
+  state: ModifierState;
+}
+
+function err(what: string, msg: string): never {
+  throw new PerfcompatError('ERR_EVENT_NAME', `event "${what}": ${msg}`);
+}
+
+const PMU_FORM = /^([^/:]+)\/([^/]*)\/(.*)$/s;
+const RAW_FORM = /^r([0-9a-fA-F]{1,16})$/;
+const NAME_FORM = /^[A-Za-z0-9_.-]+$/;
+
+interface Base {
+  name: string;
+  pmu: string;
+  attr: Attr;
+  scale?: number;
+  unit?: string;
+  corePmu?: string;
+}
+
+/** Split "name:mods" when the part after the last ':' is a modifier string. */
+function splitModifiers(text: string): [string, string] {
+  const i = text.lastIndexOf(':');
+  if (i < 0) return [text, ''];
+  return [text.slice(0, i), text.slice(i + 1)];
+}
+
+function generic(ctx: ResolveContext, name: string): Base[] | undefined {
+  const sw = softwareName(name);
+  if (sw) return [{ name: sw.canonical, pmu: 'software', attr: { type: PERF_TYPE.SOFTWARE, config: BigInt(sw.abi.value) } }];
+  const hw = hardwareName(name);
+  const cache = hw ? undefined : parseHwCacheName(name);
+  if (cache && !cache.ok) err(name, cache.reason);
+  if (!hw && !cache) return undefined;
+  const type = hw ? PERF_TYPE.HARDWARE : PERF_TYPE.HW_CACHE;
+  const config = hw ? BigInt(hw.abi.value) : cache!.event.config;
+  const canonical = hw ? hw.canonical : cache!.event.name;
+  const cores = ctx.corePmus();
+  if (cores.length > 1) {
+    // Hybrid: one event per core PMU, the PMU's type in the upper 32 bits of config.
+    return cores.map((p) => ({
+      name: canonical, pmu: p.name, corePmu: p.name,
+      attr: { type, config: (BigInt(p.type!) << BigInt(PERF_PMU_TYPE_SHIFT)) | config },
+    }));
+  }
+  return [{ name: canonical, pmu: cores[0]?.name ?? 'hardware', attr: { type, config } }];
+}
+
+function raw(ctx: ResolveContext, hex: string): Base[] {
+  const config = BigInt(`0x${hex}`);
+  const cores = ctx.corePmus();
+  if (cores.length > 1) {
+    return cores.map((p) => ({ name: `r${hex}`, pmu: p.name, corePmu: p.name, attr: { type: p.type!, config } }));
+  }
+  return [{ name: `r${hex}`, pmu: cores[0]?.name ?? 'raw', attr: { type: PERF_TYPE.RAW, config } }];
+}
+
+/** PMUs a `pmu/.../` name selects: the exact one, else numbered ones (name_0, name_1, …). */
+function pmusNamed(ctx: ResolveContext, name: string, what: string): PmuFiles[] {
+  const exact = ctx.pmu(name);
+  if (exact) return [exact];
+  const numbered = ctx.pmuNames().filter((n) => n.startsWith(`${name}_`) && /^\d+$/.test(n.slice(name.length + 1)));
+  if (numbered.length) return numbered.map((n) => ctx.pmu(n)).filter((p): p is PmuFiles => p !== undefined);
+  const names = ctx.pmuNames();
+  if (names.length === 0) err(what, `unknown PMU "${name}": no PMUs under ${ctx.sysfsRoot} (is sysfs mounted?)`);
+  err(what, `unknown PMU "${name}"${suggestion(name, names)}; PMUs here: ${names.join(', ')}`);
+}
+
+function pmuForm(ctx: ResolveContext, pmuName: string, terms: string, what: string): Base[] {
+  const pmus = pmusNamed(ctx, pmuName, what);
+  const cores = ctx.corePmus().map((p) => p.name);
+  const hybrid = cores.length > 1;
+  return pmus.map((pmu) => {
+    const r = resolvePmuTerms(pmu, terms, { core: cores.includes(pmu.name), hybrid, what });
+    const base: Base = {
+      name: r.nameTerm ?? `${pmu.name}/${r.eventName ?? terms}/`,
+      pmu: pmu.name,
+      attr: r.attr,
+    };
+    if (r.scale !== undefined) base.scale = r.scale;
+    if (r.unit !== undefined) base.unit = r.unit;
+    return base;
+  });
+}
+
+/** A bare name that is an events/ alias of one or more PMUs (e.g. "tsc" → msr/tsc/). */
+function aliasAnywhere(ctx: ResolveContext, name: string, what: string): Base[] | undefined {
+  const lower = name.toLowerCase();
+  const out: Base[] = [];
+  for (const n of ctx.pmuNames()) {
+    const p = ctx.pmu(n);
+    if (!p) continue;
+    const key = Object.keys(p.aliases).find((k) => k.toLowerCase() === lower);
+    if (key !== undefined) out.push(...pmuForm(ctx, n, key, what));
+  }
+  return out.length ? out : undefined;
+}
+
+function allAliasNames(ctx: ResolveContext): string[] {
+  const out: string[] = [];
+  for (const n of ctx.pmuNames()) {
+    const p = ctx.pmu(n);
+    if (p) for (const a of Object.keys(p.aliases)) out.push(a, `${n}/${a}/`);
+  }
+  return out;
+}
+
+function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]; modifiers: string } {
+  // pmu/terms/[:mods]
+  const pm = PMU_FORM.exec(text);
+  if (pm) {
+    const [, pmuName, terms, after] = pm as unknown as [string, string, string, string];
+    if (after !== '' && !after.startsWith(':')) err(what, `unexpected "${after.slice(0, 20)}" after ${pmuName}/.../; only :modifiers may follow`);
+    return { bases: pmuForm(ctx, pmuName.trim(), terms, what), modifiers: after.slice(1) };
+  }
+  if (text.includes('/') && !text.startsWith('mem:')) {
+    err(what, 'a "/" outside mem:ADDR/LEN must be a PMU event: pmu/event/ or pmu/term=value,.../');
+  }
+  if (text.startsWith('mem:')) {
+    const bp = parseBreakpoint(text.slice(4), what);
+    return { bases: [{ name: bp.name, pmu: 'breakpoint', attr: breakpointAttr(bp) }], modifiers: bp.modifiers };
+  }
+  const parts = text.split(':');
+  if (parts.length > 3) err(what, 'too many ":"; write name[:modifiers] or system:tracepoint[:modifiers]');
+  let name = parts[0]!;
+  let modifiers = '';
+  let tracepoint: [string, string] | undefined;
+  if (parts.length === 2) {
+    // name:mods or system:event — modifiers win unless system:event is a tracepoint.
+    const known = generic(ctx, name) !== undefined || RAW_FORM.test(name);
+    if (known || (isModifierString(parts[1]!) && !looksLikeSystem(ctx, name))) modifiers = parts[1]!;
+    else tracepoint = [parts[0]!, parts[1]!];
+  } else if (parts.length === 3) {
+    tracepoint = [parts[0]!, parts[1]!];
+    modifiers = parts[2]!;
+  }
+  if (tracepoint) {
+    const hits = resolveTracepoints(ctx, tracepoint[0], tracepoint[1], what);
+    return { bases: hits.map((h) => ({ name: h.name, pmu: 'tracepoint', attr: tracepointAttr(h.id) })), modifiers };
+  }
+  if (name === '') err(what, 'empty event name');
+  const g = generic(ctx, name);
+  if (g) return { bases: g, modifiers };
+  const r = RAW_FORM.exec(name);
+  if (r) return { bases: raw(ctx, r[1]!), modifiers };
+  if (NAME_FORM.test(name)) {
+    const a = aliasAnywhere(ctx, name, what);
+    if (a) return { bases: a, modifiers };
+  }
+  if (/^r/.test(name) && /^r[0-9a-fA-F]{17,}$/.test(name)) err(what, `raw event ${name}: more than 16 hex digits (64 bits)`);
+  const candidates = [...genericSpellings(), ...CACHE_SPELLINGS.map((c) => `${c.canonical}-loads`), ...allAliasNames(ctx)];
+  name = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+  err(what, `unknown event "${name}"${suggestion(name, candidates)} (generic names: cycles, instructions, task-clock, …; cache events like L1-dcache-load-misses; PMU events pmu/event/; tracepoints system:event; breakpoints mem:ADDR; raw rNNNN)`);
+}
+
+function looksLikeSystem(ctx: ResolveContext, name: string): boolean {
+  const t = ctx.tracefs();
+  if (!t.ok || !TRACEPOINT_PART.test(name)) return false;
+  return traceSystemExists(t.root, name);
+}
+
+/** Resolve one event's text (with its own modifiers). */
+export function resolveOne(ctx: ResolveContext, text: string): Candidate[] {
+  const what = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  const { bases: list, modifiers } = bases(ctx, text.trim(), what);
+  if (modifiers !== '' && !isModifierString(modifiers)) {
+    const bad = [...modifiers].find((c) => !MODIFIER_CHARS.includes(c)) ?? modifiers;
+    err(what, `unknown modifier "${bad}" in ":${modifiers.slice(0, 20)}"; valid modifiers: ${[...MODIFIER_CHARS].join(' ')}`);
+  }
+  return list.map((b) => {
+    const state: ModifierState = { excludeGH: false, letters: '' };
+    const attr: Attr = { ...b.attr };
+    if (modifiers) applyModifiers(attr, modifiers, state, what);
+    const event: ResolvedEvent = { input: text, name: b.name, pmu: b.pmu, attr, modifiers: state.letters };
+    if (b.scale !== undefined) event.scale = b.scale;
+    if (b.unit !== undefined) event.unit = b.unit;
+    const c: Candidate = { event, state };
+    if (b.corePmu !== undefined) c.corePmu = b.corePmu;
+    return c;
+  });
+}
+
+/** Apply group modifiers, then check every modifier against the capability map. */
+export function finishCandidate(ctx: ResolveContext, c: Candidate, groupModifiers: string, groupText: string): ResolvedEvent {
+  if (groupModifiers) applyModifiers(c.event.attr, groupModifiers, c.state, groupText);
+  c.event.modifiers = c.state.letters;
+  checkModifiers(c.event.attr, c.state.letters, ctx.capabilities, c.event.input);
+  return c.event;
+}

@@ -1,0 +1,50 @@
+/**
+ * The public shapes of event-name resolution: options, a resolved event
+ * (attr fields ready for encodeAttr) and a listing entry.
+ */
+import type { CapabilityMap, FeatureStatus } from '../probe/types';
+import type { Kernel } from '../sys/kernel';
+
+export interface EventNameOptions {
+  /** sysfs event_source root; default /sys/bus/event_source/devices. */
+  sysfsRoot?: string;
+  /** tracefs root; default the first of /sys/kernel/tracing, /sys/kernel/debug/tracing that is usable. */
+  tracefsRoot?: string;
+  /** When given, modifiers are checked against it (:k vs access.kernel, :p vs combo.precise_ip, …). */
+  capabilities?: CapabilityMap;
+}
+
+export interface ResolvedEvent {
+  /** The text this event came from (one event of a list, with its modifiers). */
+  input: string;
+  /** Canonical name: perf's spelling, or the name= term. */
+  name: string;
+  /** PMU that counts it: 'software', 'tracepoint', 'breakpoint', a sysfs PMU, or 'hardware' when no core PMU is known. */
+  pmu: string;
+  /** perf_event_attr fields by uapi name, ready for encodeAttr. */
+  attr: Record<string, number | bigint>;
+  /** Multiply counts by this (events/<alias>.scale). */
+  scale?: number;
+  /** Unit of the scaled count (events/<alias>.unit). */
+  unit?: string;
+  /** Modifier letters applied (event's own, then its group's). */
+  modifiers: string;
+}
+
+export type EventKind = 'hardware' | 'software' | 'hw_cache' | 'pmu' | 'tracepoint' | 'breakpoint' | 'raw';
+
+export interface EventListing {
+  name: string;
+  pmu: string;
+  kind: EventKind;
+  /** Present when capabilities or a kernel were given. */
+  status?: FeatureStatus;
+  errnoName?: string;
+}
+
+export interface EventListOptions extends EventNameOptions {
+  /** Open each listed event on this kernel and classify the answer. */
+  kernel?: Kernel;
+  /** Only names matching this glob (* ? [..]) or, without glob characters, containing it (case-insensitive). */
+  pattern?: string;
+}
