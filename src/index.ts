@@ -8,3 +8,4 @@ export { PerfcompatError } from './errors';
 export type { PerfcompatErrorCode } from './errors';
 export { resolveEvent, parseEventList, listEvents, type ResolvedEvent, type EventListing, type EventKind, type EventNameOptions, type EventListOptions } from './events';
 export * from './shim';
+export * from './probe';

@@ -1,0 +1,54 @@
+/**
+ * attr.size: the largest perf_event_attr the kernel knows. An attr one page
+ * long with its last byte set makes the kernel refuse with E2BIG and write its
+ * own size back into attr.size; the probe confirms by opening the base at that
+ * size. A kernel (or simulation) that does not write back is measured by
+ * setting the last byte of each known size version until it stops saying E2BIG.
+ */
+import { ATTR_SIZE_LATEST, ATTR_SIZE_VERSIONS, ATTR_SIZE_VER0 } from '../src/abi/attr-layout';
+import { errnoName } from '../src/abi/errno';
+import { isErr } from '../src/sys/kernel';
+import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import { BASE_LABELS } from '../src/probe/bases';
+import type { FeatureEntry } from '../src/probe/types';
+
+function attrSizeHook(ctx: ProbeContext): FeatureEntry {
+  const base = ctx.base('counting');
+  const label = BASE_LABELS.counting;
+  if (base.errno !== undefined) {
+    return { status: 'untestable', errno: base.errno, errnoName: errnoName(base.errno), base: label, reason: 'the base event does not open' };
+  }
+  const page = ctx.kernel.pageSize();
+  const big = ctx.open(base.attr, {}, { size: page, poke: { offset: page - 1, value: 1 } });
+  let size: number | undefined;
+  let how = '';
+  if (!isErr(big)) {
+    ctx.close(big.fd); // a kernel whose attr is a page long: not expected, but then that is its size
+    size = page;
+    how = `a ${page}-byte attr with its last byte set opened`;
+  } else if (errnoName(big.errno) === 'E2BIG' && big.attrSize !== undefined && big.attrSize >= ATTR_SIZE_VER0) {
+    size = big.attrSize;
+    how = `E2BIG wrote back ${big.attrSize}`;
+  } else {
+    for (const v of [...ATTR_SIZE_VERSIONS].reverse()) {
+      const r = ctx.open(base.attr, {}, { size: v.bytes, poke: { offset: v.bytes - 1, value: 1 } });
+      if (!isErr(r)) ctx.close(r.fd);
+      if (isErr(r) && errnoName(r.errno) === 'E2BIG') continue;
+      size = v.bytes;
+      how = `no write-back; the last byte of ${v.name} is read (not E2BIG)`;
+      break;
+    }
+    if (size === undefined) size = ATTR_SIZE_VER0;
+  }
+  const confirm = ctx.open(base.attr, {}, { size });
+  if (isErr(confirm)) {
+    return { status: 'error', errno: confirm.errno, errnoName: errnoName(confirm.errno), base: label, value: size, reason: `${how}, but the base does not open at that size` };
+  }
+  ctx.close(confirm.fd);
+  (ctx as { attrSize: number }).attrSize = Math.min(size, ATTR_SIZE_LATEST);
+  return { status: 'supported', value: size, base: label, reason: `${how}; the base opens at ${size} bytes` };
+}
+
+export const attrSizeProbes: ProbeDeclaration[] = [
+  { id: 'attr.size', base: 'counting', hook: attrSizeHook },
+];

@@ -1,0 +1,17 @@
+/**
+ * The aux_action bits (aux_start_paused, aux_pause, aux_resume). They need a
+ * PMU with an AUX area; on any other base the kernel refuses them after attr
+ * validation, so the unregistered-PMU cross-check tells "known" from "unknown":
+ * known bits come back no-hardware with inferredFrom, never unsupported.
+ */
+import { AUX_ACTION_FLAGS } from '../src/abi/attr-layout';
+import type { ProbeDeclaration } from '../src/probe/declaration';
+
+export const auxActionProbes: ProbeDeclaration[] = AUX_ACTION_FLAGS.map((f): ProbeDeclaration => ({
+  id: `attr.${f.name}`,
+  base: ['hardware-sampling', 'sampling'],
+  set: { [f.name]: 1 },
+  oracle: true,
+  whenKnown: 'no-hardware',
+  note: 'aux_action needs a PMU with an AUX area (Intel PT, Arm SPE, CoreSight)',
+}));

@@ -1,0 +1,65 @@
+/**
+ * Whether each generic event opens: every hardware event, every software
+ * event, every cache id × op × result, a breakpoint and a tracepoint. The
+ * event is the probe (base "none"); it is opened disabled, user space only.
+ * errno meanings per kind: a software id past the kernel's PERF_COUNT_SW_MAX
+ * gets ENOENT (unknown: unsupported); a hardware or cache event gets ENOENT,
+ * or EINVAL for a cache combination the CPU lacks (no-hardware).
+ */
+import { HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, HW_EVENTS, PERF_TYPE, SW_EVENTS, hwCacheConfig, HW_BREAKPOINT } from '../src/abi/constants';
+import { readTracepointId } from '../src/env/tracefs';
+import { errnoName } from '../src/abi/errno';
+import { isErr } from '../src/sys/kernel';
+import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import type { FeatureEntry } from '../src/probe/types';
+
+const hardware: ProbeDeclaration[] = HW_EVENTS.map((e): ProbeDeclaration => ({
+  id: `event.hardware.${e.name}`, base: 'none', set: { type: PERF_TYPE.HARDWARE, config: e.value }, mainline: e.mainline,
+  errnos: { EINVAL: 'no-hardware' },
+}));
+
+const software: ProbeDeclaration[] = SW_EVENTS.map((e): ProbeDeclaration => ({
+  id: `event.software.${e.name}`, base: 'none', set: { type: PERF_TYPE.SOFTWARE, config: e.value }, mainline: e.mainline,
+  errnos: { ENOENT: 'unsupported' },
+  note: 'the software PMU answers ENOENT for ids past its PERF_COUNT_SW_MAX',
+}));
+
+const cache: ProbeDeclaration[] = HW_CACHE_IDS.flatMap((c) => HW_CACHE_OPS.flatMap((op) => HW_CACHE_RESULTS.map((res): ProbeDeclaration => ({
+  id: `event.hw_cache.${c.name}.${op.name}.${res.name}`,
+  base: 'none',
+  set: { type: PERF_TYPE.HW_CACHE, config: hwCacheConfig(c.value, op.value, res.value) },
+  mainline: c.mainline,
+  errnos: { EINVAL: 'no-hardware' },
+}))));
+
+/** A write breakpoint on a user address nothing writes to (the event is never enabled). */
+const breakpoint: ProbeDeclaration = {
+  id: 'event.breakpoint', base: 'none', mainline: '2.6.33',
+  set: { type: PERF_TYPE.BREAKPOINT, config: 0, bp_type: HW_BREAKPOINT.W, bp_addr: 0x1000, bp_len: HW_BREAKPOINT.LEN_8 },
+  errnos: { ENOSPC: 'no-hardware' },
+};
+
+const TRACEPOINTS: ReadonlyArray<[string, string]> = [['sched', 'sched_switch'], ['syscalls', 'sys_enter_getpid'], ['raw_syscalls', 'sys_enter']];
+
+function tracepointHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
+  const tracefs = ctx.env.tracefs;
+  if (tracefs === null) return { status: 'untestable', reason: 'tracefs is not mounted (or not readable): no tracepoint id to open' };
+  for (const [sys, name] of TRACEPOINTS) {
+    const id = readTracepointId(tracefs, sys, name);
+    if (id === null) continue;
+    const set = { type: PERF_TYPE.TRACEPOINT, config: id, disabled: 1, exclude_kernel: 1, exclude_hv: 1 };
+    const r = ctx.open(set);
+    const label = `tracepoint/${sys}:${name}`;
+    if (!isErr(r)) {
+      ctx.close(r.fd);
+      return { status: 'supported', base: label, set: { type: PERF_TYPE.TRACEPOINT, config: id } };
+    }
+    const e = ctx.refused(decl, r.errno, { name: 'none', attr: {} });
+    return { ...e, base: label, reason: `${errnoName(r.errno)} opening ${label}` };
+  }
+  return { status: 'untestable', reason: `no tracepoint id readable under ${tracefs}/events` };
+}
+
+const tracepoint: ProbeDeclaration = { id: 'event.tracepoint', base: 'none', mainline: '2.6.31', hook: tracepointHook };
+
+export const eventProbes: ProbeDeclaration[] = [...hardware, ...software, ...cache, breakpoint, tracepoint];

@@ -1,0 +1,46 @@
+/**
+ * Every read_format bit, alone and together with PERF_FORMAT_GROUP (the
+ * `.with_group` entries). The answer is read back: read() must return exactly
+ * the bytes the format describes.
+ */
+import { errnoName } from '../src/abi/errno';
+import { READ_FORMAT } from '../src/abi/constants';
+import { readSize } from '../src/abi/read-format';
+import { BASE_LABELS } from '../src/probe/bases';
+import { baseRefused } from '../src/probe/engine';
+import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import { isErr } from '../src/sys/kernel';
+import type { FeatureEntry } from '../src/probe/types';
+
+const GROUP = 1n << 3n;
+
+function readFormatHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
+  const base = ctx.base(decl.base);
+  const label = BASE_LABELS[base.name];
+  if (base.errno !== undefined) return baseRefused(base, label);
+  const fmt = BigInt(decl.set!.read_format as bigint);
+  const r = ctx.open({ ...base.attr, ...decl.set }, decl.target);
+  if (isErr(r)) return ctx.refused(decl, r.errno, base, decl.set);
+  const want = readSize(fmt, 1);
+  const buf = new Uint8Array(want + 64);
+  const got = ctx.kernel.read(r.fd, buf);
+  ctx.close(r.fd);
+  const set = { read_format: `0x${fmt.toString(16)}` };
+  if (isErr(got)) {
+    return { status: 'broken', base: label, set, errno: got.errno, errnoName: errnoName(got.errno), reason: `opens, but read() fails with ${errnoName(got.errno)}` };
+  }
+  if (got.bytes !== want) {
+    return { status: 'broken', base: label, set, measured: { readBytes: got.bytes, expectedBytes: want }, reason: `opens, but read() returned ${got.bytes} bytes, the format describes ${want}` };
+  }
+  return { status: 'supported', base: label, set, measured: { readBytes: got.bytes } };
+}
+
+export const readFormatProbes: ProbeDeclaration[] = READ_FORMAT.flatMap((b): ProbeDeclaration[] => {
+  const bit = 1n << BigInt(b.bit);
+  const alone: ProbeDeclaration = { id: `read_format.${b.name}`, base: 'counting', set: { read_format: bit }, oracle: true, hook: readFormatHook };
+  if (b.name === 'group') return [alone];
+  return [alone, {
+    id: `read_format.${b.name}.with_group`, base: 'counting', set: { read_format: bit | GROUP }, oracle: true,
+    needs: ['read_format.group'], mainline: b.mainline, hook: readFormatHook,
+  }];
+});

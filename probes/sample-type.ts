@@ -1,0 +1,30 @@
+/**
+ * Every sample_type bit on a sampling software event, with what the kernel
+ * validates first: REGS_USER / REGS_INTR need a register mask, STACK_USER an
+ * aligned size, BRANCH_STACK a branch_sample_type. Bits a software PMU cannot
+ * deliver (BRANCH_STACK: EOPNOTSUPP) are cross-checked on an unregistered PMU
+ * type and come back no-hardware with inferredFrom, not unsupported. Where a
+ * hardware PMU opens, it is the base.
+ */
+import { SAMPLE_TYPE } from '../src/abi/constants';
+import type { AttrInput } from '../src/abi/attr-codec';
+import type { ProbeDeclaration } from '../src/probe/declaration';
+
+const BRANCH_ANY = 1n << 3n;
+
+const WITH: Readonly<Record<string, AttrInput>> = {
+  branch_stack: { branch_sample_type: BRANCH_ANY },
+  regs_user: { sample_regs_user: 1 },
+  stack_user: { sample_stack_user: 8 },
+  regs_intr: { sample_regs_intr: 1 },
+};
+
+const HARDWARE_FIRST = new Set(['branch_stack', 'weight', 'data_src', 'transaction', 'phys_addr', 'weight_struct', 'data_page_size', 'aux']);
+
+export const sampleTypeProbes: ProbeDeclaration[] = SAMPLE_TYPE.map((b): ProbeDeclaration => ({
+  id: `sample_type.${b.name}`,
+  base: HARDWARE_FIRST.has(b.name) ? ['hardware-sampling', 'sampling'] : 'sampling',
+  set: { ...WITH[b.name], sample_type: 1n << BigInt(b.bit) },
+  oracle: true,
+  whenKnown: 'no-hardware',
+}));

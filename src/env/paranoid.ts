@@ -1,0 +1,7 @@
+/** kernel.perf_event_paranoid: -1 … 4 (Debian/Android patch 3), or null when unreadable. */
+import { join, readTrimmed } from './read-file';
+
+export function readParanoid(procRoot: string): number | null {
+  const t = readTrimmed(join(procRoot, 'sys', 'kernel', 'perf_event_paranoid'));
+  return t !== null && /^-?\d+$/.test(t) ? Number(t) : null;
+}

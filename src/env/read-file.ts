@@ -1,0 +1,41 @@
+/**
+ * Reading small procfs/sysfs files: a missing or unreadable file is `null`,
+ * never an exception — the environment reports what it could not learn.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export function readTrimmed(file: string): string | null {
+  const t = readText(file);
+  return t === null ? null : t.trim();
+}
+
+/** Directory entries, or [] when the directory is missing or unreadable. */
+export function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+export function exists(file: string): boolean {
+  try {
+    fs.statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function join(root: string, ...parts: string[]): string {
+  return path.join(root, ...parts);
+}

@@ -1,0 +1,24 @@
+/**
+ * Version annotations: the mainline release that introduced a feature, and an
+ * anomaly where the kernel's answer disagrees with its version (a newer
+ * feature that works: backported; an older one refused as unknown: missing).
+ * Annotations only — never a decision. Vendor release strings are coerced:
+ * "3.10.0-1160.el7.x86_64" → 3.10.0, "5.10.0-32-cloud-amd64" → 5.10.0.
+ */
+import semver from 'semver';
+import type { FeatureEntry } from './types';
+
+export function coerceRelease(release: string): string | null {
+  const c = semver.coerce(release);
+  return c ? c.version : null;
+}
+
+export function annotate(entry: FeatureEntry, mainline: string | undefined, kernelSemver: string | null): FeatureEntry {
+  if (mainline === undefined) return entry;
+  const out: FeatureEntry = { ...entry, mainline };
+  const added = semver.coerce(mainline);
+  if (kernelSemver === null || added === null) return out;
+  if (entry.status === 'supported' && semver.gt(added, kernelSemver)) out.anomaly = 'backported';
+  else if (entry.status === 'unsupported' && semver.lte(added, kernelSemver)) out.anomaly = 'missing';
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * The capability-map cache: one JSON file per key (boot id, kernel release,
+ * uid, perf_event_paranoid, engine version) in $XDG_CACHE_HOME/perfcompat,
+ * else ~/.cache/perfcompat. Directory 0700, file 0600, written to a temporary
+ * file and renamed. A file that is a symlink, not owned by this user,
+ * writable by others, corrupt, of another schema or another key is ignored
+ * (said under DEBUG=perfcompat:cache) and replaced. Maps with `error`
+ * entries are never written.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { logger } from '../sys/log';
+import { CAPABILITY_SCHEMA, type CapabilityMap } from './types';
+
+const log = logger('cache');
+
+export interface CacheKey {
+  bootId: string;
+  release: string;
+  uid: number;
+  paranoid: number | null;
+  engineVersion: string;
+}
+
+interface CacheFile {
+  schema: typeof CAPABILITY_SCHEMA;
+  key: CacheKey;
+  map: CapabilityMap;
+}
+
+export function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
+  return path.join(base, 'perfcompat');
+}
+
+export function cacheFile(dir: string, key: CacheKey): string {
+  const h = createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 20);
+  return path.join(dir, `capabilities-${h}.json`);
+}
+
+function uid(): number {
+  return typeof process.geteuid === 'function' ? process.geteuid() : -1;
+}
+
+function ignore(file: string, why: string): null {
+  if (log.enabled) log('ignoring cache file %s: %s', file, why);
+  return null;
+}
+
+/** The cached map for the key, or null (missing, untrusted or stale). Never throws. */
+export function readCache(dir: string, key: CacheKey): CapabilityMap | null {
+  const file = cacheFile(dir, key);
+  let fd: number | undefined;
+  try {
+    const l = fs.lstatSync(file);
+    if (l.isSymbolicLink()) return ignore(file, 'it is a symlink');
+    if (!l.isFile()) return ignore(file, 'not a regular file');
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    const st = fs.fstatSync(fd);
+    if (st.uid !== uid()) return ignore(file, `owned by uid ${st.uid}, not ${uid()}`);
+    if ((st.mode & 0o022) !== 0) return ignore(file, `writable by others (mode ${(st.mode & 0o777).toString(8)})`);
+    const text = fs.readFileSync(fd, 'utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return ignore(file, 'corrupt JSON');
+    }
+    const c = parsed as Partial<CacheFile>;
+    if (!c || typeof c !== 'object' || c.schema !== CAPABILITY_SCHEMA || !c.map || c.map.schema !== CAPABILITY_SCHEMA) {
+      return ignore(file, 'another schema');
+    }
+    if (JSON.stringify(c.key) !== JSON.stringify(key)) return ignore(file, 'made for another key');
+    if (typeof c.map.features !== 'object' || c.map.features === null) return ignore(file, 'no features');
+    if (Object.values(c.map.features).some((e) => !e || typeof e.status !== 'string' || e.status === 'error')) {
+      return ignore(file, 'malformed or transient entries');
+    }
+    if (log.enabled) log('served from %s', file);
+    return { ...c.map, source: 'cache' };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && log.enabled) log('cannot read cache file %s: %s', file, (err as Error).message);
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function ensureDir(dir: string): boolean {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory()) {
+    if (log.enabled) log('cache dir %s is not a directory (symlink?): not writing', dir);
+    return false;
+  }
+  if (st.uid !== uid()) {
+    if (log.enabled) log('cache dir %s is owned by uid %d: not writing', dir, st.uid);
+    return false;
+  }
+  if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
+  return true;
+}
+
+/** Write the map for the key. Returns false (and says why under DEBUG) when it did not. Never throws. */
+export function writeCache(dir: string, key: CacheKey, map: CapabilityMap): boolean {
+  if (Object.values(map.features).some((e) => e.status === 'error')) {
+    if (log.enabled) log('not caching: the map has error entries');
+    return false;
+  }
+  const file = cacheFile(dir, key);
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    if (!ensureDir(dir)) return false;
+    const body: CacheFile = { schema: CAPABILITY_SCHEMA, key, map: { ...map, source: 'probe' } };
+    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    try {
+      fs.writeFileSync(fd, JSON.stringify(body));
+      fs.fchmodSync(fd, 0o600);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+    if (log.enabled) log('wrote %s', file);
+    return true;
+  } catch (err) {
+    if (log.enabled) log('cannot write cache file %s: %s', file, (err as Error).message);
+    try { fs.unlinkSync(tmp); } catch { /* not created */ }
+    return false;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The public API: getCapabilities() (the whole map), supports(id) and
+ * feature(id) (one answer, probing only what it needs when no full map
+ * exists). Synchronous. The real kernel's map is cached on disk (see cache.ts)
+ * and in memory for the life of the process; a simulated kernel (passed with
+ * its environment and uname) is probed afresh unless `cache` says otherwise.
+ */
+import { ABI_FEATURES } from '../abi/features';
+import { readEnvironment, readUname } from '../env/environment';
+import { PerfcompatError } from '../errors';
+import type { Kernel } from '../sys/kernel';
+import { realKernel } from '../sys/real-kernel';
+import { catalogue } from '../../probes';
+import { annotate, coerceRelease } from './annotate';
+import { assertPerfUsable } from './availability';
+import { defaultCacheDir, readCache, writeCache, type CacheKey } from './cache';
+import type { ProbeDeclaration } from './declaration';
+import { engineVersion } from './engine-version';
+import { ProbeRun } from './engine';
+import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEntry } from './types';
+
+export interface Uname {
+  release: string;
+  version: string;
+  machine: string;
+}
+
+export interface ProbeOptions {
+  /** The kernel to ask; default the real one. */
+  kernel?: Kernel;
+  /** Facts about the box; default readEnvironment(). Pass a simulated kernel's with it. */
+  environment?: Environment;
+  /** Default os.release()/version()/machine(). */
+  uname?: Uname;
+  /** Probe again, ignoring the memory and disk caches (the result is still written). */
+  refresh?: boolean;
+  /** Disk cache: default on for the real kernel only; { dir } to choose the directory. */
+  cache?: boolean | { dir: string };
+  /** Also run the behaviour checks (behaviour.*), when they are available. */
+  behaviour?: boolean;
+  /** Replace the catalogue (tests: inject a declaration). */
+  catalogue?: readonly ProbeDeclaration[];
+}
+
+const MAINLINE = new Map(ABI_FEATURES.map((f) => [f.id, f.mainline]));
+
+interface Session {
+  kernel: Kernel;
+  env: Environment;
+  uname: Uname;
+  real: boolean;
+  cacheDir: string | null;
+  key: CacheKey | null;
+  decls: readonly ProbeDeclaration[];
+}
+
+/** Per-kernel memory: the full map, or the entries answered so far. */
+const memory = new WeakMap<Kernel, { map?: CapabilityMap; run?: ProbeRun; key: string }>();
+
+function session(opts: ProbeOptions): Session {
+  if (opts.kernel === undefined && process.platform !== 'linux') {
+    throw new PerfcompatError('ERR_PERF_UNAVAILABLE', `perf_event_open is not usable here: this is ${process.platform}, not Linux`);
+  }
+  const real = opts.kernel === undefined;
+  const kernel = opts.kernel ?? realKernel();
+  const env = opts.environment ?? readEnvironment();
+  const uname = opts.uname ?? readUname();
+  const wantCache = opts.cache === undefined ? real : opts.cache !== false;
+  const cacheDir = !wantCache ? null : typeof opts.cache === 'object' ? opts.cache.dir : defaultCacheDir();
+  const key: CacheKey | null = env.bootId === null ? null : {
+    bootId: env.bootId, release: uname.release, uid: env.euid, paranoid: env.paranoid, engineVersion: engineVersion(),
+  };
+  return { kernel, env, uname, real, cacheDir, key, decls: opts.catalogue ?? catalogue(env) };
+}
+
+function memoryFor(s: Session) {
+  const k = JSON.stringify(s.key) + s.uname.release;
+  let m = memory.get(s.kernel);
+  if (!m || m.key !== k) {
+    m = { key: k };
+    memory.set(s.kernel, m);
+  }
+  return m;
+}
+
+function buildMap(s: Session, run: ProbeRun, ids: readonly string[], started: number): CapabilityMap {
+  const kernelSemver = coerceRelease(s.uname.release);
+  const byId = new Map(s.decls.map((d) => [d.id, d]));
+  const features: Record<string, FeatureEntry> = {};
+  for (const id of ids) {
+    const e = run.results().get(id);
+    if (e) features[id] = annotate(e, MAINLINE.get(id) ?? byId.get(id)?.mainline, kernelSemver);
+  }
+  return {
+    schema: CAPABILITY_SCHEMA,
+    engineVersion: engineVersion(),
+    kernel: { release: s.uname.release, version: s.uname.version, machine: s.uname.machine, semver: kernelSemver },
+    environment: s.env,
+    features,
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    createdAt: new Date().toISOString(),
+    source: 'probe',
+  };
+}
+
+/** Probe everything (or serve the cache): the capability map of this kernel. */
+export function getCapabilities(opts: ProbeOptions = {}): CapabilityMap {
+  const s = session(opts);
+  const mem = memoryFor(s);
+  if (!opts.refresh && mem.map) return mem.map;
+  if (!opts.refresh && s.cacheDir !== null && s.key !== null) {
+    const cached = readCache(s.cacheDir, s.key);
+    if (cached) {
+      mem.map = cached;
+      return cached;
+    }
+  }
+  const started = performance.now();
+  const run = new ProbeRun(s.kernel, s.env, s.decls);
+  try {
+    assertPerfUsable(run);
+    for (const d of s.decls) run.entry(d.id);
+  } finally {
+    run.dispose();
+  }
+  const map = buildMap(s, run, s.decls.map((d) => d.id), started);
+  if (s.cacheDir !== null && s.key !== null) writeCache(s.cacheDir, s.key, map);
+  mem.map = map;
+  mem.run = undefined;
+  return map;
+}
+
+/** One feature's entry: from the full map when there is one, else probing only what it needs. */
+export function feature(id: string, opts: ProbeOptions = {}): FeatureEntry {
+  const s = session(opts);
+  const mem = memoryFor(s);
+  if (!opts.refresh) {
+    const have = mem.map ?? (s.cacheDir !== null && s.key !== null ? readCache(s.cacheDir, s.key) : null);
+    if (have) {
+      mem.map = have;
+      const e = have.features[id];
+      if (e) return e;
+    }
+  }
+  if (!s.decls.some((d) => d.id === id)) {
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `feature "${id}": unknown feature id; ids look like attr.sigtrap, read_format.lost, sample_type.weight_struct, event.hardware.cpu_cycles, combo.precise_ip (see getCapabilities().features)`);
+  }
+  const run = opts.refresh || !mem.run ? new ProbeRun(s.kernel, s.env, s.decls) : mem.run;
+  mem.run = run;
+  const started = performance.now();
+  try {
+    if (run.results().size === 0) assertPerfUsable(run);
+    run.entry(id);
+  } finally {
+    run.dispose();
+  }
+  return buildMap(s, run, [id], started).features[id];
+}
+
+/** true when the feature is supported on this kernel for this caller. */
+export function supports(id: string, opts: ProbeOptions = {}): boolean {
+  return feature(id, opts).status === 'supported';
+}
+
+/** Forget the in-memory maps (tests; a long-running process after a sysctl change). */
+export function forgetCapabilities(kernel?: Kernel): void {
+  if (kernel) memory.delete(kernel);
+  else memory.delete(realKernel());
+}

@@ -1,0 +1,73 @@
+/**
+ * From an errno to a status, with the evidence. Pure: the engine and tests
+ * call it with the kernel's answers.
+ *
+ * A refusal is `unsupported` only when it says "unknown": E2BIG (past the
+ * kernel's attr size), ENOTTY (ioctl), ENOSYS, or EINVAL that the oracle — the
+ * same attr on an unregistered PMU type — confirms comes from attr validation
+ * (a known bit passes validation and gets ENOENT there).
+ */
+import { errnoName } from '../abi/errno';
+import type { FeatureEntry, FeatureStatus } from './types';
+
+export interface Refusal {
+  errno: number;
+  /** errno name → status, from the declaration. */
+  errnos?: Readonly<Partial<Record<string, FeatureStatus>>>;
+  /** The oracle's errno: undefined when not asked, null when no oracle is available, 0 when it opened. */
+  oracleErrno?: number | null;
+  /** Status for a bit the oracle shows the kernel knows but this base refuses. */
+  whenKnown?: FeatureStatus;
+  /** Label of the base, for the evidence text. */
+  base: string;
+  /** The attr size in use, for E2BIG evidence. */
+  attrSize?: number;
+}
+
+const TRANSIENT = new Set(['EINTR', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'EBUSY']);
+
+export function classifyRefusal(r: Refusal): FeatureEntry {
+  const name = errnoName(r.errno);
+  const evidence = { errno: r.errno, errnoName: name };
+  const override = r.errnos?.[name];
+  const oracleKnows = r.oracleErrno !== undefined && r.oracleErrno !== null && errnoName(r.oracleErrno) !== 'EINVAL';
+  const inferred = oracleKnows
+    ? `attr validation accepts it: ${r.oracleErrno === 0 ? 'opened' : errnoName(r.oracleErrno!)} on an unregistered PMU type, where unknown bits get EINVAL`
+    : undefined;
+  const withInference = (e: FeatureEntry): FeatureEntry => (inferred !== undefined ? { ...e, inferredFrom: inferred } : e);
+  if (override !== undefined) {
+    return withInference({ status: override, ...evidence, reason: `${name} on ${r.base}` });
+  }
+  if (TRANSIENT.has(name)) {
+    return { status: 'error', ...evidence, reason: `${name} on ${r.base}: a fault of the moment, not a fact about the kernel` };
+  }
+  switch (name) {
+    case 'EACCES':
+    case 'EPERM':
+      return withInference({ status: 'denied', ...evidence, reason: `known but not permitted for this caller (${name} on ${r.base})` });
+    case 'ENOENT':
+    case 'ENODEV':
+      return withInference({ status: 'no-hardware', ...evidence, reason: `no PMU or event here that can do it (${name} on ${r.base})` });
+    case 'EOPNOTSUPP':
+      return withInference({ status: 'no-hardware', ...evidence, reason: `the kernel knows it, the PMU of ${r.base} cannot do it (EOPNOTSUPP)` });
+    case 'E2BIG':
+      return { status: 'unsupported', ...evidence, reason: `beyond attr size ${r.attrSize ?? '?'}: the kernel refused non-zero bytes past its struct (E2BIG)` };
+    case 'ENOTTY':
+      return { status: 'unsupported', ...evidence, reason: 'unknown ioctl (ENOTTY)' };
+    case 'ENOSYS':
+      return { status: 'unsupported', ...evidence, reason: `not implemented here (ENOSYS on ${r.base})` };
+    case 'EINVAL':
+      if (oracleKnows) {
+        return { status: r.whenKnown ?? 'untestable', ...evidence, inferredFrom: inferred, reason: `the kernel knows it but refuses it on ${r.base} (EINVAL): it needs what this machine lacks` };
+      }
+      if (r.oracleErrno === undefined) {
+        return { status: 'unsupported', ...evidence, reason: `refused on ${r.base}, which opens alone (EINVAL)` };
+      }
+      if (r.oracleErrno === null) {
+        return { status: 'unsupported', ...evidence, reason: `refused on ${r.base}, which opens alone (EINVAL); no unregistered-PMU cross-check was possible` };
+      }
+      return { status: 'unsupported', ...evidence, reason: `unknown to attr validation: EINVAL on ${r.base} and EINVAL on an unregistered PMU type, where known bits get ENOENT` };
+    default:
+      return { status: 'error', ...evidence, reason: `unexpected ${name} on ${r.base}` };
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The probe engine: runs declarations through a Kernel in dependency order
+ * (attr.size first, then each feature's needs), opens the base alone and then
+ * base + feature, classifies the answer with its errno, and closes every fd
+ * and mapping it made — after each probe and again at the end, also when a
+ * probe throws. Events are opened disabled; an ioctl probe that enables one
+ * disables it before the fd is closed.
+ */
+import { encodeAttr, type AttrInput } from '../abi/attr-codec';
+import { ATTR_SIZE_LATEST, ATTR_SIZE_VER0 } from '../abi/attr-layout';
+import { errnoName } from '../abi/errno';
+import { archAbi, MAP_SHARED, perfIoctl, PROT_READ, PROT_WRITE } from '../abi/ioctl';
+import { PerfcompatError } from '../errors';
+import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
+import { logger } from '../sys/log';
+import { BASES, BASE_LABELS, oracleAttr } from './bases';
+import { classifyRefusal } from './classify';
+import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration, ResolvedBase } from './declaration';
+import type { Environment, FeatureEntry } from './types';
+
+const log = logger('probe');
+const RETRIES = 4;
+const RETRY_ERRNOS = new Set(['EINTR', 'EAGAIN']);
+
+export class ProbeRun implements ProbeContext {
+  readonly kernel: Kernel;
+  readonly env: Environment;
+  attrSize = ATTR_SIZE_VER0;
+  private readonly decls = new Map<string, ProbeDeclaration>();
+  private readonly entries = new Map<string, FeatureEntry>();
+  private readonly running = new Set<string>();
+  private readonly fds = new Set<number>();
+  private readonly mappings = new Set<Mapping>();
+  private readonly bases = new Map<BaseName, ResolvedBase>();
+  private readonly memos = new Map<string, unknown>();
+  private oracleWorks: boolean | undefined;
+
+  constructor(kernel: Kernel, env: Environment, catalogue: readonly ProbeDeclaration[]) {
+    this.kernel = kernel;
+    this.env = env;
+    for (const d of catalogue) this.decls.set(d.id, d);
+  }
+
+  /** Declarations known to this run. */
+  has(id: string): boolean {
+    return this.decls.has(id);
+  }
+
+  /** Entries answered so far, in the order they were answered. */
+  results(): Map<string, FeatureEntry> {
+    return this.entries;
+  }
+
+  /** Close whatever is still open. Safe to call more than once. */
+  dispose(): void {
+    for (const m of [...this.mappings]) this.munmap(m);
+    for (const fd of [...this.fds]) this.close(fd);
+  }
+
+  entry(id: string): FeatureEntry {
+    const done = this.entries.get(id);
+    if (done) return done;
+    const decl = this.decls.get(id);
+    if (!decl) {
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `feature "${id}": no probe declares it; ids look like attr.sigtrap, read_format.lost, event.software.cpu_clock, combo.precise_ip`);
+    }
+    if (this.running.has(id)) {
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `feature "${id}": its needs form a cycle (${[...this.running].join(' → ')})`);
+    }
+    this.running.add(id);
+    try {
+      if (id !== 'attr.size' && this.decls.has('attr.size')) this.entry('attr.size');
+      const entry = this.probe(decl);
+      this.entries.set(id, entry);
+      if (log.enabled) log('%s: %s%s', id, entry.status, entry.errnoName ? ` (${entry.errnoName})` : '');
+      return entry;
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private probe(decl: ProbeDeclaration): FeatureEntry {
+    for (const need of decl.needs ?? []) {
+      const e = this.entry(need);
+      if (e.status !== 'supported') {
+        return { status: 'untestable', needs: [...(decl.needs ?? [])], reason: `needs ${need}, which is ${e.status} here` };
+      }
+    }
+    const openBefore = new Set(this.fds);
+    const mapsBefore = new Set(this.mappings);
+    try {
+      const entry = decl.hook ? decl.hook(this, decl) : this.standard(decl);
+      if (decl.needs && decl.needs.length > 0 && entry.needs === undefined) entry.needs = [...decl.needs];
+      return entry;
+    } catch (err) {
+      if (err instanceof PerfcompatError && err.code === 'ERR_PERF_UNAVAILABLE') throw err;
+      const msg = err instanceof Error ? err.message : String(err);
+      if (log.enabled) log('%s: probe threw: %s', decl.id, msg);
+      return { status: 'error', reason: `the probe failed: ${msg}` };
+    } finally {
+      for (const m of [...this.mappings]) if (!mapsBefore.has(m)) this.munmap(m);
+      for (const fd of [...this.fds]) if (!openBefore.has(fd)) this.close(fd);
+    }
+  }
+
+  /** Base alone, then base + feature. */
+  private standard(decl: ProbeDeclaration): FeatureEntry {
+    const base = this.base(decl.base);
+    const label = BASE_LABELS[base.name];
+    if (base.errno !== undefined) return baseRefused(base, label);
+    const r = this.open({ ...base.attr, ...decl.set }, decl.target);
+    if (!isErr(r)) {
+      this.close(r.fd);
+      const e: FeatureEntry = { status: 'supported', base: label };
+      if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
+      return e;
+    }
+    return this.refused(decl, r.errno, base, decl.set);
+  }
+
+  refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry {
+    const label = BASE_LABELS[base.name];
+    const oracleErrno = decl.oracle && !RETRY_ERRNOS.has(errnoName(errno)) ? this.oracle({ ...base.attr, ...set }, decl.target) : undefined;
+    const e = classifyRefusal({
+      errno, errnos: decl.errnos, oracleErrno, whenKnown: decl.whenKnown, base: label, attrSize: this.attrSize,
+    });
+    e.base = label;
+    if (set) e.set = plain(set as Record<string, unknown>);
+    if (decl.note) e.reason = `${e.reason}; ${decl.note}`;
+    return e;
+  }
+
+  /** errno of the attr on an unregistered PMU type; null when that cross-check is not available here. */
+  private oracle(attr: AttrInput, target?: OpenTarget): number | null {
+    if (this.oracleWorks === undefined) {
+      const r = this.open(oracleAttr(BASES.counting));
+      if (!isErr(r)) this.close(r.fd);
+      this.oracleWorks = isErr(r) && errnoName(r.errno) === 'ENOENT';
+      if (log.enabled) log('oracle (unregistered PMU type) %s', this.oracleWorks ? 'answers ENOENT: usable' : 'unusable');
+    }
+    if (!this.oracleWorks) return null;
+    const r = this.open(oracleAttr(attr), target);
+    if (!isErr(r)) {
+      this.close(r.fd);
+      return 0;
+    }
+    return r.errno;
+  }
+
+  base(name: BaseName | readonly BaseName[]): ResolvedBase {
+    const names: readonly BaseName[] = typeof name === 'string' ? [name] : name;
+    let last: ResolvedBase | undefined;
+    for (const n of names) {
+      last = this.resolveBase(n);
+      if (last.errno === undefined) return last;
+    }
+    return last ?? this.resolveBase('none');
+  }
+
+  private resolveBase(name: BaseName): ResolvedBase {
+    const cached = this.bases.get(name);
+    if (cached) return cached;
+    const attr = BASES[name];
+    let resolved: ResolvedBase = { name, attr };
+    if (name !== 'none') {
+      const r = this.open(attr);
+      if (isErr(r)) resolved = { name, attr, errno: r.errno };
+      else this.close(r.fd);
+    }
+    this.bases.set(name, resolved);
+    return resolved;
+  }
+
+  open(attr: AttrInput, target: OpenTarget = {}, encoding: AttrEncoding = {}): OpenResult {
+    const bytes = this.encode(attr, encoding);
+    let r: OpenResult = { errno: 0 };
+    for (let i = 0; i <= RETRIES; i++) {
+      r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, target.flags ?? 0);
+      if (!isErr(r) || !RETRY_ERRNOS.has(errnoName(r.errno))) break;
+    }
+    if (!isErr(r)) this.fds.add(r.fd);
+    return r;
+  }
+
+  private encode(attr: AttrInput, encoding: AttrEncoding): Uint8Array {
+    let bytes: Buffer;
+    const size = encoding.size ?? this.attrSize;
+    try {
+      bytes = encodeAttr(attr, { size });
+    } catch (err) {
+      if (!(err instanceof PerfcompatError) || err.code !== 'ERR_ATTR_BEYOND_SIZE') throw err;
+      // A field past the kernel's size: send it anyway, the kernel answers E2BIG.
+      bytes = encodeAttr(attr, { size: Math.max(size, ATTR_SIZE_LATEST) });
+    }
+    if (encoding.poke) bytes[encoding.poke.offset] = encoding.poke.value;
+    return bytes;
+  }
+
+  close(fd: number): void {
+    if (!this.fds.delete(fd)) return;
+    const r = this.kernel.close(fd);
+    if (isErr(r) && log.enabled) log('close(%d): %s', fd, errnoName(r.errno));
+  }
+
+  ioctl(fd: number, name: string, arg: IoctlArg = 0): NumResult {
+    let r: NumResult = { errno: 0 };
+    const request = perfIoctl(name, archAbi(this.kernel.arch));
+    for (let i = 0; i <= RETRIES; i++) {
+      r = this.kernel.ioctl(fd, request, arg);
+      if (!isErr(r) || !RETRY_ERRNOS.has(errnoName(r.errno))) break;
+    }
+    return r;
+  }
+
+  mmap(fd: number, length: number): Mapping | { errno: number } {
+    const r = this.kernel.mmap(fd, length, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+    if (isErr(r)) return { errno: r.errno };
+    this.mappings.add(r.mapping);
+    return r.mapping;
+  }
+
+  munmap(mapping: Mapping): void {
+    if (!this.mappings.delete(mapping)) return;
+    this.kernel.munmap(mapping);
+  }
+
+  memo<T>(key: string, fn: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const v = fn();
+    this.memos.set(key, v);
+    return v;
+  }
+}
+
+function plain(set: Record<string, unknown>): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined) continue;
+    out[k] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : `0x${v.toString(16)}`) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+  }
+  return out;
+}
+
+/** The base itself does not open: nothing can be concluded about the feature. */
+export function baseRefused(base: ResolvedBase, label: string): FeatureEntry {
+  const name = errnoName(base.errno!);
+  const evidence = { errno: base.errno!, errnoName: name, base: label };
+  if (name === 'ENOENT' || name === 'ENODEV' || name === 'EOPNOTSUPP') {
+    return { status: 'no-hardware', ...evidence, reason: `the base event ${label} does not open here (${name})` };
+  }
+  if (name === 'EACCES' || name === 'EPERM') {
+    return { status: 'denied', ...evidence, reason: `the base event ${label} is not permitted for this caller (${name})` };
+  }
+  return { status: 'untestable', ...evidence, reason: `the base event ${label} does not open (${name})` };
+}

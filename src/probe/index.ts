@@ -1,0 +1,13 @@
+export { getCapabilities, supports, feature, forgetCapabilities } from './capabilities';
+export type { ProbeOptions, Uname } from './capabilities';
+export { classifyRefusal } from './classify';
+export type { Refusal } from './classify';
+export { ProbeRun } from './engine';
+export type { ProbeDeclaration, ProbeContext, BaseName, OpenTarget, ResolvedBase, AttrEncoding } from './declaration';
+export { annotate, coerceRelease } from './annotate';
+export { readCache, writeCache, defaultCacheDir, cacheFile } from './cache';
+export type { CacheKey } from './cache';
+export { engineVersion } from './engine-version';
+export * from './types';
+export { readEnvironment, readUname } from '../env';
+export type { EnvironmentOptions } from '../env';
