@@ -146,3 +146,19 @@ export function ensureBehaviour(id: string, opts: { kernel?: Kernel; capabilitie
   if (opts.capabilities && entry.status !== 'error') opts.capabilities.features[id] = entry;
   return entry;
 }
+
+/**
+ * Add the answers of the built-in checks the map lacks (what
+ * getCapabilities({ behaviour: true }) calls); true when it added any, so the
+ * caller knows to write its cache again.
+ */
+export function addBehaviourEntries(map: CapabilityMap, kernel: Kernel): boolean {
+  let added = false;
+  for (const check of BEHAVIOUR_CHECKS) {
+    const id = BEHAVIOUR_PREFIX + check.name;
+    if (map.features[id]) continue;
+    map.features[id] = runCheck(check, kernel, map);
+    added = true;
+  }
+  return added;
+}

@@ -17,6 +17,7 @@ import { defaultCacheDir, readCache, writeCache, type CacheKey } from './cache';
 import type { ProbeDeclaration } from './declaration';
 import { engineVersion } from './engine-version';
 import { ProbeRun } from './engine';
+import { addBehaviourEntries, ensureBehaviour } from './behaviour-runner';
 import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEntry } from './types';
 
 export interface Uname {
@@ -105,6 +106,16 @@ function buildMap(s: Session, run: ProbeRun, ids: readonly string[], started: nu
 
 /** Probe everything (or serve the cache): the capability map of this kernel. */
 export function getCapabilities(opts: ProbeOptions = {}): CapabilityMap {
+  const map = probedCapabilities(opts);
+  // Behaviour checks run only when asked, and are then cached with the map.
+  if (opts.behaviour && addBehaviourEntries(map, opts.kernel ?? realKernel())) {
+    const s = session(opts);
+    if (s.cacheDir !== null && s.key !== null) writeCache(s.cacheDir, s.key, map);
+  }
+  return map;
+}
+
+function probedCapabilities(opts: ProbeOptions): CapabilityMap {
   const s = session(opts);
   const mem = memoryFor(s);
   if (!opts.refresh && mem.map) return mem.map;
@@ -134,6 +145,7 @@ export function getCapabilities(opts: ProbeOptions = {}): CapabilityMap {
 export function feature(id: string, opts: ProbeOptions = {}): FeatureEntry {
   const s = session(opts);
   const mem = memoryFor(s);
+  if (id.startsWith('behaviour.')) return ensureBehaviour(id, { kernel: s.kernel, ...(mem.map ? { capabilities: mem.map } : {}) });
   if (!opts.refresh) {
     const have = mem.map ?? (s.cacheDir !== null && s.key !== null ? readCache(s.cacheDir, s.key) : null);
     if (have) {
