@@ -100,10 +100,17 @@ export interface PersonaSpec {
   /** Container/VM hints for the environment. */
   container?: string[];
   quirks?: PersonaQuirks;
+  /**
+   * 'real' (default): simulated time follows the wall clock between calls, so
+   * code that spins and then reads sees counts grow as on a real kernel.
+   * 'manual': time advances only by SimKernel.work(ns) (exact counts in tests).
+   */
+  clock?: 'real' | 'manual';
 }
 
 /** A persona with its derived feature set. */
-export interface Persona extends Required<Omit<PersonaSpec, 'add' | 'remove' | 'caps' | 'version' | 'quirks' | 'extraPmus' | 'tracepoints' | 'pmu' | 'seccomp' | 'container' | 'softwareMmapCaps'>> {
+export interface Persona extends Required<Omit<PersonaSpec, 'add' | 'remove' | 'caps' | 'version' | 'quirks' | 'extraPmus' | 'tracepoints' | 'pmu' | 'seccomp' | 'container' | 'softwareMmapCaps' | 'clock'>> {
+  clock: 'real' | 'manual';
   version: string;
   add: string[];
   remove: string[];
@@ -236,6 +243,7 @@ export function resolvePersona(spec: PersonaSpec): Persona {
     softwareMmapCaps: spec.softwareMmapCaps ?? [],
     container: spec.container ?? [],
     quirks: spec.quirks ?? {},
+    clock: spec.clock ?? 'real',
     features,
     attrSize: attrSizeOf(features, spec.base),
   };

@@ -74,6 +74,17 @@ export class SimKernel implements Kernel {
     this.extraFds = persona.fdsInUse;
   }
 
+  private lastSync = process.hrtime.bigint();
+
+  /** With a real clock, let the wall time since the last call count as work. */
+  private sync(): void {
+    if (this.persona.clock !== 'real') return;
+    const now = process.hrtime.bigint();
+    const ns = Number(now - this.lastSync);
+    this.lastSync = now;
+    if (ns > 0) this.advance(ns);
+  }
+
   private log<T>(call: string, args: unknown[], result: T): T {
     if (this.record) this.calls.push({ call, args, result });
     return result;
@@ -123,6 +134,7 @@ export class SimKernel implements Kernel {
   // ---------------------------------------------------------------- open
 
   perfEventOpen(attr: Uint8Array, pid: number, cpu: number, groupFd: number, flags: number): OpenResult {
+    this.sync();
     if (!(attr instanceof Uint8Array)) throw new RangeError('perf_event_open attr: expected a Uint8Array or Buffer');
     if (attr.byteLength < 8) throw new RangeError(`perf_event_open attr: ${attr.byteLength} bytes cannot hold the size field`);
     const declared = new DataView(attr.buffer, attr.byteOffset, attr.byteLength).getUint32(4, true);
@@ -423,6 +435,7 @@ export class SimKernel implements Kernel {
   // ---------------------------------------------------------------- read
 
   read(fd: number, buf: Uint8Array, length: number = buf?.byteLength): ReadResultBytes {
+    this.sync();
     if (!(buf instanceof Uint8Array)) throw new RangeError('read buffer: expected a Uint8Array or Buffer');
     if (!Number.isInteger(length) || length < 0 || length > buf.byteLength) {
       throw new RangeError(`read: length ${length} outside the ${buf.byteLength}-byte buffer`);
@@ -461,6 +474,7 @@ export class SimKernel implements Kernel {
   // ---------------------------------------------------------------- ioctl
 
   ioctl(fd: number, request: number, arg: IoctlArg = 0): NumResult {
+    this.sync();
     if (!Number.isInteger(request) || request < 0 || request > 0xffffffff) {
       throw new RangeError(`ioctl: request ${request} is not an unsigned 32-bit number`);
     }
@@ -555,6 +569,7 @@ export class SimKernel implements Kernel {
   // ---------------------------------------------------------------- close, fcntl, prctl
 
   close(fd: number): VoidResult {
+    this.sync();
     if (!Number.isInteger(fd) || fd < 0) throw new RangeError(`close: fd ${fd} is not a valid file descriptor`);
     const ev = this.events.get(fd);
     if (!ev) return this.log('close', [fd], err('EBADF'));
@@ -581,6 +596,7 @@ export class SimKernel implements Kernel {
   }
 
   prctl(option: number, arg2 = 0): NumResult {
+    this.sync();
     let r: NumResult;
     if (option === PR_TASK_PERF_EVENTS_DISABLE || option === PR_TASK_PERF_EVENTS_ENABLE) {
       for (const e of this.events.values()) if (e.pid !== -1) e.enabled = option === PR_TASK_PERF_EVENTS_ENABLE;
@@ -596,6 +612,7 @@ export class SimKernel implements Kernel {
   }
 
   mmap(fd: number, length: number, prot: number, flags: number, offset = 0): MmapResult {
+    this.sync();
     const page = this.pageSize();
     if (!Number.isInteger(length) || length <= 0 || length % page !== 0) {
       throw new RangeError(`mmap: length ${length} must be a positive multiple of the page size ${page}`);
@@ -641,6 +658,7 @@ export class SimKernel implements Kernel {
   }
 
   poll(fds: readonly PollFd[], timeoutMs: number): PollResult {
+    this.sync();
     if (!Array.isArray(fds)) throw new RangeError('poll: fds must be an array of { fd, events }');
     if (!Number.isInteger(timeoutMs) || timeoutMs < -1) throw new RangeError(`poll: timeout ${timeoutMs} must be an integer >= -1`);
     const POLLIN = 1, POLLHUP = 0x10, POLLNVAL = 0x20;
@@ -669,6 +687,11 @@ export class SimKernel implements Kernel {
    */
   work(ns: number): void {
     if (!Number.isFinite(ns) || ns < 0) throw new RangeError(`work: ${ns} ns must be a non-negative number`);
+    this.sync();
+    this.advance(ns);
+  }
+
+  private advance(ns: number): void {
     const share = this.schedule();
     for (const ev of this.events.values()) {
       const on = ev.enabled && ev.leader.enabled;

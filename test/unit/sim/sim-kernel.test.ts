@@ -7,6 +7,7 @@ import {
 import { isErr, OpenResult } from '../../../src/sys/kernel';
 import { simulate, SimKernel } from '../../sim';
 
+const MANUAL = { clock: 'manual' as const };
 const SW_CPU_CLOCK: AttrInput = { type: PERF_TYPE.SOFTWARE, config: 0, exclude_kernel: 1, exclude_hv: 1 };
 const HW_CYCLES: AttrInput = { type: PERF_TYPE.HARDWARE, config: 0, exclude_kernel: 1, exclude_hv: 1 };
 
@@ -34,7 +35,7 @@ function readOne(k: SimKernel, fd: number, fmt: bigint, members = 1): ReturnType
 
 describe('SimKernel: attr validation like perf_copy_attr', () => {
   it('refuses an attr larger than it knows with non-zero tail bytes: E2BIG, its size written back', () => {
-    const { kernel } = simulate('mainline-4.1');
+    const { kernel } = simulate('mainline-4.1', MANUAL);
     assert.equal(kernel.persona.attrSize, 112);
     const bytes = encodeAttr({ ...SW_CPU_CLOCK, aux_sample_size: 64 }, { size: 120 });
     const r = kernel.perfEventOpen(bytes, 0, -1, -1, 0);
@@ -43,13 +44,13 @@ describe('SimKernel: attr validation like perf_copy_attr', () => {
   });
 
   it('accepts a larger attr whose extra bytes are all zero', () => {
-    const { kernel } = simulate('mainline-4.1');
+    const { kernel } = simulate('mainline-4.1', MANUAL);
     const fd = fdOf(open(kernel, SW_CPU_CLOCK, { size: 144 }));
     assert.ok(fd >= 3);
   });
 
   it('refuses sizes below VER0 and above a page with E2BIG', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const small = encodeAttr(SW_CPU_CLOCK, { size: 64, sizeField: 48 });
     assert.equal(errnoOf(kernel.perfEventOpen(small, 0, -1, -1, 0)), ERRNO.E2BIG);
     assert.equal(small.readUInt32LE(4), 136);
@@ -58,18 +59,18 @@ describe('SimKernel: attr validation like perf_copy_attr', () => {
   });
 
   it('treats size 0 as VER0', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     fdOf(kernel.perfEventOpen(encodeAttr(SW_CPU_CLOCK, { size: 64, sizeField: 0 }), 0, -1, -1, 0));
   });
 
   it('refuses flag bits of a later kernel with EINVAL and accepts them once they exist', () => {
     const sig = { ...SW_CPU_CLOCK, sigtrap: 1, remove_on_exec: 1 };
-    assert.equal(errnoOf(open(simulate('mainline-5.10').kernel, sig)), ERRNO.EINVAL);
-    fdOf(open(simulate('mainline-6.1').kernel, sig));
+    assert.equal(errnoOf(open(simulate('mainline-5.10', MANUAL).kernel, sig)), ERRNO.EINVAL);
+    fdOf(open(simulate('mainline-6.1', MANUAL).kernel, sig));
   });
 
   it('refuses sigtrap without remove_on_exec, and remove_on_exec with enable_on_exec', () => {
-    const { kernel } = simulate('mainline-6.1');
+    const { kernel } = simulate('mainline-6.1', MANUAL);
     assert.equal(errnoOf(open(kernel, { ...SW_CPU_CLOCK, sigtrap: 1 })), ERRNO.EINVAL);
     assert.equal(errnoOf(open(kernel, { ...SW_CPU_CLOCK, remove_on_exec: 1, enable_on_exec: 1, disabled: 1 })), ERRNO.EINVAL);
   });
@@ -82,54 +83,54 @@ describe('SimKernel: attr validation like perf_copy_attr', () => {
   });
 
   it('refuses unknown read_format, sample_type and branch_sample_type bits', () => {
-    const { kernel } = simulate('mainline-5.10');
+    const { kernel } = simulate('mainline-5.10', MANUAL);
     assert.equal(errnoOf(open(kernel, { ...SW_CPU_CLOCK, read_format: PERF_FORMAT.LOST })), ERRNO.EINVAL);
     assert.equal(errnoOf(open(kernel, { ...SW_CPU_CLOCK, sample_type: 1n << 30n })), ERRNO.EINVAL);
     assert.equal(errnoOf(open(kernel, { ...HW_CYCLES, sample_period: 1000, sample_type: PERF_SAMPLE.BRANCH_STACK, branch_sample_type: 1n << 19n })), ERRNO.EINVAL);
   });
 
   it('accepts a backported PERF_FORMAT_LOST on the Debian 5.10 persona', () => {
-    const { kernel } = simulate('debian-5.10-lost');
+    const { kernel } = simulate('debian-5.10-lost', MANUAL);
     fdOf(open(kernel, { ...SW_CPU_CLOCK, read_format: PERF_FORMAT.LOST }));
   });
 
   it('accepts use_clockid on the RHEL 3.10 persona but not on mainline 3.10', () => {
     const clock = { ...SW_CPU_CLOCK, use_clockid: 1, clockid: 1 };
-    assert.equal(errnoOf(open(simulate('mainline-3.10').kernel, clock)), ERRNO.EINVAL);
-    fdOf(open(simulate('rhel7-backports').kernel, clock));
-    assert.equal(errnoOf(open(simulate('rhel7-backports').kernel, { ...clock, clockid: 3 })), ERRNO.EINVAL);
+    assert.equal(errnoOf(open(simulate('mainline-3.10', MANUAL).kernel, clock)), ERRNO.EINVAL);
+    fdOf(open(simulate('rhel7-backports', MANUAL).kernel, clock));
+    assert.equal(errnoOf(open(simulate('rhel7-backports', MANUAL).kernel, { ...clock, clockid: 3 })), ERRNO.EINVAL);
   });
 
   it('refuses PERF_SAMPLE_CGROUP where it is compiled out', () => {
     const a = { ...SW_CPU_CLOCK, sample_period: 1000, sample_type: PERF_SAMPLE.CGROUP };
-    fdOf(open(simulate('mainline-6.1').kernel, a));
-    assert.equal(errnoOf(open(simulate('compiled-out-6.6').kernel, a)), ERRNO.EINVAL);
+    fdOf(open(simulate('mainline-6.1', MANUAL).kernel, a));
+    assert.equal(errnoOf(open(simulate('compiled-out-6.6', MANUAL).kernel, a)), ERRNO.EINVAL);
   });
 
   it('ignores unknown open flags before 3.15 and honours none of them', () => {
-    const old = simulate('mainline-3.10').kernel;
+    const old = simulate('mainline-3.10', MANUAL).kernel;
     const fd = fdOf(open(old, SW_CPU_CLOCK, { flags: PERF_FLAG.FD_CLOEXEC }));
     assert.deepEqual(old.fcntl(fd, F_GETFD), { value: 0 });
     const fd2 = fdOf(open(old, SW_CPU_CLOCK));
     assert.deepEqual(old.fcntl(fd2, F_GETFD), { value: FD_CLOEXEC });
-    const cur = simulate('mainline-6.18').kernel;
+    const cur = simulate('mainline-6.18', MANUAL).kernel;
     assert.deepEqual(cur.fcntl(fdOf(open(cur, SW_CPU_CLOCK, { flags: PERF_FLAG.FD_CLOEXEC })), F_GETFD), { value: FD_CLOEXEC });
     assert.equal(errnoOf(open(cur, SW_CPU_CLOCK, { flags: 1 << 7 })), ERRNO.EINVAL);
   });
 
   it('refuses inherit + PERF_FORMAT_GROUP before 4.13 and inherit + PERF_SAMPLE_READ from 4.13 to 6.12', () => {
     const grp = { ...SW_CPU_CLOCK, inherit: 1, read_format: PERF_FORMAT.GROUP };
-    assert.equal(errnoOf(open(simulate('mainline-4.1').kernel, grp)), ERRNO.EINVAL);
-    fdOf(open(simulate('mainline-4.19').kernel, grp));
+    assert.equal(errnoOf(open(simulate('mainline-4.1', MANUAL).kernel, grp)), ERRNO.EINVAL);
+    fdOf(open(simulate('mainline-4.19', MANUAL).kernel, grp));
     const sr = { ...SW_CPU_CLOCK, inherit: 1, sample_period: 1000, sample_type: PERF_SAMPLE.READ! | PERF_SAMPLE.TID! };
-    assert.equal(errnoOf(open(simulate('mainline-6.1').kernel, sr)), ERRNO.EINVAL);
-    fdOf(open(simulate('mainline-6.12').kernel, sr));
+    assert.equal(errnoOf(open(simulate('mainline-6.1', MANUAL).kernel, sr)), ERRNO.EINVAL);
+    fdOf(open(simulate('mainline-6.12', MANUAL).kernel, sr));
   });
 });
 
 describe('SimKernel: events and PMUs', () => {
   it('gives ENOENT for hardware events without a PMU and for unknown software events', () => {
-    const { kernel } = simulate('vm-no-pmu');
+    const { kernel } = simulate('vm-no-pmu', MANUAL);
     assert.equal(errnoOf(open(kernel, HW_CYCLES)), ERRNO.ENOENT);
     assert.equal(errnoOf(open(kernel, { type: PERF_TYPE.HW_CACHE, config: 0, exclude_kernel: 1 })), ERRNO.ENOENT);
     assert.equal(errnoOf(open(kernel, { ...SW_CPU_CLOCK, config: 99 })), ERRNO.ENOENT);
@@ -138,23 +139,23 @@ describe('SimKernel: events and PMUs', () => {
   });
 
   it('knows software events by the release that added them', () => {
-    assert.equal(errnoOf(open(simulate('mainline-5.10').kernel, { ...SW_CPU_CLOCK, config: 11 })), ERRNO.ENOENT);
-    fdOf(open(simulate('mainline-6.1').kernel, { ...SW_CPU_CLOCK, config: 11 }));
+    assert.equal(errnoOf(open(simulate('mainline-5.10', MANUAL).kernel, { ...SW_CPU_CLOCK, config: 11 })), ERRNO.ENOENT);
+    fdOf(open(simulate('mainline-6.1', MANUAL).kernel, { ...SW_CPU_CLOCK, config: 11 }));
   });
 
   it('answers EOPNOTSUPP for what the PMU cannot do', () => {
-    const arm = simulate('arm64-graviton').kernel;
+    const arm = simulate('arm64-graviton', MANUAL).kernel;
     assert.equal(arm.arch, 'arm64');
     fdOf(open(arm, HW_CYCLES));
     assert.equal(errnoOf(open(arm, { ...HW_CYCLES, precise_ip: 2 })), ERRNO.EOPNOTSUPP);
     assert.equal(errnoOf(open(arm, { ...HW_CYCLES, sample_period: 1000, sample_type: PERF_SAMPLE.BRANCH_STACK, branch_sample_type: 1n << 3n })), ERRNO.EOPNOTSUPP);
-    const x86 = simulate('mainline-6.18').kernel;
+    const x86 = simulate('mainline-6.18', MANUAL).kernel;
     fdOf(open(x86, { ...HW_CYCLES, precise_ip: 3 }));
     assert.equal(errnoOf(open(x86, { ...SW_CPU_CLOCK, sample_period: 1000, sample_type: PERF_SAMPLE.BRANCH_STACK, branch_sample_type: 1n << 3n })), ERRNO.EOPNOTSUPP);
   });
 
   it('validates breakpoints and runs out of slots with ENOSPC', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const bp = { type: PERF_TYPE.BREAKPOINT, bp_type: HW_BREAKPOINT.W, bp_addr: 0x1000, bp_len: 8, exclude_kernel: 1 };
     assert.equal(errnoOf(open(kernel, { ...bp, bp_len: 3 })), ERRNO.EINVAL);
     const fds = [0, 1, 2, 3].map(() => fdOf(open(kernel, bp)));
@@ -166,19 +167,19 @@ describe('SimKernel: events and PMUs', () => {
 
 describe('SimKernel: permissions', () => {
   it('paranoid 2 unprivileged: kernel counting and CPU-wide are EACCES, user-space counting works', () => {
-    const { kernel } = simulate('paranoid2-user');
+    const { kernel } = simulate('paranoid2-user', MANUAL);
     assert.equal(errnoOf(open(kernel, { type: PERF_TYPE.SOFTWARE, config: 0 })), ERRNO.EACCES);
     fdOf(open(kernel, SW_CPU_CLOCK));
     assert.equal(errnoOf(open(kernel, SW_CPU_CLOCK, { pid: -1, cpu: 0 })), ERRNO.EACCES);
   });
 
   it('validates the attr before checking permission (EINVAL, not EACCES) at paranoid 2', () => {
-    const { kernel } = simulate('paranoid2-user');
+    const { kernel } = simulate('paranoid2-user', MANUAL);
     assert.equal(errnoOf(open(kernel, { type: PERF_TYPE.SOFTWARE, config: 0, __reserved_1: 1 })), ERRNO.EINVAL);
   });
 
   it('paranoid 3 (Debian) refuses every open of an unprivileged caller with EACCES, even a bad attr', () => {
-    const { kernel } = simulate('paranoid3-user');
+    const { kernel } = simulate('paranoid3-user', MANUAL);
     assert.equal(errnoOf(open(kernel, SW_CPU_CLOCK)), ERRNO.EACCES);
     assert.equal(errnoOf(open(kernel, { ...SW_CPU_CLOCK, __reserved_1: 1 })), ERRNO.EACCES);
   });
@@ -186,26 +187,26 @@ describe('SimKernel: permissions', () => {
   it('CAP_PERFMON counts only on kernels that know it (5.8+)', () => {
     const caps = { euid: 1000, caps: { perfmon: true } };
     const k = { type: PERF_TYPE.SOFTWARE, config: 0 };
-    assert.equal(errnoOf(open(simulate('mainline-5.4', caps).kernel, k)), ERRNO.EACCES);
-    fdOf(open(simulate('mainline-5.10', caps).kernel, k));
+    assert.equal(errnoOf(open(simulate('mainline-5.4', { ...MANUAL, ...caps }).kernel, k)), ERRNO.EACCES);
+    fdOf(open(simulate('mainline-5.10', { ...MANUAL, ...caps }).kernel, k));
   });
 
   it('seccomp personas refuse every open with EPERM or ENOSYS', () => {
-    assert.equal(errnoOf(open(simulate('seccomp-eperm').kernel, SW_CPU_CLOCK)), ERRNO.EPERM);
-    assert.equal(errnoOf(open(simulate('seccomp-enosys').kernel, SW_CPU_CLOCK)), ERRNO.ENOSYS);
+    assert.equal(errnoOf(open(simulate('seccomp-eperm', MANUAL).kernel, SW_CPU_CLOCK)), ERRNO.EPERM);
+    assert.equal(errnoOf(open(simulate('seccomp-enosys', MANUAL).kernel, SW_CPU_CLOCK)), ERRNO.ENOSYS);
   });
 
   it('tracepoints with PERF_SAMPLE_RAW need CAP_SYS_ADMIN', () => {
     const tp = { type: PERF_TYPE.TRACEPOINT, config: 316, exclude_kernel: 1, sample_period: 1, sample_type: PERF_SAMPLE.RAW };
-    assert.equal(errnoOf(open(simulate('mainline-6.18', { euid: 1000, paranoid: 1 }).kernel, tp)), ERRNO.EPERM);
-    fdOf(open(simulate('mainline-6.18').kernel, tp));
-    assert.equal(errnoOf(open(simulate('mainline-6.18').kernel, { ...tp, config: 99999 })), ERRNO.EINVAL);
+    assert.equal(errnoOf(open(simulate('mainline-6.18', { ...MANUAL, euid: 1000, paranoid: 1 }).kernel, tp)), ERRNO.EPERM);
+    fdOf(open(simulate('mainline-6.18', MANUAL).kernel, tp));
+    assert.equal(errnoOf(open(simulate('mainline-6.18', MANUAL).kernel, { ...tp, config: 99999 })), ERRNO.EINVAL);
   });
 });
 
 describe('SimKernel: fds', () => {
   it('runs out of fds under RLIMIT_NOFILE with EMFILE and recovers after close', () => {
-    const { kernel } = simulate('fd-starved');
+    const { kernel } = simulate('fd-starved', MANUAL);
     const fds: number[] = [];
     for (;;) {
       const r = open(kernel, SW_CPU_CLOCK);
@@ -218,7 +219,7 @@ describe('SimKernel: fds', () => {
   });
 
   it('close of an unknown fd is EBADF; openFdCount follows opens and closes', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, SW_CPU_CLOCK));
     assert.equal(kernel.openFdCount(), 1);
     assert.deepEqual(kernel.close(fd), { ok: true });
@@ -231,7 +232,7 @@ describe('SimKernel: counting, groups and multiplexing', () => {
   const FMT = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING;
 
   it('counts work of enabled events only; reset zeroes; disable stops', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, { ...SW_CPU_CLOCK, disabled: 1, read_format: FMT }));
     kernel.work(1000);
     assert.equal(readOne(kernel, fd, FMT).values[0]!.value, 0n);
@@ -249,13 +250,13 @@ describe('SimKernel: counting, groups and multiplexing', () => {
   });
 
   it('a too-short read buffer is ENOSPC', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, { ...SW_CPU_CLOCK, read_format: FMT }));
     assert.deepEqual(kernel.read(fd, Buffer.alloc(16)), { errno: ERRNO.ENOSPC });
   });
 
   it('prctl disables all task counters', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, SW_CPU_CLOCK));
     kernel.prctl(PR_TASK_PERF_EVENTS_DISABLE);
     kernel.work(1000);
@@ -263,7 +264,7 @@ describe('SimKernel: counting, groups and multiplexing', () => {
   });
 
   it('reads a whole group with PERF_FORMAT_GROUP', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fmt = PERF_FORMAT.GROUP | PERF_FORMAT.ID | FMT;
     const leader = fdOf(open(kernel, { ...SW_CPU_CLOCK, disabled: 1, read_format: fmt }));
     fdOf(open(kernel, { ...SW_CPU_CLOCK, config: 1, read_format: fmt }, { group: leader }));
@@ -275,7 +276,7 @@ describe('SimKernel: counting, groups and multiplexing', () => {
   });
 
   it('with the NMI watchdog holding a counter, a group of 4 opens but never runs; 3 runs', () => {
-    const { kernel } = simulate('nmi-watchdog');
+    const { kernel } = simulate('nmi-watchdog', MANUAL);
     const fmt = PERF_FORMAT.GROUP | FMT;
     const mk = (n: number): number => {
       const leader = fdOf(open(kernel, { ...HW_CYCLES, read_format: fmt, disabled: 1 }));
@@ -300,7 +301,7 @@ describe('SimKernel: counting, groups and multiplexing', () => {
   });
 
   it('multiplexes groups that together exceed the counters', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fds = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => fdOf(open(kernel, { ...HW_CYCLES, config: i % 6, read_format: FMT })));
     kernel.work(8000);
     const r = readOne(kernel, fds[0]!, FMT);
@@ -309,7 +310,7 @@ describe('SimKernel: counting, groups and multiplexing', () => {
   });
 
   it('a pinned group that cannot be scheduled reads 0 bytes', () => {
-    const { kernel } = simulate('nmi-watchdog');
+    const { kernel } = simulate('nmi-watchdog', MANUAL);
     const fmt = PERF_FORMAT.GROUP;
     const leader = fdOf(open(kernel, { ...HW_CYCLES, pinned: 1, read_format: fmt }));
     for (let i = 1; i < 4; i++) fdOf(open(kernel, { ...HW_CYCLES, config: i, read_format: fmt }, { group: leader }));
@@ -318,7 +319,7 @@ describe('SimKernel: counting, groups and multiplexing', () => {
   });
 
   it('quirks: hardware counts zeros, FORMAT_GROUP returns only the leader, RESET does nothing', () => {
-    const { kernel } = simulate('quirky-pmu');
+    const { kernel } = simulate('quirky-pmu', MANUAL);
     const fmt = PERF_FORMAT.GROUP | FMT;
     const leader = fdOf(open(kernel, { ...SW_CPU_CLOCK, read_format: fmt }));
     fdOf(open(kernel, { ...HW_CYCLES, read_format: fmt }, { group: leader }));
@@ -338,7 +339,7 @@ describe('SimKernel: counting, groups and multiplexing', () => {
   });
 
   it('enable_on_exec events wait for exec()', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, { ...SW_CPU_CLOCK, disabled: 1, enable_on_exec: 1 }));
     kernel.work(100);
     assert.equal(readOne(kernel, fd, 0n).values[0]!.value, 0n);
@@ -350,17 +351,17 @@ describe('SimKernel: counting, groups and multiplexing', () => {
 
 describe('SimKernel: ioctls', () => {
   it('answers ENOTTY for ioctls the kernel does not have', () => {
-    const old = simulate('mainline-4.1').kernel;
+    const old = simulate('mainline-4.1', MANUAL).kernel;
     const fd = fdOf(open(old, SW_CPU_CLOCK));
     assert.deepEqual(old.ioctl(fd, ioc(old, 'modify_attributes'), encodeAttr(SW_CPU_CLOCK, { size: 112 })), { errno: ERRNO.ENOTTY });
     assert.deepEqual(old.ioctl(fd, 0x2499), { errno: ERRNO.ENOTTY });
     assert.deepEqual(old.ioctl(fd, ioc(old, 'set_bpf'), 99), { errno: ERRNO.EBADF });
-    const m310 = simulate('mainline-3.10').kernel;
+    const m310 = simulate('mainline-3.10', MANUAL).kernel;
     assert.deepEqual(m310.ioctl(fdOf(open(m310, SW_CPU_CLOCK)), ioc(m310, 'id'), Buffer.alloc(8)), { errno: ERRNO.ENOTTY });
   });
 
   it('ID writes the event id; PERIOD needs a sampling event; MODIFY_ATTRIBUTES is for breakpoints', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, SW_CPU_CLOCK));
     const id = Buffer.alloc(8);
     assert.deepEqual(kernel.ioctl(fd, ioc(kernel, 'id'), id), { value: 0 });
@@ -377,7 +378,7 @@ describe('SimKernel: ioctls', () => {
 
 describe('SimKernel: mmap and samples', () => {
   it('maps a ring buffer with a control page whose capabilities follow the persona', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, HW_CYCLES));
     const r = kernel.mmap(fd, 4096 * 9, PROT_READ | PROT_WRITE, MAP_SHARED);
     assert.ok('mapping' in r);
@@ -392,14 +393,14 @@ describe('SimKernel: mmap and samples', () => {
   });
 
   it('refuses a ring that is not 1 + 2^n pages, or not MAP_SHARED', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, SW_CPU_CLOCK));
     assert.deepEqual(kernel.mmap(fd, 4096 * 4, PROT_READ, MAP_SHARED), { errno: ERRNO.EINVAL });
     assert.deepEqual(kernel.mmap(fd, 4096 * 3, PROT_READ, 2), { errno: ERRNO.EINVAL });
   });
 
   it('writes PERF_RECORD_SAMPLE records as work crosses the period, and poll sees them', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const st = PERF_SAMPLE.IP! | PERF_SAMPLE.TID! | PERF_SAMPLE.TIME! | PERF_SAMPLE.PERIOD!;
     const fd = fdOf(open(kernel, { ...SW_CPU_CLOCK, sample_period: 1000, sample_type: st }));
     const r = kernel.mmap(fd, 4096 * 3, PROT_READ | PROT_WRITE, MAP_SHARED);
@@ -416,7 +417,7 @@ describe('SimKernel: mmap and samples', () => {
   });
 
   it('a full buffer loses samples and reports them with PERF_RECORD_LOST once read', () => {
-    const { kernel } = simulate('mainline-6.18');
+    const { kernel } = simulate('mainline-6.18', MANUAL);
     const fd = fdOf(open(kernel, { ...SW_CPU_CLOCK, sample_period: 1, sample_type: PERF_SAMPLE.IP }));
     const r = kernel.mmap(fd, 4096 * 2, PROT_READ | PROT_WRITE, MAP_SHARED);
     assert.ok('mapping' in r);
@@ -428,5 +429,15 @@ describe('SimKernel: mmap and samples', () => {
     dv.setBigUint64(MMAP_PAGE.data_tail.offset, head, true);
     kernel.work(1);
     assert.equal(dv.getUint32(4096 + Number(head % 4096n), true), PERF_RECORD.LOST);
+  });
+});
+
+describe('SimKernel: real clock', () => {
+  it('by default lets wall time between calls count, so spin-then-read code sees counts grow', () => {
+    const { kernel } = simulate('mainline-6.18');
+    const fd = fdOf(open(kernel, SW_CPU_CLOCK));
+    const until = Date.now() + 5;
+    while (Date.now() < until) { /* spin */ }
+    assert.ok(readOne(kernel, fd, 0n).values[0]!.value >= 4_000_000n);
   });
 });
