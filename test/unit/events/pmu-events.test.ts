@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { resolveEvent, parseEventList } from '../../../src/events';
+import { makeTrees, Trees } from './fake-trees';
+import { throwsEventName } from './assert-event-error';
+
+describe('events: sysfs PMU events and terms', () => {
+  let trees: Trees;
+  let o: { sysfsRoot: string; tracefsRoot: string };
+  before(() => { trees = makeTrees(); o = { sysfsRoot: trees.hybrid, tracefsRoot: trees.tracefs }; });
+  after(() => trees.cleanup());
+
+  it('msr/tsc/ takes the PMU type and the alias terms', () => {
+    const ev = resolveEvent('msr/tsc/', o);
+    assert.deepEqual(ev.attr, { type: 9, config: 0n });
+    assert.equal(ev.name, 'msr/tsc/');
+    assert.equal(ev.pmu, 'msr');
+    assert.equal(ev.scale, undefined);
+  });
+
+  it('pmu/term=value,term2=value/ places each value at its format bits', () => {
+    const ev = resolveEvent('cpu_core/event=0x3c,umask=0x1,edge,cmask=2/', o);
+    assert.equal(ev.attr.type, 4);
+    assert.equal(ev.attr.config, 0x3cn | 0x1n << 8n | 1n << 18n | 2n << 24n);
+    assert.equal(ev.name, 'cpu_core/event=0x3c,umask=0x1,edge,cmask=2/');
+  });
+
+  it('decimal and hex values, and config/config1/config2 built-in terms', () => {
+    assert.equal(resolveEvent('cpu_atom/event=60/', o).attr.config, 60n);
+    const ev = resolveEvent('cpu_core/config=0x1234,config1=0x5,config2=7/', o);
+    assert.equal(ev.attr.config, 0x1234n);
+    assert.equal(ev.attr.config1, 5n);
+    assert.equal(ev.attr.config2, 7n);
+  });
+
+  it('split ranges, single bits and config1..config3 formats', () => {
+    const ev = resolveEvent('splitter/lo=0xabc,bit,wide=0xffff,c2=0xf,c3=0xff/', o);
+    assert.equal(ev.attr.type, 30);
+    assert.equal(ev.attr.config, 0xbcn | 0xan << 32n | 1n << 63n);
+    assert.equal(ev.attr.config1, 0xffffn);
+    assert.equal(ev.attr.config2, 0xfn);
+    assert.equal(ev.attr.config3, 0xffn << 4n);
+  });
+
+  it('an alias with .scale and .unit carries them', () => {
+    const ev = resolveEvent('power/energy-pkg/', o);
+    assert.equal(ev.attr.config, 2n);
+    assert.equal(ev.scale, 2.3283064365386962890625e-10);
+    assert.equal(ev.unit, 'Joules');
+    const td = resolveEvent('cpu_core/topdown-retiring/', o);
+    assert.equal(td.attr.config, 0x80n << 8n);
+    assert.equal(td.scale, 4);
+    assert.equal(td.unit, undefined);
+  });
+
+  it('user terms after an alias override its terms; name= renames', () => {
+    const ev = resolveEvent('msr/tsc,event=0x5,name=mytsc/', o);
+    assert.equal(ev.attr.config, 5n);
+    assert.equal(ev.name, 'mytsc');
+  });
+
+  it('period, freq and inherit terms set the attr fields', () => {
+    const ev = resolveEvent('msr/tsc,period=1000/', o);
+    assert.equal(ev.attr.sample_period, 1000n);
+    const f = resolveEvent('msr/tsc,freq=99,no-inherit/', o);
+    assert.equal(f.attr.sample_freq, 99n);
+    assert.equal(f.attr.freq, 1);
+    assert.equal(f.attr.inherit, 0);
+  });
+
+  it('an alias parameter (term=?) must be supplied', () => {
+    throwsEventName(() => resolveEvent('splitter/param/', o), /alias splitter\/param\/ needs a value for term wide/, /splitter\/param,wide=N\//);
+    const ev = resolveEvent('splitter/param,wide=0x10/', o);
+    assert.equal(ev.attr.config, 1n);
+    assert.equal(ev.attr.config1, 0x10n);
+  });
+
+  it('an unknown PMU is named, with close matches', () => {
+    throwsEventName(() => resolveEvent('mrs/tsc/', o), /unknown PMU "mrs"/, /did you mean "msr"/, /PMUs here: .*cpu_core/);
+  });
+
+  it('an unknown event or term is named, with close matches and the valid terms', () => {
+    throwsEventName(() => resolveEvent('msr/tcs/', o), /PMU msr has no event or term "tcs"/, /did you mean "tsc"/);
+    throwsEventName(() => resolveEvent('cpu_core/evnt=1/', o), /PMU cpu_core has no term "evnt"/, /did you mean "event"/, /valid terms: any, cmask, edge, event, inv, umask, config, config1/);
+    // an alias whose own terms are unknown to the PMU
+    throwsEventName(() => resolveEvent('cpu_core/mem-loads/', o), /no term "ldlat"/);
+  });
+
+  it('a value out of the format\'s bit range is refused with the range', () => {
+    throwsEventName(() => resolveEvent('cpu_core/umask=0x100/', o), /value 0x100 of term umask is out of range: format config:8-15 holds 8 bits \(0\.\.0xff\)/);
+    throwsEventName(() => resolveEvent('cpu_core/edge=2/', o), /holds 1 bit \(0\.\.0x1\)/);
+    throwsEventName(() => resolveEvent('splitter/lo=0x1000/', o), /config:0-7,32-35 holds 12 bits/);
+    throwsEventName(() => resolveEvent('msr/config=0x10000000000000000/', o), /does not fit 64 bits/);
+  });
+
+  it('malformed term lists and values are refused', () => {
+    throwsEventName(() => resolveEvent('msr//', o), /no terms between the slashes/);
+    throwsEventName(() => resolveEvent('msr/event=/', o), /has "=" but no value/);
+    throwsEventName(() => resolveEvent('msr/event=zz/', o), /value "zz" of term event is not a number/);
+    throwsEventName(() => resolveEvent('msr/event=1,,/', o), /empty term/);
+    throwsEventName(() => resolveEvent('msr/tsc,aperf/', o), /two events in one term list/);
+    throwsEventName(() => resolveEvent('msr/tsc/x', o), /only :modifiers may follow/);
+    throwsEventName(() => resolveEvent('splitter/bad=1/', o), /format\/bad cannot be used/);
+  });
+
+  it('a PMU without a type file cannot be opened and says so', () => {
+    throwsEventName(() => resolveEvent('notype/x/', o), /PMU notype has no readable type file/);
+  });
+
+  it('a PMU prefix selects the numbered PMUs (uncore_imc → uncore_imc_0, _1)', () => {
+    const groups = parseEventList('uncore_imc/cas_count_read/', o);
+    assert.deepEqual(groups.map((g) => g.map((e) => [e.pmu, e.attr.type, e.unit])), [[['uncore_imc_0', 20, 'MiB']], [['uncore_imc_1', 21, 'MiB']]]);
+    assert.equal(groups[0]![0]!.scale, 6.103515625e-5);
+    throwsEventName(() => resolveEvent('uncore_imc/cas_count_read/', o), /matches 2 events/);
+    assert.equal(resolveEvent('uncore_imc_1/cas_count_read/', o).attr.type, 21);
+  });
+
+  it('a bare alias defined by several PMUs expands in a list', () => {
+    const groups = parseEventList('cas_count_read', o);
+    assert.deepEqual(groups.map((g) => g[0]!.pmu), ['uncore_imc_0', 'uncore_imc_1']);
+  });
+
+  it('no sysfs at all: a PMU event says so', () => {
+    throwsEventName(() => resolveEvent('msr/tsc/', { sysfsRoot: `${trees.base}/absent` }), /no PMUs under .*absent \(is sysfs mounted\?\)/);
+  });
+});
