@@ -128,7 +128,7 @@ export class EventSet {
     const limits = [numericValue(m, 'combo.group_scheduability'), numericValue(m, 'behaviour.scheduability')].filter((v): v is number => v !== undefined);
     this.groupLimit = limits.length > 0 ? Math.max(1, Math.min(...limits)) : undefined;
     this.mixHwSw = !isMissing(m, 'combo.hw_sw_group');
-    this.one = Buffer.alloc(8 * (3 + this.stride));
+    this.one = Buffer.alloc(8 * (2 + this.stride));
     this.oneDv = new DataView(this.one.buffer, this.one.byteOffset, this.one.byteLength);
   }
 
@@ -181,7 +181,7 @@ export class EventSet {
     const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
     if (this.opts.inherit) overrides.inherit = 1;
     // The plan (pure) says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
-    const planned = prepareOpen(input, {}, this.inner(overrides, undefined));
+    const planned = prepareOpen(input, this.policy ? { policy: this.policy } : {}, this.inner(overrides, undefined));
     const context = pmuContext(Number(planned.plan.attr.type), this.map?.environment);
     const { group, note } = this.pickGroup(context);
     const ev = this.openMember(input, overrides, group?.leader);
