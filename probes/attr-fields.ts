@@ -7,7 +7,12 @@
  */
 import { ATTR_FIELDS } from '../src/abi/attr-layout';
 import type { AttrInput } from '../src/abi/attr-codec';
-import type { BaseName, ProbeDeclaration } from '../src/probe/declaration';
+import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import { errnoName } from '../src/abi/errno';
+import { BASE_LABELS } from '../src/probe/bases';
+import { baseRefused } from '../src/probe/engine';
+import { isErr } from '../src/sys/kernel';
+import type { FeatureEntry } from '../src/probe/types';
 
 interface FieldSpec {
   base: BaseName;
@@ -32,6 +37,34 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   config4: { base: 'counting', set: { config4: 1 } },
 };
 
+/**
+ * sample_max_stack sat in bytes that kernels before 4.8 never checked, so a
+ * value there opens everywhere. A kernel that reads it refuses a depth above
+ * kernel.perf_event_max_stack (EOVERFLOW from the callchain buffers); one that
+ * ignores it opens — untestable then, since a raised sysctl would look the same.
+ */
+function sampleMaxStackHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
+  const base = ctx.base(decl.base);
+  const label = BASE_LABELS[base.name];
+  if (base.errno !== undefined) return baseRefused(base, label);
+  const ok = ctx.open({ ...base.attr, ...decl.set }, decl.target);
+  if (isErr(ok)) return ctx.refused(decl, ok.errno, base, decl.set);
+  ctx.close(ok.fd);
+  const deep = { ...decl.set, sample_max_stack: 0xffff };
+  const over = ctx.open({ ...base.attr, ...deep }, decl.target);
+  const set = { sample_type: 'callchain', sample_max_stack: 16 };
+  if (isErr(over)) {
+    return { status: 'supported', base: label, set, measured: { depth65535: errnoName(over.errno) } };
+  }
+  ctx.close(over.fd);
+  // Either the kernel ignores the field (before 4.8) or kernel.perf_event_max_stack
+  // is raised to 65535: not proof enough for "unsupported", never "supported".
+  return {
+    status: 'untestable', base: label, set, measured: { depth65535: 'opened' },
+    reason: 'a callchain depth of 65535 opens: the kernel ignores sample_max_stack (before 4.8), or kernel.perf_event_max_stack allows that depth',
+  };
+}
+
 const FIELD_FEATURES = ATTR_FIELDS.filter((f) => f.mainline !== '2.6.31' && f.name !== '__reserved_2' && f.name !== 'aux_action');
 
 export const attrFieldProbes: ProbeDeclaration[] = FIELD_FEATURES.map((f): ProbeDeclaration => {
@@ -42,6 +75,7 @@ export const attrFieldProbes: ProbeDeclaration[] = FIELD_FEATURES.map((f): Probe
     set: spec.set,
     oracle: true,
     whenKnown: 'no-hardware',
+    ...(f.name === 'sample_max_stack' ? { hook: sampleMaxStackHook } : {}),
     ...(spec.note ? { note: spec.note } : {}),
   };
 });

@@ -5,7 +5,33 @@
  * fd that is not one (0), a kernel that knows the flag answers EBADF from the
  * cgroup lookup — after the flag check — which is the evidence recorded.
  */
-import type { ProbeDeclaration } from '../src/probe/declaration';
+import { F_GETFD, FD_CLOEXEC } from '../src/abi/ioctl';
+import { BASE_LABELS } from '../src/probe/bases';
+import { baseRefused } from '../src/probe/engine';
+import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import { isErr } from '../src/sys/kernel';
+import type { FeatureEntry } from '../src/probe/types';
+
+const FD_CLOEXEC_FLAG = 1 << 3;
+
+/**
+ * Kernels before 3.15 did not check the flags word, so FD_CLOEXEC "opens"
+ * there too; the fd's close-on-exec bit (F_GETFD; the seam leaves it alone
+ * when the flag is asked for) says whether it was honoured.
+ */
+function cloexecHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
+  const base = ctx.base(decl.base);
+  const label = BASE_LABELS[base.name];
+  if (base.errno !== undefined) return baseRefused(base, label);
+  const r = ctx.open(base.attr, { flags: FD_CLOEXEC_FLAG });
+  if (isErr(r)) return ctx.refused(decl, r.errno, base);
+  const fl = ctx.kernel.fcntl(r.fd, F_GETFD, 0);
+  ctx.close(r.fd);
+  const set = { flags: 'PERF_FLAG_FD_CLOEXEC' };
+  if (isErr(fl)) return { status: 'error', base: label, set, errno: fl.errno, reason: 'fcntl(F_GETFD) failed on the new fd' };
+  if ((fl.value & FD_CLOEXEC) !== 0) return { status: 'supported', base: label, set };
+  return { status: 'unsupported', base: label, set, reason: 'the flag is accepted but ignored: the fd is not close-on-exec (kernels before 3.15 did not check open flags)' };
+}
 
 export const openFlagProbes: ProbeDeclaration[] = [
   { id: 'open_flags.fd_no_group', base: 'counting', target: { flags: 1 << 0 }, oracle: true },
@@ -15,5 +41,5 @@ export const openFlagProbes: ProbeDeclaration[] = [
     errnos: { EBADF: 'supported' },
     note: 'fd 0 given as the cgroup: EBADF comes from the cgroup lookup, after the flag check',
   },
-  { id: 'open_flags.fd_cloexec', base: 'counting', target: { flags: 1 << 3 }, oracle: true },
+  { id: 'open_flags.fd_cloexec', base: 'counting', target: { flags: FD_CLOEXEC_FLAG }, oracle: true, hook: cloexecHook },
 ];

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { ABI_FEATURES } from '../../../src/abi/features';
+import { catalogue } from '../../../probes';
+import { getCapabilities } from '../../../src/probe/capabilities';
+import type { ProbeDeclaration } from '../../../src/probe/declaration';
+import { ProbeRun } from '../../../src/probe/engine';
+import { PerfcompatError } from '../../../src/errors';
+import { isErr } from '../../../src/sys/kernel';
+import { E } from './stub-kernel';
+import { fakeEnv, kernel618, UNAME } from './fixtures';
+
+function probe(kernel = kernel618(), decls?: ProbeDeclaration[]) {
+  const environment = fakeEnv();
+  return getCapabilities({ kernel, environment, uname: UNAME, cache: false, ...(decls ? { catalogue: decls } : {}) });
+}
+
+describe('probe/engine', () => {
+  it('answers every ABI feature id and closes every fd it opened', () => {
+    const k = kernel618();
+    const map = probe(k);
+    for (const f of ABI_FEATURES) assert.ok(map.features[f.id], `no entry for ${f.id}`);
+    assert.equal(k.open.size, 0, `fds left open: ${[...k.open].join(', ')}`);
+    assert.equal(map.features['attr.size'].value, 136);
+    assert.equal(map.source, 'probe');
+  });
+
+  it('tells unknown bits from known bits this machine cannot exercise', () => {
+    const map = probe();
+    assert.equal(map.features['attr.defer_callchain'].status, 'unsupported');
+    assert.equal(map.features['attr.config4'].status, 'unsupported');
+    assert.match(map.features['attr.config4'].reason ?? '', /beyond attr size 136/);
+    for (const id of ['attr.aux_pause', 'attr.aux_resume', 'attr.aux_start_paused', 'attr.aux_output', 'sample_type.branch_stack', 'branch_sample_type.user']) {
+      const e = map.features[id];
+      assert.notEqual(e.status, 'unsupported', id);
+      assert.ok(e.inferredFrom, `${id} says what it was inferred from`);
+    }
+    assert.equal(map.features['event.hardware.cpu_cycles'].status, 'no-hardware');
+    assert.equal(map.features['event.software.cgroup_switches'].status, 'supported');
+  });
+
+  it('annotates mainline versions and anomalies from the release', () => {
+    const k = kernel618();
+    const map = getCapabilities({ kernel: k, environment: fakeEnv(), uname: { ...UNAME, release: '5.10.0-32-cloud-amd64' }, cache: false });
+    assert.equal(map.kernel.semver, '5.10.0');
+    assert.equal(map.features['attr.sigtrap'].mainline, '5.13');
+    assert.equal(map.features['attr.sigtrap'].anomaly, 'backported');
+    assert.equal(map.features['attr.inherit'].anomaly, undefined);
+  });
+
+  it('closes every fd when a probe throws midway, records error and goes on', () => {
+    const k = kernel618();
+    const throwing: ProbeDeclaration = {
+      id: 'test.throws', base: 'counting',
+      hook: (ctx) => {
+        const a = ctx.open({ type: 1, config: 0, disabled: 1 });
+        const b = ctx.open({ type: 1, config: 0, disabled: 1 });
+        assert.ok(!isErr(a) && !isErr(b));
+        throw new Error('injected');
+      },
+    };
+    const decls = [...catalogue(fakeEnv()).slice(0, 5), throwing, ...catalogue(fakeEnv()).slice(5, 12)];
+    const map = probe(k, decls);
+    assert.equal(map.features['test.throws'].status, 'error');
+    assert.match(map.features['test.throws'].reason ?? '', /injected/);
+    assert.equal(Object.keys(map.features).length, 13);
+    assert.equal(k.open.size, 0);
+  });
+
+  it('retries EINTR and EAGAIN, then reports error', () => {
+    let interrupts = 2;
+    const flaky = kernel618((c) => (c.attr.inherit === 1 && interrupts-- > 0 ? { errno: E.EINTR } : undefined));
+    assert.equal(probe(flaky).features['attr.inherit'].status, 'supported');
+    const stuck = kernel618((c) => (c.attr.inherit === 1 ? { errno: E.EAGAIN } : undefined));
+    const e = probe(stuck).features['attr.inherit'];
+    assert.equal(e.status, 'error');
+    assert.equal(e.errnoName, 'EAGAIN');
+  });
+
+  it('marks a feature untestable when what it needs is not supported', () => {
+    const k = kernel618((c) => (c.attr.remove_on_exec === 1 ? { errno: E.EACCES } : undefined));
+    const map = probe(k);
+    assert.equal(map.features['attr.remove_on_exec'].status, 'denied');
+    assert.equal(map.features['attr.sigtrap'].status, 'untestable');
+    assert.deepEqual(map.features['attr.sigtrap'].needs, ['attr.remove_on_exec']);
+  });
+
+  it('measures attr.size without a write-back from E2BIG', () => {
+    const k = kernel618((c, bytes) => (c.size > 136 && bytes.subarray(136, c.size).some((b) => b !== 0) ? { errno: E.E2BIG } : undefined));
+    assert.equal(probe(k).features['attr.size'].value, 136);
+  });
+
+  it('runs declarations in dependency order: attr.size first, needs before the feature', () => {
+    const k = kernel618();
+    const run = new ProbeRun(k, fakeEnv(), catalogue(fakeEnv()));
+    run.entry('attr.sigtrap');
+    assert.deepEqual([...run.results().keys()], ['attr.size', 'attr.remove_on_exec', 'attr.sigtrap']);
+    run.dispose();
+    assert.equal(k.open.size, 0);
+  });
+
+  it('throws one ERR_PERF_UNAVAILABLE naming seccomp when every open is EPERM under a filter', () => {
+    const k = kernel618(() => ({ errno: E.EPERM }));
+    assert.throws(
+      () => getCapabilities({ kernel: k, environment: fakeEnv({ seccomp: { mode: 2, filters: 1 } }), uname: UNAME, cache: false }),
+      (err: unknown) => err instanceof PerfcompatError && err.code === 'ERR_PERF_UNAVAILABLE' && /seccomp/.test(err.message) && err.errnoName === 'EPERM',
+    );
+  });
+
+  it('names the paranoid level when every open is EACCES', () => {
+    const k = kernel618(() => ({ errno: E.EACCES }));
+    assert.throws(
+      () => getCapabilities({ kernel: k, environment: fakeEnv({ paranoid: 3 }), uname: UNAME, cache: false }),
+      (err: unknown) => err instanceof PerfcompatError && err.code === 'ERR_PERF_UNAVAILABLE' && /perf_event_paranoid is 3/.test(err.message),
+    );
+  });
+
+  it('names a kernel without perf events on ENOSYS', () => {
+    const k = kernel618(() => ({ errno: E.ENOSYS }));
+    assert.throws(
+      () => getCapabilities({ kernel: k, environment: fakeEnv(), uname: UNAME, cache: false }),
+      (err: unknown) => err instanceof PerfcompatError && err.code === 'ERR_PERF_UNAVAILABLE' && /CONFIG_PERF_EVENTS/.test(err.message),
+    );
+  });
+});
