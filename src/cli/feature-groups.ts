@@ -16,7 +16,7 @@ const KIND_TITLES: Record<string, string> = {
   branch_sample_type: 'branch_sample_type bits',
   open_flags: 'perf_event_open flags',
   ioctl: 'ioctls',
-  mmap: 'mmap ring buffer and control page',
+  mmap: 'ring buffer and control page',
   access: 'access for this caller',
   'event.software': 'software events',
   'event.hardware': 'generic hardware events',

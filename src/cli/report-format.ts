@@ -24,7 +24,7 @@ export interface ReportOptions {
 /** Same status and errno repeated more than this many times in a kind is collapsed to one line. */
 const COLLAPSE_AT = 4;
 const STATUS_WIDTH = 12;
-const ERRNO_WIDTH = 10;
+const ERRNO_WIDTH = 11;
 const NAME_MAX = 30;
 
 export function formatReport(map: CapabilityMap, opts: ReportOptions): string[] {
@@ -98,16 +98,22 @@ function shortName(id: string, kind: string): string {
 }
 
 /** The part after the status: value, anomaly, reason. Plain text. */
-function detail(entry: FeatureEntry): string {
+function detail(entry: FeatureEntry, kind: string): string {
   const parts: string[] = [];
-  if (entry.value !== undefined) parts.push(`value ${String(entry.value)}`);
+  if (entry.value !== undefined) parts.push(`${kind === 'pmu' ? 'type' : 'value'} ${String(entry.value)}`);
   if (entry.anomaly === 'backported') parts.push(`backported (mainline ${entry.mainline ?? '?'})`);
   if (entry.anomaly === 'missing') parts.push(`missing (mainline ${entry.mainline ?? '?'})`);
   if (entry.status !== 'supported') {
-    const why = entry.reason ?? (entry.errnoName !== undefined ? ERRNO_MEANING[entry.errnoName] : undefined);
+    const why = entry.reason !== undefined ? shortReason(entry.reason) : entry.errnoName !== undefined ? ERRNO_MEANING[entry.errnoName] : undefined;
     if (why !== undefined) parts.push(why);
   }
   return parts.join('; ');
+}
+
+/** The engine's reasons say what happened, then "; " what it needs: the report shows the latter. */
+export function shortReason(reason: string): string {
+  const i = reason.lastIndexOf('; ');
+  return i > 0 && i < reason.length - 2 ? reason.slice(i + 2) : reason;
 }
 
 function matters(entry: FeatureEntry): boolean {
@@ -119,8 +125,9 @@ function formatKind(kind: string, ids: string[], features: Record<string, Featur
   const entries = ids.map((id) => ({ id, name: shortName(id, kind), e: features[id] as FeatureEntry }));
   const counts = countStatuses(entries.map((x) => x.e));
   const countText = FEATURE_STATUSES.filter((s) => counts[s] > 0).map((s) => colorStatus(p, s, `${counts[s]} ${s}`)).join(' · ');
-  const title = `${kind}.*  ${kindTitle(kind)}`;
-  const head = `${p.bold(truncate(title, Math.max(10, opts.width - visibleLength(countText) - 2)))}  ${countText}`;
+  const long = `${kind}.*  ${kindTitle(kind)}`;
+  const title = visibleLength(long) + 2 + visibleLength(countText) <= opts.width ? long : `${kind}.*`;
+  const head = `${p.bold(title)}  ${countText}`;
   const lines = [visibleLength(head) <= opts.width ? head : p.bold(truncate(title, opts.width))];
   if (visibleLength(head) > opts.width) lines.push(`  ${countText}`);
 
@@ -153,23 +160,26 @@ function formatKind(kind: string, ids: string[], features: Record<string, Featur
       if (shownLines[1] !== undefined) lines.push(`    ${shownLines[1]}`);
       continue;
     }
-    lines.push(formatEntry(x.name, x.e, nameWidth, opts));
+    lines.push(...formatEntry(x.name, x.e, nameWidth, opts, kind));
   }
   lines.push('');
   return { lines, hidden };
 }
 
-export function formatEntry(name: string, e: FeatureEntry, nameWidth: number, opts: ReportOptions): string {
+export function formatEntry(name: string, e: FeatureEntry, nameWidth: number, opts: ReportOptions, kind = ''): string[] {
   const p = opts.palette;
   const lead = `  ${padEnd(truncate(name, nameWidth), nameWidth)}  `;
   const status = padEnd(colorStatus(p, e.status), STATUS_WIDTH);
   const errno = e.errnoName ?? '';
   const errnoCol = errno !== '' || e.status !== 'supported' ? padEnd(errno, ERRNO_WIDTH) : '';
   const used = visibleLength(lead) + STATUS_WIDTH + visibleLength(errnoCol);
-  const rest = detail(e);
+  const rest = detail(e, kind);
   const room = opts.width - used;
-  const tail = rest !== '' && room > 3 ? p.dim(truncate(rest, room)) : '';
-  return `${lead}${status}${errnoCol}${tail}`.trimEnd();
+  const line = `${lead}${status}${errnoCol}`;
+  if (rest === '') return [line.trimEnd()];
+  if (visibleLength(rest) <= room) return [`${line}${p.dim(rest)}`];
+  // Too long for the line: on its own line below, indented.
+  return [line.trimEnd(), p.dim(`    ${truncate(rest, opts.width - 4)}`)];
 }
 
 export function countStatuses(entries: FeatureEntry[]): Record<FeatureStatus, number> {

@@ -1,0 +1,27 @@
+/**
+ * Where a command gets its CapabilityMap: a dump file (--from FILE) or the
+ * probe engine on this kernel. Off Linux perf_event_open does not exist, which
+ * is the ERR_PERF_UNAVAILABLE the CLI turns into exit 3. The engine (and with
+ * it koffi) is loaded only when a command needs this kernel, so --help,
+ * --version and `probe diff A B` start fast and work anywhere.
+ */
+import { PerfcompatError } from '../errors';
+import type { CapabilityMap } from '../probe/types';
+import { readCapabilityDump } from './dump-file';
+
+export function assertLinux(): void {
+  if (process.platform !== 'linux') {
+    throw new PerfcompatError('ERR_PERF_UNAVAILABLE', `perf_event_open exists only on Linux, and this is ${process.platform}`);
+  }
+}
+
+export function capabilitiesHere(opts: { refresh: boolean }): CapabilityMap {
+  assertLinux();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { getCapabilities } = require('../probe') as typeof import('../probe');
+  return getCapabilities(opts.refresh ? { refresh: true } : {});
+}
+
+export function loadCapabilities(opts: { from?: string; refresh: boolean }): CapabilityMap {
+  return opts.from !== undefined ? readCapabilityDump(opts.from) : capabilitiesHere(opts);
+}
