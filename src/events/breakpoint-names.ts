@@ -28,6 +28,7 @@ export function parseBreakpoint(rest: string, what: string): BreakpointSpec {
   const parts = rest.split(':');
   if (parts.length > 3) err(what, 'too many ":" in a breakpoint; write mem:ADDR[/LEN][:rwx][:modifiers]');
   const [addrLen, ...tail] = parts as [string, ...string[]];
+  if (tail.some((t) => t === '')) err(what, 'empty part between ":"; write mem:ADDR[/LEN][:rwx][:modifiers]');
   const slash = addrLen.indexOf('/');
   const addrText = slash < 0 ? addrLen : addrLen.slice(0, slash);
   const addr = parseU64(addrText, what, 'the breakpoint address');
@@ -45,7 +46,6 @@ export function parseBreakpoint(rest: string, what: string): BreakpointSpec {
   else if (tail.length === 1) {
     if (/^[rwx]+$/.test(tail[0]!)) access = tail[0]!; else modifiers = tail[0]!;
   }
-  if (tail.length >= 1 && access === '' && tail.length === 2) err(what, 'empty breakpoint access; write r, w, x or a combination such as rw');
   let bpType = 0;
   for (const c of access) {
     const b = c === 'r' ? HW_BREAKPOINT.R : c === 'w' ? HW_BREAKPOINT.W : c === 'x' ? HW_BREAKPOINT.X : -1;

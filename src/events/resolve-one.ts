@@ -137,6 +137,7 @@ function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]
   if (pm) {
     const [, pmuName, terms, after] = pm as unknown as [string, string, string, string];
     if (after !== '' && !after.startsWith(':')) err(what, `unexpected "${after.slice(0, 20)}" after ${pmuName}/.../; only :modifiers may follow`);
+    if (after === ':') err(what, 'nothing after ":"; give modifiers (e.g. :u) or drop the ":"');
     return { bases: pmuForm(ctx, pmuName.trim(), terms, what), modifiers: after.slice(1) };
   }
   if (text.includes('/') && !text.startsWith('mem:')) {
@@ -147,6 +148,7 @@ function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]
     return { bases: [{ name: bp.name, pmu: 'breakpoint', attr: breakpointAttr(bp) }], modifiers: bp.modifiers };
   }
   const parts = text.split(':');
+  if (parts.length > 1 && parts.some((p) => p === '')) err(what, 'empty part between ":"; write name[:modifiers] or system:tracepoint[:modifiers]');
   if (parts.length > 3) err(what, 'too many ":"; write name[:modifiers] or system:tracepoint[:modifiers]');
   let name = parts[0]!;
   let modifiers = '';
