@@ -214,6 +214,15 @@ export async function fetchKernel(apt: PrivateApt, spec: KernelSpec, debs: strin
   let cur = requested;
   let vmlinuz: string | undefined;
   for (let depth = 0; depth < 4 && !vmlinuz; depth++) {
+    // A metapackage or an empty package (sid's linux-image-7.x) depends on the package holding the kernel:
+    // follow it without downloading (some metapackages are not even on the security mirror's pool).
+    const deps = (await showDepends(apt, cur)).filter((d) => /^linux-(image|binary)-/.test(d) && !/-dbg$/.test(d));
+    const next = deps.find((d) => /^linux-binary-(?!unsigned-)/.test(d)) ?? deps.find((d) => /^linux-image-/.test(d)) ?? deps[0];
+    if (next) {
+      const from = cur;
+      cur = await pickVersion(apt, next, [...suites, from.suite], from.version).catch(() => pickVersion(apt, next, [...suites, from.suite]));
+      continue;
+    }
     const deb = await download(apt, cur, debs);
     const dest = path.join(extract, slug(`${cur.pkg}_${cur.version}`));
     const done = path.join(dest, '.done');
@@ -225,12 +234,7 @@ export async function fetchKernel(apt: PrivateApt, spec: KernelSpec, debs: strin
       fs.writeFileSync(done, JSON.stringify(files));
     }
     vmlinuz = files.find((f) => fs.existsSync(f) && fs.statSync(f).size > 1_000_000);
-    if (vmlinuz) break;
-    // An empty or meta package: follow its kernel dependency (signed linux-binary-* before linux-image-*).
-    const deps = (await showDepends(apt, cur)).filter((d) => /^linux-(image|binary)-/.test(d) && !/-dbg$/.test(d));
-    const next = deps.find((d) => /^linux-binary-(?!unsigned-)/.test(d)) ?? deps.find((d) => /^linux-image-/.test(d)) ?? deps[0];
-    if (!next) throw new Error(`${cur.pkg}=${cur.version} holds no kernel image and depends on no linux-image/linux-binary package`);
-    cur = await pickVersion(apt, next, [...suites, cur.suite], cur.version).catch(() => pickVersion(apt, next, [...suites, cur.suite]));
+    if (!vmlinuz) throw new Error(`${cur.pkg}=${cur.version} holds no kernel image (boot/vmlinuz-* or lib/modules/*/vmlinuz)`);
   }
   if (!vmlinuz) throw new Error(`no kernel image found following ${spec.text}`);
   const release = /vmlinuz-(.+)$/.exec(vmlinuz)?.[1] ?? /modules\/([^/]+)\/vmlinuz$/.exec(vmlinuz)?.[1] ?? cur.pkg;

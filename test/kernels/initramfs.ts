@@ -128,7 +128,8 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** The per-run script: every command's stdout and stderr go out on ttyS1 between markers. */
 export function guestScript(cmds: readonly GuestCommand[]): string {
   const lines = [
-    'emit() { { echo "' + DATA_BEGIN + ' $1"; cat "$2"; echo; echo "' + DATA_END + ' $1 rc=$3"; } > /dev/ttyS1; }',
+    'emit() { { echo "' + DATA_BEGIN + ' $1"; cat "$2"; echo; echo "' + DATA_END + ' $1 rc=$3 seconds=$4"; } > /dev/ttyS1; }',
+    'up() { read -r u _ < /proc/uptime; echo "$u"; }',
     `cd ${GUEST_APP}`,
     'mkdir -p /tmp/root && export HOME=/tmp/root',
   ];
@@ -138,10 +139,12 @@ export function guestScript(cmds: readonly GuestCommand[]): string {
       ? `timeout ${c.timeoutSec} ${cmd}`
       : `timeout ${c.timeoutSec} su -s /bin/sh nobody -c ${q(`cd ${GUEST_APP} && HOME=/tmp PATH=/bin:/usr/bin exec ${cmd}`)}`;
     lines.push(
-      `echo "perfcompat guest: ${c.name}"`,
+      `t0=$(up); echo "perfcompat guest: ${c.name} at $t0 s"`,
       `${body} > /tmp/${c.name}.out 2> /tmp/${c.name}.err; rc=$?`,
-      `emit ${c.name} /tmp/${c.name}.out $rc`,
-      `tail -c 4000 /tmp/${c.name}.err > /tmp/${c.name}.err.tail; emit ${c.name}.stderr /tmp/${c.name}.err.tail $rc`,
+      `t=$(awk "BEGIN{print $(up) - $t0}")`,
+      `echo "perfcompat guest: ${c.name} rc=$rc after $t s"`,
+      `emit ${c.name} /tmp/${c.name}.out $rc $t`,
+      `tail -c 4000 /tmp/${c.name}.err > /tmp/${c.name}.err.tail; emit ${c.name}.stderr /tmp/${c.name}.err.tail $rc $t`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -181,8 +184,10 @@ export async function buildInitrd(tools: Tools, root: string, cacheDir: string, 
 }
 
 /** Split the data port's log into sections by marker; CRs are stripped. */
-export function parseDataLog(text: string): Map<string, { body: string; rc: number | null }> {
-  const out = new Map<string, { body: string; rc: number | null }>();
+export interface DataSection { body: string; rc: number | null; seconds: number | null }
+
+export function parseDataLog(text: string): Map<string, DataSection> {
+  const out = new Map<string, DataSection>();
   const lines = text.replace(/\r/g, '').split('\n');
   let name: string | null = null;
   let body: string[] = [];
@@ -190,8 +195,9 @@ export function parseDataLog(text: string): Map<string, { body: string; rc: numb
     if (line.startsWith(`${DATA_BEGIN} `)) { name = line.slice(DATA_BEGIN.length + 1).trim(); body = []; continue; }
     if (name !== null && line.startsWith(`${DATA_END} ${name} `)) {
       const rc = /rc=(\d+)/.exec(line);
+      const sec = /seconds=([\d.]+)/.exec(line);
       if (body.length > 0 && body[body.length - 1] === '') body.pop();
-      out.set(name, { body: body.join('\n'), rc: rc ? Number(rc[1]) : null });
+      out.set(name, { body: body.join('\n'), rc: rc ? Number(rc[1]) : null, seconds: sec ? Number(sec[1]) : null });
       name = null;
       continue;
     }

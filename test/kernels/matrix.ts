@@ -15,6 +15,9 @@ import { run, tail } from './exec';
 
 export type Log = (msg: string) => void;
 
+/** `probe` exit status: perf_event_open not usable here (see the CLI's --help). */
+export const UNUSABLE_EXIT = 3;
+
 /** The CapabilityMap fields the harness reads (the full shape lives in src/probe/types.ts). */
 export interface GuestMap extends MapLike {
   schema?: string;
@@ -27,6 +30,8 @@ export interface GuestMap extends MapLike {
 export interface CommandOutput {
   name: string;
   rc: number | null;
+  /** Guest seconds the command took (from /proc/uptime). */
+  seconds: number | null;
   stdout: string;
   stderr: string;
   /** Parsed JSON stdout, or undefined when stdout is not JSON. */
@@ -41,6 +46,8 @@ export interface KernelRun {
   guest?: { release: string; version: string; machine: string; paranoid: number | null; node: string };
   root?: GuestMap;
   user?: GuestMap;
+  /** The CLI's answer when it made no map: exit 3, perf_event_open not usable for this caller (e.g. paranoid 3). */
+  unusable?: { root?: string; user?: string };
   header?: HeaderAbi;
   check?: { root?: CheckResult; user?: CheckResult };
   /** Files of this run (maps, logs) under the cache. */
@@ -143,7 +150,7 @@ function collect(r: KernelRun, b: BootResult, cmds: readonly GuestCommand[]): vo
   for (const c of cmds) {
     const out = sections.get(c.name);
     if (!out) continue;
-    const co: CommandOutput = { name: c.name, rc: out.rc, stdout: out.body, stderr: sections.get(`${c.name}.stderr`)?.body ?? '' };
+    const co: CommandOutput = { name: c.name, rc: out.rc, seconds: out.seconds, stdout: out.body, stderr: sections.get(`${c.name}.stderr`)?.body ?? '' };
     const j = tryJson(out.body);
     if (j !== undefined) co.json = j;
     r.outputs.set(c.name, co);
@@ -156,6 +163,9 @@ function collect(r: KernelRun, b: BootResult, cmds: readonly GuestCommand[]): vo
     if (o && isMap(o.json)) {
       r[who] = o.json;
       fs.writeFileSync(path.join(r.dir, `${who}.json`), `${JSON.stringify(o.json, null, 2)}\n`);
+    } else if (o && o.rc === UNUSABLE_EXIT) {
+      // An answer, not a failure: the CLI says perf_event_open is not usable for this caller.
+      (r.unusable ??= {})[who] = o.stderr.trim().split('\n').filter(Boolean).pop() ?? 'exit 3';
     } else {
       r.errors.push(`${who}: probe --json gave no capability map (rc=${o?.rc ?? 'none'}): ${tail(o ? `${o.stderr}\n${o.stdout}` : 'no output section', 600)}`);
     }
