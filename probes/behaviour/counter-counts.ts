@@ -24,9 +24,9 @@ const check: BehaviourCheck = {
       const b = valueOf(large);
       measured[`${key}.5ms`] = a;
       measured[`${key}.25ms`] = b;
-      if (times(large).running === 0) problems.push(`${key} never ran (time_running 0 after 25 ms of work)`);
-      else if (a === 0 || b === 0) problems.push(`${key} counted ${a} after 5 ms and ${b} after 25 ms of work (a counter that counts zeros)`);
-      else if (!(b > a)) problems.push(`${key} did not grow with work: ${a} after 5 ms, ${b} after 25 ms`);
+      if (times(large).running === 0) problems.push(`${key} never ran (time_running 0 after 25 ms of CPU work)`);
+      else if (a === 0 || b === 0) problems.push(`${key} counted ${a} after 5 ms and ${b} after 25 ms of CPU work (a counter that counts zeros)`);
+      else if (!(b > a)) problems.push(`${key} did not grow with work: ${a} after 5 ms, ${b} after 25 ms of CPU work`);
     }
     return problems.length > 0 ? ctx.broken(problems.join('; '), measured) : ctx.ok(measured);
   },

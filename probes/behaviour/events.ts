@@ -26,11 +26,11 @@ export function times(r: ReadResult): { enabled: number; running: number } {
   return { enabled: Number(r.timeEnabled ?? 0n), running: Number(r.timeRunning ?? 0n) };
 }
 
-/** Enable, spin, disable, read: one measured interval of one event. */
-export function measure(ctx: BehaviourContext, ev: OpenedEvent, spinMs: number, group = false): ReadResult {
+/** Enable, work cpuMs of CPU, disable, read: one measured interval of one event. */
+export function measure(ctx: BehaviourContext, ev: OpenedEvent, cpuMs: number, group = false): ReadResult {
   ctx.reset(ev, group);
   ctx.enable(ev, group);
-  ctx.work({ spin_ms: spinMs });
+  ctx.work({ cpu_ms: cpuMs });
   ctx.disable(ev, group);
   return ctx.read(ev);
 }

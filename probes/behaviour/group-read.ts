@@ -33,9 +33,9 @@ const check: BehaviourCheck = {
     const m2 = ctx.open(TASK_CLOCK, { group: leader });
     ctx.reset(leader, true);
     ctx.enable(leader, true);
-    ctx.work({ spin_ms: 5 });
+    ctx.work({ cpu_ms: 5 });
     const r1 = ctx.read(leader);
-    ctx.work({ spin_ms: 5 });
+    ctx.work({ cpu_ms: 5 });
     const r2 = ctx.read(leader);
     ctx.disable(leader, true);
     const r3 = ctx.read(leader);

@@ -8,13 +8,13 @@ const check: BehaviourCheck = {
   run(ctx): Verdict {
     const ev = ctx.open(TASK_CLOCK);
     ctx.enable(ev);
-    ctx.work({ spin_ms: 5 });
+    ctx.work({ cpu_ms: 5 });
     ctx.disable(ev);
     const a = ctx.read(ev);
-    ctx.work({ spin_ms: 5 });
+    ctx.work({ cpu_ms: 5 });
     const b = ctx.read(ev);
     ctx.enable(ev);
-    ctx.work({ spin_ms: 5 });
+    ctx.work({ cpu_ms: 5 });
     ctx.disable(ev);
     const c = ctx.read(ev);
     const measured = { afterDisable: valueOf(a), whileDisabled: valueOf(b), afterEnable: valueOf(c), enabledAfterDisable: times(a).enabled, enabledWhileDisabled: times(b).enabled };

@@ -15,10 +15,10 @@ const check: BehaviourCheck = {
     ctx.open(TASK_CLOCK, { group: leader, disabled: true });
     const vals = (): bigint[] => ctx.read(leader).values.map((v) => v.value);
     ctx.enable(leader, true);
-    ctx.work({ spin_ms: 5 });
+    ctx.work({ cpu_ms: 5 });
     ctx.disable(leader, true);
     const enabled = vals();
-    ctx.work({ spin_ms: 5 });
+    ctx.work({ cpu_ms: 5 });
     const stopped = vals();
     ctx.reset(leader, true);
     const reset = vals();

@@ -20,7 +20,7 @@ const check: BehaviourCheck = {
       const n0 = valueOf(ctx.read(ev));
       const s0 = ring.headers().byType.get(PERF_RECORD_SAMPLE) ?? 0;
       ctx.enable(ev);
-      ctx.work({ spin_ms: 30 });
+      ctx.work({ cpu_ms: 30 });
       ctx.disable(ev);
       return { ns: valueOf(ctx.read(ev)) - n0, samples: (ring.headers().byType.get(PERF_RECORD_SAMPLE) ?? 0) - s0 };
     };

@@ -16,9 +16,9 @@ const check: BehaviourCheck = {
     const ev = ctx.open(sampledClock(PERIOD_NS), { readFormat: 0n });
     const ring = ctx.ring(ev, 8);
     ctx.refresh(ev, OVERFLOWS);
-    ctx.work({ spin_ms: 20 });
+    ctx.work({ cpu_ms: 20 });
     const stoppedAt = valueOf(ctx.read(ev));
-    ctx.work({ spin_ms: 5 });
+    ctx.work({ cpu_ms: 5 });
     const later = valueOf(ctx.read(ev));
     const samples = ring.headers().byType.get(PERF_RECORD_SAMPLE) ?? 0;
     const measured = { refresh: OVERFLOWS, samples, countAfterWork: stoppedAt, countLater: later, periodNs: PERIOD_NS };

@@ -22,7 +22,7 @@ const check: BehaviourCheck = {
     const ref = ctx.open(INSTRUCTIONS);
     const refClock = ctx.open(TASK_CLOCK);
     for (const ev of [ref, refClock]) ctx.enable(ev);
-    ctx.work({ spin_ms: 30 });
+    ctx.work({ cpu_ms: 30 });
     for (const ev of [ref, refClock]) ctx.disable(ev);
     const refRate = valueOf(ctx.read(ref)) / Math.max(1, valueOf(ctx.read(refClock)));
     if (!(refRate > 0)) return { status: 'untestable', reason: 'the reference instructions event counted 0 (see behaviour.counter_counts)' };
@@ -31,7 +31,7 @@ const check: BehaviourCheck = {
     for (let i = 0; i < MULTIPLEX_EVENTS; i++) evs.push(ctx.open(INSTRUCTIONS));
     const clock = ctx.open(TASK_CLOCK);
     for (const ev of [...evs, clock]) ctx.enable(ev);
-    ctx.work({ spin_ms: 200 });
+    ctx.work({ cpu_ms: 200 });
     for (const ev of [...evs, clock]) ctx.disable(ev);
     const clockNs = Math.max(1, valueOf(ctx.read(clock)));
     let multiplexed = 0;

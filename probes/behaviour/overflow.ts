@@ -20,7 +20,7 @@ const check: BehaviourCheck = {
     const ring = ctx.ring(ev, 16);
     const readableBefore = ctx.readable(ev);
     ctx.enable(ev);
-    ctx.work({ spin_ms: 30 });
+    ctx.work({ cpu_ms: 30 });
     ctx.disable(ev);
     const count = valueOf(ctx.read(ev));
     const h = ring.headers();

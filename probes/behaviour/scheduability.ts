@@ -40,7 +40,7 @@ const check: BehaviourCheck = {
       largestOpen = k;
       ctx.reset(leader!, true);
       ctx.enable(leader!, true);
-      ctx.work({ spin_ms: 3 });
+      ctx.work({ cpu_ms: 3 });
       ctx.disable(leader!, true);
       const r = ctx.read(leader!);
       if (times(r).running === 0) {

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { encodeAttr, AttrInput, DecodedAttr, decodeAttr } from '../abi/attr-codec';
 import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
-import { HW_EVENTS, SW_EVENTS, PERF_TYPES, PERF_FORMAT, HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, hwCacheConfig, PERF_FLAG } from '../abi/constants';
+import { HW_EVENTS, SW_EVENTS, PERF_TYPES, PERF_FORMAT, HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, hwCacheConfig } from '../abi/constants';
 import { archAbi, perfIoctl, PERF_IOC_FLAG_GROUP, PROT_READ, PROT_WRITE, MAP_SHARED } from '../abi/ioctl';
 import { decodeRead, readSize, ReadResult } from '../abi/read-format';
 import { errnoName, ERRNO } from '../abi/errno';
@@ -152,8 +152,9 @@ export class BehaviourContext {
     const readFormat = o.readFormat ?? (DEFAULT_READ_FORMAT | (o.groupRead ? PERF_FORMAT.GROUP : 0n));
     const full: AttrInput = { ...attr, read_format: readFormat, disabled: (o.disabled ?? !o.group) ? 1 : 0, ...o.attr };
     let bytes = encodeSmallest(full);
+    // No PERF_FLAG_FD_CLOEXEC (3.14+): the seam makes every fd close-on-exec on any kernel.
     const openIt = (b: Buffer): ReturnType<Kernel['perfEventOpen']> =>
-      this.kernel.perfEventOpen(b, o.pid ?? 0, o.cpu ?? -1, o.group?.fd ?? -1, PERF_FLAG.FD_CLOEXEC);
+      this.kernel.perfEventOpen(b, o.pid ?? 0, o.cpu ?? -1, o.group?.fd ?? -1, 0);
     let res = openIt(bytes);
     const chose = full.exclude_kernel !== undefined || full.exclude_hv !== undefined;
     if (isErr(res) && (res.errno === ERRNO.EACCES || res.errno === ERRNO.EPERM) && !chose) {
@@ -239,11 +240,12 @@ export class BehaviourContext {
   work(decl: WorkDecl = {}): WorkResult {
     if (this.simulated) {
       if (decl.exec !== undefined) throw new CheckAbort({ status: 'untestable', reason: `a simulated kernel (${this.kernel.name}) runs no child processes` });
-      const ns = Math.round((decl.spin_ms ?? 0) * 1e6);
+      const ns = Math.round(((decl.spin_ms ?? 0) + (decl.cpu_ms ?? 0)) * 1e6);
       (this.kernel as unknown as { work(ns: number): void }).work(ns);
-      return { wallNs: ns, pages: decl.touch_pages ?? 0, children: 0 };
+      return { wallNs: ns, cpuNs: ns, pages: decl.touch_pages ?? 0, children: 0 };
     }
     const start = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     let pages = 0;
     let children = 0;
     if (decl.touch_pages !== undefined) pages = touchPages(decl.touch_pages, this.kernel.pageSize());
@@ -251,8 +253,10 @@ export class BehaviourContext {
       runChild(decl.exec);
       children = 1;
     }
+    if (decl.cpu_ms !== undefined) spinCpu(decl.cpu_ms);
     if (decl.spin_ms !== undefined) spin(decl.spin_ms);
-    return { wallNs: Number(process.hrtime.bigint() - start), pages, children };
+    const cpu = process.cpuUsage(cpu0);
+    return { wallNs: Number(process.hrtime.bigint() - start), cpuNs: (cpu.user + cpu.system) * 1000, pages, children };
   }
 
   /** A child stopped before it execs argv; open events on its pid, then resume() it. */
@@ -305,6 +309,25 @@ export function spin(ms: number): void {
   let x = sink | 1;
   while (process.hrtime.bigint() < end) {
     for (let i = 0; i < 1000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  }
+  sink = x;
+}
+
+/**
+ * Busy loop until the process has used ms of CPU time: a known amount of work
+ * whatever else the machine runs. Gives up after 50× that in wall time (at
+ * least 2 s) on a machine too loaded to give it the CPU.
+ */
+export function spinCpu(ms: number): void {
+  if (!(ms >= 0) || ms > 10000) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `work cpu_ms ${ms}: expected 0..10000`);
+  const start = process.cpuUsage();
+  const wallEnd = process.hrtime.bigint() + BigInt(Math.round(Math.max(2000, 50 * ms) * 1e6));
+  const goal = ms * 1000;
+  let x = sink | 1;
+  for (;;) {
+    for (let i = 0; i < 20000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+    const used = process.cpuUsage(start);
+    if (used.user + used.system >= goal || process.hrtime.bigint() >= wallEnd) break;
   }
   sink = x;
 }

@@ -64,6 +64,7 @@ export function runGeneric(check: BehaviourCheck, ctx: BehaviourContext): Verdic
   const rs = readings(ctx, evs, group);
   const measured: Record<string, number> = { wallNs: work.wallNs };
   if (work.pages) measured.pages = work.pages;
+  if (work.cpuNs) measured.cpuNs = work.cpuNs;
   rs.forEach((r, i) => {
     measured[evs[i]!.label] = r.value;
   });

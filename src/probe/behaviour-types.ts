@@ -24,11 +24,14 @@ export interface EventDecl {
 
 /**
  * Work done between enable and disable, each kind measured:
+ * cpu_ms    busy loop on the calling thread until the process has used this
+ *           much CPU time (the same work however loaded the machine is)
  * spin_ms   busy loop on the calling thread for this many wall milliseconds
  * touch_pages  allocate and write this many fresh pages (minor page faults)
  * exec      run this argv to completion as a child (counts with inherit only)
  */
 export interface WorkDecl {
+  cpu_ms?: number;
   spin_ms?: number;
   touch_pages?: number;
   exec?: string[];
@@ -38,6 +41,8 @@ export interface WorkDecl {
 export interface WorkResult {
   /** Wall nanoseconds from enable to disable. */
   wallNs: number;
+  /** CPU nanoseconds the process used doing the work (user + system). */
+  cpuNs: number;
   /** Pages touched. */
   pages: number;
   /** Children run to completion. */

@@ -41,14 +41,14 @@ describe('behaviour ring header count', () => {
 });
 
 describe('behaviour expectation bounds', () => {
-  const work = { wallNs: 1000, pages: 10, children: 0 };
+  const work = { wallNs: 1000, cpuNs: 800, pages: 10, children: 0 };
   it('evaluates numbers, variables and factor*variable', () => {
     assert.equal(evalBound(5, work, 'w'), 5);
     assert.equal(evalBound('pages', work, 'w'), 10);
     assert.equal(evalBound('0.5*wallNs', work, 'w'), 500);
   });
   it('refuses anything else, naming the valid variables', () => {
-    assert.throws(() => evalBound('pages+1', work, 'case x'), /case x.*wallNs, pages, children/);
+    assert.throws(() => evalBound('pages+1', work, 'case x'), /case x.*wallNs, cpuNs, pages, children/);
     assert.throws(() => evalBound('2*bogus', work, 'w'), /bogus/);
   });
 });

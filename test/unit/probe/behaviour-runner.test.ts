@@ -74,7 +74,7 @@ describe('behaviour runner', () => {
     assert.match(bad.reason ?? '', /software\/task_clock = \d+, expected >= \d+ \(2\*wallNs\)/);
     const typo = runCheck({ name: 'clock', description: 'd', events: [TASK_CLOCK], expect: [{ event: 0, min: 'walNs' }] }, kernel);
     assert.equal(typo.status, 'error');
-    assert.match(typo.reason ?? '', /walNs.*wallNs, pages, children/);
+    assert.match(typo.reason ?? '', /walNs.*wallNs, cpuNs, pages, children/);
   });
 
   it('skips a check whose needs the map says are absent, without opening anything', () => {
