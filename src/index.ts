@@ -9,3 +9,4 @@ export type { PerfcompatErrorCode } from './errors';
 export { resolveEvent, parseEventList, listEvents, type ResolvedEvent, type EventListing, type EventKind, type EventNameOptions, type EventListOptions } from './events';
 export * from './shim';
 export * from './probe';
+export * from './probe/behaviour';
