@@ -253,6 +253,7 @@ export const DEFAULT_TRACEPOINTS: PersonaTracepoint[] = [
   { name: 'sched:sched_switch', id: 316 },
   { name: 'sched:sched_process_exec', id: 307 },
   { name: 'syscalls:sys_enter_openat', id: 641 },
+  { name: 'syscalls:sys_enter_getpid', id: 579 },
   { name: 'raw_syscalls:sys_enter', id: 22 },
 ];
 

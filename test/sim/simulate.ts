@@ -7,6 +7,7 @@ import { SW_EVENTS } from '../../src/abi';
 import { Persona, PersonaSpec, resolvePersona } from './persona';
 import { PERSONAS } from './personas';
 import { SimKernel } from './sim-kernel';
+import { tracefsFor } from './sim-tracefs';
 
 export interface Uname {
   release: string;
@@ -86,7 +87,7 @@ export function environmentOf(p: Persona): Environment {
     container: [...p.container],
     pmus,
     bootId: `00000000-0000-4000-8000-${Buffer.from(p.name).toString('hex').slice(0, 12).padEnd(12, '0')}`,
-    tracefs: p.tracepoints ? '/sys/kernel/tracing' : null,
+    tracefs: p.tracepoints ? tracefsFor(p.tracepoints) : null,
   };
 }
 
