@@ -118,7 +118,7 @@ export function getCapabilities(opts: ProbeOptions = {}): CapabilityMap {
 function probedCapabilities(opts: ProbeOptions): CapabilityMap {
   const s = session(opts);
   const mem = memoryFor(s);
-  if (!opts.refresh && mem.map) return mem.map;
+  if (!opts.refresh && opts.catalogue === undefined && mem.map) return mem.map;
   if (!opts.refresh && s.cacheDir !== null && s.key !== null) {
     const cached = readCache(s.cacheDir, s.key);
     if (cached) {
@@ -136,7 +136,8 @@ function probedCapabilities(opts: ProbeOptions): CapabilityMap {
   }
   const map = buildMap(s, run, s.decls.map((d) => d.id), started);
   if (s.cacheDir !== null && s.key !== null) writeCache(s.cacheDir, s.key, map);
-  mem.map = map;
+  // Later calls in this process are served from memory: a cache too.
+  if (opts.catalogue === undefined && !Object.values(map.features).some((e) => e.status === 'error')) mem.map = { ...map, source: 'cache' };
   mem.run = undefined;
   return map;
 }
