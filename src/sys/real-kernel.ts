@@ -301,9 +301,10 @@ export class RealKernel implements Kernel {
     checkFd(fd, 'watchReadable');
     if (typeof onReadable !== 'function') throw new RangeError('watchReadable: onReadable must be a function');
     // koffi.node.poll is a libuv poll handle: the callback runs on the event loop.
-    const handle = koffi.node.poll(fd, { readable: true, disconnect: true }, (ev) => {
-      if (ev.readable || ev.disconnect) onReadable();
-    });
+    // koffi 3.x passes a status number rather than the typed PollEvents
+    // object; every call means the fd polled ready for what was asked, so
+    // each one is a wake-up (the reader drains whatever is there).
+    const handle = koffi.node.poll(fd, { readable: true, disconnect: true }, () => onReadable());
     // A watch alone must not keep the process alive (a sampler holds its own ref while iterated).
     handle.unref();
     let open = true;
