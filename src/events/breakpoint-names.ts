@@ -4,7 +4,7 @@
  * (default 4, or sizeof(long) for x). Pure.
  */
 import { PERF_TYPE, HW_BREAKPOINT } from '../abi/constants';
-import { PerfcompatError } from '../errors';
+import { eventError, clip } from './event-error';
 import { parseU64 } from './pmu-terms';
 
 export interface BreakpointSpec {
@@ -20,7 +20,7 @@ export interface BreakpointSpec {
 const LENGTHS = [1, 2, 4, 8];
 
 function err(what: string, msg: string): never {
-  throw new PerfcompatError('ERR_EVENT_NAME', `event "${what}": ${msg}`);
+  throw eventError(what, msg);
 }
 
 /** Parse the text after "mem:". */

@@ -21,22 +21,49 @@ export function parseCpuList(text: string): number[] {
   return out;
 }
 
+interface RootCache {
+  /** The PMU names the cached entries were read under (joined). */
+  key: string;
+  pmus: Map<string, PmuFiles | undefined>;
+}
+
+/**
+ * PMU files per sysfs root, kept while the root's list of PMUs is unchanged
+ * (PMUs appear and disappear with drivers; their files do not change while
+ * registered). `refresh` drops it.
+ */
+const CACHE = new Map<string, RootCache>();
+const MAX_ROOTS = 16;
+
 export class ResolveContext {
   readonly sysfsRoot: string;
   readonly tracefsRoot: string | undefined;
   readonly capabilities: CapabilityMap | undefined;
+  private readonly refresh: boolean;
   private names: string[] | undefined;
-  private readonly pmus = new Map<string, PmuFiles | undefined>();
+  private pmus = new Map<string, PmuFiles | undefined>();
   private trace: TracefsLookup | undefined;
 
   constructor(opts: EventNameOptions = {}) {
     this.sysfsRoot = opts.sysfsRoot ?? DEFAULT_SYSFS_EVENT_SOURCE;
     this.tracefsRoot = opts.tracefsRoot;
     this.capabilities = opts.capabilities;
+    this.refresh = opts.refresh === true;
   }
 
+  /** PMU names under the root (read once per context), binding the cache for that list. */
   pmuNames(): string[] {
-    this.names ??= listPmuNames(this.sysfsRoot);
+    if (this.names === undefined) {
+      this.names = listPmuNames(this.sysfsRoot);
+      const key = this.names.join('\0');
+      let cached = CACHE.get(this.sysfsRoot);
+      if (!cached || cached.key !== key || this.refresh) {
+        if (!cached && CACHE.size >= MAX_ROOTS) CACHE.delete(CACHE.keys().next().value!);
+        cached = { key, pmus: new Map() };
+        CACHE.set(this.sysfsRoot, cached);
+      }
+      this.pmus = cached.pmus;
+    }
     return this.names;
   }
 

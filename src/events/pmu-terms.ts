@@ -4,7 +4,7 @@
  * perf's built-in terms (config…config4, period, freq, name, inherit).
  */
 import { PERF_TYPE, PERF_PMU_TYPE_SHIFT } from '../abi/constants';
-import { PerfcompatError } from '../errors';
+import { eventError, clip } from './event-error';
 import type { PmuFiles } from '../env/pmu-event-files';
 import { hardwareName } from './generic-names';
 import { parseHwCacheName } from './hw-cache-names';
@@ -23,7 +23,7 @@ export const BUILTIN_TERMS = [...CONFIG_TERMS, 'period', 'freq', 'name', 'inheri
 const MAX_U64 = (1n << 64n) - 1n;
 
 function err(what: string, msg: string): never {
-  throw new PerfcompatError('ERR_EVENT_NAME', `event "${what}": ${msg}`);
+  throw eventError(what, msg);
 }
 
 /** Parse a decimal or 0x-hex u64; undefined when it is not a number. */
@@ -42,17 +42,17 @@ export function parseTerms(text: string, what: string, source: string): Term[] {
   if (text.trim() === '') return out;
   for (const raw of text.split(',')) {
     const t = raw.trim();
-    if (t === '') err(what, `empty term in ${source} "${text}"`);
+    if (t === '') err(what, `empty term in ${source} "${clip(text)}"`);
     const eq = t.indexOf('=');
     const key = (eq < 0 ? t : t.slice(0, eq)).trim();
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) err(what, `"${key.slice(0, 40)}" in ${source} is not a term name (letters, digits, _ . -)`);
     if (eq < 0) { out.push({ key }); continue; }
     const valueText = t.slice(eq + 1).trim();
-    if (valueText === '') err(what, `term ${key} in ${source} has "=" but no value`);
+    if (valueText === '') err(what, `term ${clip(key)} in ${source} has "=" but no value`);
     if (key === 'name') { out.push({ key, value: valueText.replace(/^"(.*)"$/, '$1') }); continue; }
     if (valueText === '?') { out.push({ key, value: '?' }); continue; }
     const v = parseU64(valueText, what, key);
-    if (v === undefined) err(what, `value "${valueText.slice(0, 40)}" of term ${key} is not a number (decimal or 0x hex)`);
+    if (v === undefined) err(what, `value "${clip(valueText, 40)}" of term ${clip(key)} is not a number (decimal or 0x hex)`);
     out.push({ key, value: v });
   }
   return out;
@@ -128,9 +128,9 @@ export function resolvePmuTerms(pmu: PmuFiles, termText: string, opts: { core: b
       if (!fromAlias && ctx.core) {
         const hw = hardwareName(key);
         const cache = hw ? undefined : parseHwCacheName(key);
-        if (cache && !cache.ok) err(ctx.what, `${key} on ${pmu.name}: ${cache.reason}`);
+        if (cache && !cache.ok) err(ctx.what, `${clip(key)} on ${pmu.name}: ${cache.reason}`);
         if (hw || cache) {
-          if (out.eventName !== undefined) err(ctx.what, `two events in one term list: ${out.eventName} and ${key}`);
+          if (out.eventName !== undefined) err(ctx.what, `two events in one term list: ${out.eventName} and ${clip(key)}`);
           const ext = ctx.hybrid ? BigInt(pmu.type!) << BigInt(PERF_PMU_TYPE_SHIFT) : 0n;
           legacy = hw
             ? { type: PERF_TYPE.HARDWARE, config: ext | BigInt(hw.abi.value) }
@@ -144,7 +144,7 @@ export function resolvePmuTerms(pmu: PmuFiles, termText: string, opts: { core: b
       const spec = formatOf(ctx, key);
       if (spec) { apply({ key, value: 1n }, fromAlias); return; }
       const candidates = [...Object.keys(pmu.aliases), ...validTerms(ctx)];
-      err(ctx.what, `PMU ${pmu.name} has no event or term "${key}"${suggestion(key, candidates)} (events: ${Object.keys(pmu.aliases).slice(0, 12).join(', ') || 'none'}; terms: ${validTerms(ctx).join(', ')})`);
+      err(ctx.what, `PMU ${pmu.name} has no event or term "${clip(key)}"${suggestion(key, candidates)} (events: ${Object.keys(pmu.aliases).slice(0, 12).join(', ') || 'none'}; terms: ${validTerms(ctx).join(', ')})`);
     }
     if (key === 'name') { out.nameTerm = String(value); return; }
     if (value === '?') { pending.set(key, source); return; }
@@ -160,7 +160,7 @@ export function resolvePmuTerms(pmu: PmuFiles, termText: string, opts: { core: b
     }
     const spec = formatOf(ctx, key);
     if (!spec) {
-      err(ctx.what, `PMU ${pmu.name} has no term "${key}"${suggestion(key, validTerms(ctx))}; valid terms: ${validTerms(ctx).join(', ')}`);
+      err(ctx.what, `PMU ${pmu.name} has no term "${clip(key)}"${suggestion(key, validTerms(ctx))}; valid terms: ${validTerms(ctx).join(', ')}`);
     }
     const max = formatMax(spec);
     if (value > max) {

@@ -6,7 +6,7 @@
  * (one per core PMU, tagged with `corePmu`).
  */
 import { PERF_TYPE, PERF_PMU_TYPE_SHIFT } from '../abi/constants';
-import { PerfcompatError } from '../errors';
+import { eventError, clip } from './event-error';
 import type { PmuFiles } from '../env/pmu-event-files';
 import type { ResolveContext } from './context';
 import type { ResolvedEvent } from './types';
@@ -28,7 +28,7 @@ export interface Candidate {
 }
 
 function err(what: string, msg: string): never {
-  throw new PerfcompatError('ERR_EVENT_NAME', `event "${what}": ${msg}`);
+  throw eventError(what, msg);
 }
 
 const PMU_FORM = /^([^/:]+)\/([^/]*)\/(.*)$/s;

@@ -3,7 +3,7 @@
  * their tracefs ids.
  */
 import { PERF_TYPE } from '../abi/constants';
-import { PerfcompatError } from '../errors';
+import { eventError, clip } from './event-error';
 import { listTraceEvents, listTraceSystems, readTracepointId } from '../env/tracepoint-files';
 import type { ResolveContext } from './context';
 import { globMatch, hasGlob } from './glob';
@@ -17,7 +17,7 @@ export interface TracepointHit {
 export const TRACEPOINT_PART = /^[A-Za-z0-9_.*?[\]!-]+$/;
 
 function err(what: string, msg: string): never {
-  throw new PerfcompatError('ERR_EVENT_NAME', `event "${what}": ${msg}`);
+  throw eventError(what, msg);
 }
 
 /** The tracefs root, or an error saying why there is none. */

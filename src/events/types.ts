@@ -12,6 +12,8 @@ export interface EventNameOptions {
   tracefsRoot?: string;
   /** When given, modifiers are checked against it (:k vs access.kernel, :p vs combo.precise_ip, …). */
   capabilities?: CapabilityMap;
+  /** Re-read the sysfs PMU files instead of using those read earlier under the same PMU list. */
+  refresh?: boolean;
 }
 
 export interface ResolvedEvent {
