@@ -40,7 +40,7 @@ export function shimPathFor(featureId: string, map: CapabilityMap): string | und
         : 'opens with PERF_FLAG_FD_CLOEXEC';
     case 'read_format.group':
     case 'behaviour.group_read':
-      if (isMissing(map, 'read_format.group')) return `EventSet reads one read() per event: PERF_FORMAT_GROUP is ${status(map, 'read_format.group')}`;
+      if (isMissing(map, 'read_format.group')) return `EventSet reads one read() per event: PERF_FORMAT_GROUP is ${status(map, 'read_format.group')} (dropped from an openEvent attr, recorded)`;
       if (entry(map, 'behaviour.group_read')?.status === 'broken') return 'EventSet reads one read() per event: PERF_FORMAT_GROUP reads are broken here (behaviour.group_read)';
       return 'EventSet reads each group with one read() of PERF_FORMAT_GROUP (readPath "group")';
     case 'read_format.lost':
