@@ -11,7 +11,7 @@ import { readCapabilityDump } from './dump-file';
 
 export function assertLinux(): void {
   if (process.platform !== 'linux') {
-    throw new PerfcompatError('ERR_PERF_UNAVAILABLE', `perf_event_open exists only on Linux, and this is ${process.platform}`);
+    throw new PerfcompatError('ERR_PERF_UNAVAILABLE', `perf_event_open is not usable here: it exists only on Linux, and this is ${process.platform}`);
   }
 }
 

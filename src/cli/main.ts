@@ -39,7 +39,9 @@ function usageFromParseError(cmd: Command, err: Error): UsageError {
     return new UsageError(`${where}: unknown option '${quoted ?? '?'}'; valid options: ${valid}`);
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    return new UsageError(`${where}: ${err.message.split('.')[0]}; valid options: ${valid}`);
+    const missing = /Option '(-\S+?)(?:, (-\S+?))?(?: <value>)?' argument missing/.exec(err.message);
+    if (missing) return new UsageError(`${where}: option '${missing[2] ?? missing[1]}' needs a value; valid options: ${valid}`);
+    return new UsageError(`${where}: ${err.message.split('. ')[0]}; valid options: ${valid}`);
   }
   return new UsageError(`${where}: ${err.message}`);
 }
@@ -121,7 +123,7 @@ export async function main(argv: string[], streams: MainStreams = { stdout: proc
     }
     if (err instanceof PerfcompatError) {
       if (err.code === 'ERR_PERF_UNAVAILABLE') {
-        errLine(`perf_event_open is not usable here: ${err.message}`);
+        errLine(err.message.startsWith('perf_event_open') ? err.message : `perf_event_open is not usable here: ${err.message}`);
         return EXIT.UNAVAILABLE;
       }
       if (err.code === 'ERR_EVENT_NAME' || err.code === 'ERR_INVALID_ARGUMENT' || err.code === 'ERR_ADAPTATION_REFUSED') {

@@ -7,7 +7,7 @@
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { COMMON_OPTIONS, UsageError, strs, type Command, type OptionTable } from '../command';
-import { assertLinux } from '../capabilities-source';
+import { capabilitiesHere } from '../capabilities-source';
 import { formatStat } from '../stat-format';
 
 /** perf stat's software set, plus cycles and instructions (software stand-ins where there is no PMU). */
@@ -37,6 +37,7 @@ Options:
   -e, --events EVENTS  comma-separated event list in perf syntax; repeatable
                        (the shim groups events so they are scheduled together)
   --strict             refuse adaptations instead of making them
+  --refresh            probe this kernel again instead of using the cache
   --no-color           no colour (also NO_COLOR=1); --color forces it
   -h, --help           this help
 
@@ -58,13 +59,15 @@ input, 3 when perf_event_open is not usable here.`,
   async run(args, io, passthrough) {
     const argv = passthrough.length > 0 ? passthrough : args.positionals;
     if (argv.length === 0) throw new UsageError('probe stat: missing the command to count; usage: probe stat [-e EVENTS] -- CMD [ARGS...]');
-    assertLinux();
+    // The map first: it says why when perf_event_open is unusable here (exit 3), and the shim adapts to it.
+    const capabilities = capabilitiesHere({ refresh: args.values.refresh === true });
     const events = strs(args, 'events').flatMap(splitEventList);
     if (strs(args, 'events').length > 0 && events.length === 0) throw new UsageError("probe stat: -e needs event names, e.g. -e 'task-clock,page-faults'");
     const { EventSet } = await import('../../shim');
     const started = process.hrtime.bigint();
     const counts = await EventSet.forCommand(argv, {
       events: events.length > 0 ? events : DEFAULT_STAT_EVENTS,
+      capabilities,
       policy: args.values.strict === true ? { strict: true } : { fallback: 'software', allowPreciseDowngrade: true },
     });
     const elapsedNs = process.hrtime.bigint() - started;

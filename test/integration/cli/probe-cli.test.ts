@@ -1,0 +1,123 @@
+/**
+ * The built CLI on this kernel: `probe`, `probe --json` (validated against
+ * the shipped schema), explain, diff between real dumps, list and stat.
+ * Nothing here assumes a hardware PMU is present or absent.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import type { CapabilityMap } from '../../../src/probe/types';
+import { ANSI, maxWidth, oneLine, ROOT, runCli } from '../../unit/cli/run-cli';
+
+describe('probe CLI on this kernel', () => {
+  let dir: string;
+  let dump: string;
+  let map: CapabilityMap;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'perfcompat-cli-int-'));
+    const r = runCli(['--json']);
+    assert.equal(r.status, 0, r.stderr);
+    dump = join(dir, 'here.json');
+    writeFileSync(dump, r.stdout);
+    map = JSON.parse(r.stdout) as CapabilityMap;
+  });
+  after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  it('--json is the CapabilityMap alone, valid against schema/capabilities.schema.json', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'capabilities.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, validateFormats: false }).compile(schema);
+    assert.ok(validate(map), JSON.stringify(validate.errors, null, 1));
+    assert.equal(map.kernel.release, release());
+    assert.ok(Object.keys(map.features).length > 100);
+    // A fresh probe is valid too, and says it was not from the cache.
+    const fresh = runCli(['--json', '--refresh']);
+    assert.equal(fresh.status, 0, fresh.stderr);
+    const freshMap = JSON.parse(fresh.stdout) as CapabilityMap;
+    assert.ok(validate(freshMap), JSON.stringify(validate.errors, null, 1));
+    assert.equal(freshMap.source, 'probe');
+  });
+
+  it('`probe` reports this kernel within 80 columns, without colour off a TTY', () => {
+    const r = runCli([], { env: { NO_COLOR: undefined } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.ok(maxWidth(r.stdout) <= 80, `widest line ${maxWidth(r.stdout)}`);
+    assert.ok(!ANSI.test(r.stdout));
+    assert.ok(r.stdout.includes(release()));
+    assert.match(r.stdout, new RegExp(`paranoid ${map.environment.paranoid ?? 'unreadable'}`));
+    assert.match(r.stdout, /\d+ supported( · \d+ [a-z-]+)* · /);
+    assert.match(r.stdout, /(from cache \(probed .* in \d+ ms\))|(probed in \d+ ms, not from cache)/);
+    const all = runCli(['--all']);
+    assert.ok(maxWidth(all.stdout) <= 80);
+    assert.ok(all.stdout.split('\n').length > Object.keys(map.features).length / 2, '--all lists every feature');
+  });
+
+  it('NO_COLOR is honoured even with --color', () => {
+    assert.ok(ANSI.test(runCli(['--color'], { env: { NO_COLOR: undefined } }).stdout));
+    assert.ok(!ANSI.test(runCli(['--color'], { env: { NO_COLOR: '1' } }).stdout));
+  });
+
+  it('--only read_format.* shows that kind only', () => {
+    const r = runCli(['--only', 'read_format.*', '--all']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /read_format\.\*/);
+    assert.match(r.stdout, /^\s+lost\s+\S+/m);
+    assert.ok(!/^attr\.\*/m.test(r.stdout));
+  });
+
+  it('explain read_format.lost gives the ABI line, mainline, this kernel\'s answer and the shim path', () => {
+    const r = runCli(['explain', 'read_format.lost']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^read_format\.lost — PERF_FORMAT_LOST: /);
+    assert.match(r.stdout, /mainline\s+6\.0/);
+    const status = map.features['read_format.lost']?.status ?? 'absent';
+    assert.match(r.stdout, new RegExp(`here\\s+${status}`));
+    assert.match(r.stdout, /\n {2}shim\s+\S/);
+  });
+
+  it('diff of this kernel against its own dump finds no loss; a dump with a feature dropped does', () => {
+    const same = runCli(['diff', dump]);
+    assert.equal(same.status, 0, same.stdout + same.stderr);
+    const supported = Object.keys(map.features).find((id) => map.features[id]?.status === 'supported') as string;
+    const edited = JSON.parse(JSON.stringify(map)) as CapabilityMap;
+    delete edited.features[supported];
+    const editedFile = join(dir, 'edited.json');
+    writeFileSync(editedFile, JSON.stringify(edited));
+    const lost = runCli(['diff', dump, editedFile]);
+    assert.equal(lost.status, 1);
+    assert.match(lost.stdout, new RegExp(`lost \\(1\\)\\n\\s+${supported.replace(/\./g, '\\.')}\\s+supported( =\\S+)? → absent`));
+    const gained = runCli(['diff', editedFile]);
+    assert.equal(gained.status, 0, gained.stderr);
+    assert.ok(gained.stdout.includes(supported));
+  });
+
+  it('list shows the software events that open here, and a tracepoint by pattern', () => {
+    const r = runCli(['list']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^task-clock\s+software\s+software\s+supported/m);
+    assert.ok(maxWidth(r.stdout) <= 80);
+    const tp = runCli(['list', 'sched:sched_switch']);
+    assert.equal(tp.status, 0, tp.stderr);
+    if (map.environment.tracefs !== null) assert.match(tp.stdout, /^sched:sched_switch\s+tracepoint\s+tracepoint\s+(supported|denied)/m);
+  });
+
+  it('stat counts a command, passes its exit status through, and names stand-ins', () => {
+    const r = runCli(['stat', '--', 'sh', '-c', 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; exit 5']);
+    assert.equal(r.status, 5, r.stderr);
+    assert.match(r.stderr, /Performance counter stats for 'sh -c /);
+    assert.match(r.stderr, /^\s+[\d.]+ msec\s+task-clock/m);
+    assert.match(r.stderr, /^\s+[\d,]+\s+page-faults/m);
+    const cycles = map.features['event.hardware.cpu_cycles']?.status;
+    if (cycles === 'supported') assert.match(r.stderr, /^\s+[\d,]+\s+cycles/m);
+    else assert.match(r.stderr, /stand-in for cycles[\s\S]*Adaptations/);
+  });
+
+  it('stat with an unknown event is a usage error naming it', () => {
+    const r = runCli(['stat', '-e', 'no-such-event-xyz', '--', 'true']);
+    assert.equal(r.status, 2);
+    assert.match(oneLine(r.stderr), /no-such-event-xyz/);
+  });
+});
