@@ -1,0 +1,165 @@
+/**
+ * Probe benchmark: a cold full probe, a probe served from the disk cache and
+ * one served from memory, each printed as a ratio against a baseline measured
+ * in the same run — a C program compiled on the spot that does the same number
+ * of perf_event_open + close calls of a software event (and, for the
+ * tracepoint probe, of the same tracepoint). No assertion: numbers only.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readEnvironment } from '../src/env/environment';
+import { readTracepointId } from '../src/env/tracefs';
+import { feature, forgetCapabilities, getCapabilities } from '../src/probe/capabilities';
+import { realKernel } from '../src/sys/real-kernel';
+import type { Kernel } from '../src/sys/kernel';
+import type { BenchResult } from './result';
+
+const C_SOURCE = `
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]);
+  unsigned type = (unsigned)atoi(argv[2]);
+  unsigned long long config = strtoull(argv[3], 0, 0);
+  struct perf_event_attr a;
+  memset(&a, 0, sizeof a);
+  a.size = sizeof a; a.type = type; a.config = config;
+  a.disabled = 1; a.exclude_kernel = 1; a.exclude_hv = 1;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int i = 0; i < n; i++) {
+    int fd = (int)syscall(__NR_perf_event_open, &a, 0, -1, -1, 0);
+    if (fd >= 0) close(fd);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  printf("%.0f\\n", (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec));
+  return 0;
+}
+`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Compile the baseline; null when there is no C compiler or no perf header. */
+function compileBaseline(dir: string): string | null {
+  const src = path.join(dir, 'open-close.c');
+  const bin = path.join(dir, 'open-close');
+  fs.writeFileSync(src, C_SOURCE);
+  try {
+    execFileSync('cc', ['-O2', '-o', bin, src], { stdio: 'pipe' });
+    return bin;
+  } catch {
+    return null;
+  }
+}
+
+function baselineMs(bin: string | null, n: number, type: number, config: number): number | undefined {
+  if (bin === null || n === 0) return undefined;
+  const runs = [0, 1, 2].map(() => Number(execFileSync(bin, [String(n), String(type), String(config)], { encoding: 'utf8' }).trim()) / 1e6);
+  return median(runs);
+}
+
+/** A kernel that counts perf_event_open calls and times them by kind. */
+function countingKernel(k: Kernel): { kernel: Kernel; opens: () => number } {
+  let opens = 0;
+  const kernel = Object.create(k) as Kernel;
+  kernel.perfEventOpen = (...a: Parameters<Kernel['perfEventOpen']>) => {
+    opens++;
+    return k.perfEventOpen(...a);
+  };
+  return { kernel, opens: () => opens };
+}
+
+function ratio(value: number, baseline: number | undefined): Pick<BenchResult, 'baseline' | 'ratio'> {
+  return baseline === undefined ? {} : { baseline: round(baseline), ratio: round(value / baseline) };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export async function runProbeBench(): Promise<BenchResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcompat-bench-'));
+  try {
+    const bin = compileBaseline(dir);
+    const env = readEnvironment();
+    const cacheDir = path.join(dir, 'cache');
+
+    // Cold: a fresh probe each time, through a kernel that counts the opens.
+    const real = realKernel();
+    const cold: number[] = [];
+    let opens = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = countingKernel(real);
+      const t0 = performance.now();
+      getCapabilities({ kernel: c.kernel, environment: env, cache: false, refresh: true });
+      cold.push(performance.now() - t0);
+      opens = c.opens();
+    }
+    // The tracepoint probe alone: kernel time to register and unregister a tracepoint.
+    const tpRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = countingKernel(real);
+      feature('attr.size', { kernel: c.kernel, environment: env, cache: false, refresh: true });
+      const t0 = performance.now();
+      feature('event.tracepoint', { kernel: c.kernel, environment: env, cache: false });
+      tpRuns.push(performance.now() - t0);
+    }
+    const tracepointMs = median(tpRuns);
+
+    // Cached: written once, then read back from disk (memory forgotten each time).
+    getCapabilities({ environment: env, cache: { dir: cacheDir }, refresh: true });
+    const disk: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      forgetCapabilities();
+      const t0 = performance.now();
+      const m = getCapabilities({ environment: env, cache: { dir: cacheDir } });
+      disk.push(performance.now() - t0);
+      if (m.source !== 'cache') throw new Error('bench: the cached probe was not served from the cache');
+    }
+    const mem: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const t0 = performance.now();
+      getCapabilities({ environment: env, cache: { dir: cacheDir } });
+      mem.push(performance.now() - t0);
+    }
+
+    const swBaseline = baselineMs(bin, opens, 1, 0);
+    const tp = env.tracefs !== null ? readTracepointId(env.tracefs, 'sched', 'sched_switch') : null;
+    const tpBaseline = tp !== null ? baselineMs(bin, 1, 2, tp) : undefined;
+    const coldMs = median(cold);
+    const diskMs = median(disk);
+    const memMs = median(mem);
+    const note = bin === null ? 'no C compiler: no baseline' : undefined;
+    return [
+      { name: 'probe: cold full probe', value: round(coldMs), unit: 'ms', ...ratio(coldMs, swBaseline),
+        note: note ?? `baseline: C doing the same ${opens} perf_event_open+close of software/cpu-clock` },
+      { name: 'probe: cold full probe without the tracepoint probe', value: round(coldMs - tracepointMs), unit: 'ms', ...ratio(coldMs - tracepointMs, swBaseline),
+        note: note ?? 'the tracepoint probe costs kernel time (tracepoint registration and RCU sync on close)' },
+      { name: 'probe: event.tracepoint alone', value: round(tracepointMs), unit: 'ms', ...ratio(tracepointMs, tpBaseline),
+        note: note ?? 'baseline: C opening and closing sched:sched_switch once' },
+      { name: 'probe: served from the disk cache', value: round(diskMs), unit: 'ms', ...ratio(diskMs, swBaseline), note: note ?? 'same baseline as the cold probe' },
+      { name: 'probe: served from memory', value: round(memMs * 1000), unit: 'µs', ...(swBaseline !== undefined ? { baseline: round(swBaseline * 1000), ratio: round(memMs / swBaseline) } : {}), note: note ?? 'same baseline as the cold probe' },
+    ];
+  } finally {
+    forgetCapabilities();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  runProbeBench().then((rs) => {
+    for (const r of rs) {
+      console.log(`${r.name.padEnd(52)} ${String(r.value).padStart(9)} ${r.unit.padEnd(3)}${r.baseline !== undefined ? `  baseline ${r.baseline} ${r.unit}  ratio ${r.ratio}` : ''}${r.note ? `  (${r.note})` : ''}`);
+    }
+  }).catch((e) => { console.error(e); process.exitCode = 1; });
+}
