@@ -309,14 +309,17 @@ export class RealKernel implements Kernel {
     handle.unref();
     let open = true;
     if (sysLog.enabled) sysLog('watchReadable(%d)', fd);
+    const stop = (): void => {
+      if (!open) return;
+      open = false;
+      liveWatches.delete(stop);
+      handle.stop();
+      handle.close();
+      if (sysLog.enabled) sysLog('watchReadable(%d) stopped', fd);
+    };
+    trackWatch(stop);
     return {
-      stop: () => {
-        if (!open) return;
-        open = false;
-        handle.stop();
-        handle.close();
-        if (sysLog.enabled) sysLog('watchReadable(%d) stopped', fd);
-      },
+      stop,
       ref: () => {
         if (open) handle.ref();
       },
@@ -331,6 +334,29 @@ export class RealKernel implements Kernel {
     if (this.page === 0) this.page = Number(this.c.getpagesize());
     return this.page;
   }
+}
+
+/**
+ * Watches still running when the process exits. A koffi poll handle left open
+ * until Node tears down its handles aborts the process (napi_throw during
+ * cleanup), so every live watch is stopped on 'exit'.
+ */
+const liveWatches = new Set<() => void>();
+let exitHookInstalled = false;
+
+function trackWatch(stop: () => void): void {
+  liveWatches.add(stop);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const s of [...liveWatches]) {
+      try {
+        s();
+      } catch {
+        // nothing more can be done at exit
+      }
+    }
+  });
 }
 
 let shared: RealKernel | undefined;
