@@ -47,7 +47,7 @@ export function shimPathFor(featureId: string, map: CapabilityMap): string | und
       return isSupported(map, id) ? 'EventSet values carry lost counts (PERF_FORMAT_LOST)' : `EventSet values carry no lost count (${status(map, id)}); LOST asked on openEvent is dropped`;
     case 'combo.inherit_group_read':
       return isMissing(map, id)
-        ? `inherited counters (forCommand) are read one read() per event (${status(map, id)})`
+        ? `inherited counters (forCommand) are read one read() per event; PERF_FORMAT_GROUP is dropped from inherited attrs (${status(map, id)})`
         : 'inherited counters (forCommand) are read as a group like any other';
     case 'combo.group_scheduability': {
       const v = numericValue(map, id);
