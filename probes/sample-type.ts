@@ -3,8 +3,8 @@
  * validates first: REGS_USER / REGS_INTR need a register mask, STACK_USER an
  * aligned size, BRANCH_STACK a branch_sample_type. Bits a software PMU cannot
  * deliver (BRANCH_STACK: EOPNOTSUPP) are cross-checked on an unregistered PMU
- * type and come back no-hardware with inferredFrom, not unsupported. Where a
- * hardware PMU opens, it is the base.
+ * type and come back no-hardware with inferredFrom, not unsupported. For
+ * BRANCH_STACK a hardware PMU, where one opens, is the base.
  */
 import { SAMPLE_TYPE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
@@ -19,7 +19,8 @@ const WITH: Readonly<Record<string, AttrInput>> = {
   regs_intr: { sample_regs_intr: 1 },
 };
 
-const HARDWARE_FIRST = new Set(['branch_stack', 'weight', 'data_src', 'transaction', 'phys_addr', 'weight_struct', 'data_page_size', 'aux']);
+/** Only branch stacks need a hardware PMU to be accepted at all; every other bit is asked of the software PMU. */
+const HARDWARE_FIRST = new Set(['branch_stack']);
 
 export const sampleTypeProbes: ProbeDeclaration[] = SAMPLE_TYPE.map((b): ProbeDeclaration => ({
   id: `sample_type.${b.name}`,
