@@ -52,7 +52,10 @@ export function openStatus(kernel: Kernel, attr: Record<string, number | bigint>
   let r = tryOpen(kernel, attr);
   if ('errno' in r && statusOfErrno(r.errno) === 'denied' && !attr.exclude_kernel) {
     const retry = tryOpen(kernel, { ...attr, exclude_kernel: 1, exclude_hv: 1 });
-    if ('fd' in retry || statusOfErrno(retry.errno) !== 'denied') r = retry;
+    // Only a success replaces the first answer: a PMU that cannot exclude
+    // kernel space (msr, many uncore PMUs) says EINVAL to the retry, and that
+    // must not turn "denied" into a wrong "unsupported".
+    if ('fd' in retry) r = retry;
   }
   if ('fd' in r) {
     kernel.close(r.fd);
