@@ -10,3 +10,4 @@ export { resolveEvent, parseEventList, listEvents, type ResolvedEvent, type Even
 export * from './shim';
 export * from './probe';
 export * from './probe/behaviour';
+export { diffMaps, type MapDiff, type FeatureChange } from './cli/map-diff';

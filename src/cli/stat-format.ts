@@ -25,12 +25,12 @@ export function countText(v: Value): string {
   return groupDigits(v.scaled);
 }
 
-/** "×1.53, on the PMU 65.4% of the time" for a multiplexed event; '' otherwise. */
+/** "scaled ×1.53 (on the PMU 65.4%)" for a multiplexed event; '' otherwise. */
 export function scaleText(v: Value): string {
   if (!v.multiplexed || v.timeRunning === 0n) return '';
   const ratio = Number(v.timeEnabled) / Number(v.timeRunning);
   const pct = (Number(v.timeRunning) * 100) / Number(v.timeEnabled);
-  return `scaled ×${ratio.toFixed(2)}, on the PMU ${pct.toFixed(1)}% of the time`;
+  return `scaled ×${ratio.toFixed(2)} (on the PMU ${pct.toFixed(1)}%)`;
 }
 
 function quoteArgv(argv: string[]): string {
