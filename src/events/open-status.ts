@@ -52,10 +52,10 @@ export function openStatus(kernel: Kernel, attr: Record<string, number | bigint>
   let r = tryOpen(kernel, attr);
   if ('errno' in r && statusOfErrno(r.errno) === 'denied' && !attr.exclude_kernel) {
     const retry = tryOpen(kernel, { ...attr, exclude_kernel: 1, exclude_hv: 1 });
-    // Only a success replaces the first answer: a PMU that cannot exclude
-    // kernel space (msr, many uncore PMUs) says EINVAL to the retry, and that
-    // must not turn "denied" into a wrong "unsupported".
-    if ('fd' in retry) r = retry;
+    // The retry's answer wins (an fd, or ENOENT: the event is absent whoever
+    // asks) except EINVAL-like refusals: a PMU that cannot exclude kernel space
+    // (msr, many uncore PMUs) must not turn "denied" into a wrong "unsupported".
+    if ('fd' in retry || statusOfErrno(retry.errno) !== 'unsupported') r = retry;
   }
   if ('fd' in r) {
     kernel.close(r.fd);

@@ -136,4 +136,14 @@ describe('events: listEvents does not turn a denied answer into unsupported', ()
     assert.deepEqual([tsc!.status, tsc!.errnoName], ['denied', 'EACCES']);
     assert.equal(open.callCount, 2);
   });
+
+  it('an absent event (ENOENT once kernel counting is excluded) is no-hardware, not denied', () => {
+    const open = sinon.spy((bytes: Uint8Array): OpenResult => {
+      const a = decodeAttr(bytes);
+      return a.exclude_kernel === 1 ? { errno: ERRNO.ENOENT! } : { errno: ERRNO.EACCES! };
+    });
+    const kernel = { name: 'fake', arch: 'x64', perfEventOpen: open, close: sinon.spy() } as unknown as Kernel;
+    const [cycles] = listEvents({ sysfsRoot: trees.noCore, tracefsRoot: trees.tracefs, kernel, pattern: 'cycles' });
+    assert.deepEqual([cycles!.status, cycles!.errnoName], ['no-hardware', 'ENOENT']);
+  });
 });
