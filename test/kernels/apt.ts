@@ -109,11 +109,14 @@ export function privateApt(dir: string, mirrors: Mirrors, extraSuites: readonly 
     `Dir::State=${path.join(dir, 'state')}`,
     `Dir::State::status=${status}`,
     `Dir::Cache=${path.join(dir, 'cache')}`,
+    // Keep apt's binary package cache (container images often turn it off): without it every
+    // apt-cache call re-parses all seven suites' lists.
+    'Dir::Cache::pkgcache=pkgcache.bin',
+    'Dir::Cache::srcpkgcache=srcpkgcache.bin',
     'APT::Architecture=amd64',
     'APT::Architectures=amd64',
     'Acquire::Languages=none',
     'APT::Sandbox::User=root',
-    'Debug::NoLocking=1',
   ].flatMap((o) => ['-o', o]);
   return { dir, mirrors, suites, opts };
 }
@@ -136,8 +139,17 @@ export async function updateLists(apt: PrivateApt, maxAgeHours: number, force = 
 
 export interface Candidate { pkg: string; version: string; suite: string }
 
+const madisonMemo = new Map<string, Promise<Candidate[]>>();
+
 /** Versions of a package in the private lists, newest first, with the suite each comes from. */
-export async function madison(apt: PrivateApt, pkg: string): Promise<Candidate[]> {
+export function madison(apt: PrivateApt, pkg: string): Promise<Candidate[]> {
+  const key = `${apt.dir}\0${fs.existsSync(path.join(apt.dir, 'updated.stamp')) ? fs.statSync(path.join(apt.dir, 'updated.stamp')).mtimeMs : 0}\0${pkg}`;
+  let p = madisonMemo.get(key);
+  if (!p) { p = madisonUncached(apt, pkg); madisonMemo.set(key, p); }
+  return p;
+}
+
+async function madisonUncached(apt: PrivateApt, pkg: string): Promise<Candidate[]> {
   const r = await run(['apt-cache', ...apt.opts, 'madison', pkg], { allowFail: true });
   const out: Candidate[] = [];
   for (const line of r.stdout.split('\n')) {
@@ -207,8 +219,33 @@ export interface KernelArtifacts {
 
 const isKernelMember = (m: string) => /(^|\/)boot\/vmlinuz-[^/]+$/.test(m) || /(^|\/)lib\/modules\/[^/]+\/vmlinuz$/.test(m);
 
-/** Resolve a spec to a downloaded, extracted kernel and its own uapi perf_event.h. */
+/**
+ * Resolve a spec to a downloaded, extracted kernel and its own uapi perf_event.h.
+ * The answer is remembered (resolved.json) until the private lists are updated again.
+ */
 export async function fetchKernel(apt: PrivateApt, spec: KernelSpec, debs: string, extract: string): Promise<KernelArtifacts> {
+  const memo = path.join(apt.dir, 'resolved.json');
+  const stamp = path.join(apt.dir, 'updated.stamp');
+  const listsAt = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+  let known: { listsAt: number; kernels: Record<string, KernelArtifacts> } = { listsAt, kernels: {} };
+  try {
+    const j = JSON.parse(fs.readFileSync(memo, 'utf8')) as typeof known;
+    if (j.listsAt === listsAt) known = j;
+  } catch { /* none yet */ }
+  const hit = known.kernels[spec.text];
+  if (hit && fs.existsSync(hit.vmlinuz) && fs.existsSync(hit.header.path)) return { ...hit, spec };
+  const a = await resolveKernel(apt, spec, debs, extract);
+  // Re-read: kernels are fetched one after another, but be tolerant of a concurrent writer.
+  try {
+    const j = JSON.parse(fs.readFileSync(memo, 'utf8')) as typeof known;
+    if (j.listsAt === listsAt) known = j;
+  } catch { /* none yet */ }
+  known.kernels[spec.text] = a;
+  fs.writeFileSync(memo, JSON.stringify(known, null, 1));
+  return a;
+}
+
+async function resolveKernel(apt: PrivateApt, spec: KernelSpec, debs: string, extract: string): Promise<KernelArtifacts> {
   const suites = suiteFamily(spec.suite);
   const requested = await pickVersion(apt, spec.pkg, suites, spec.version);
   let cur = requested;

@@ -75,6 +75,9 @@ export interface MatrixResult {
   diffs: KernelDiff[];
   totalSeconds: number;
   jobs: number;
+  hostCpus?: number;
+  /** os.loadavg() when the run started: TCG timings scale with it. */
+  hostLoad?: number[];
 }
 
 export interface MatrixOptions {
@@ -203,7 +206,7 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixResult> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const t0 = Date.now();
   const jobs = envInt(env, 'PERFCOMPAT_KERNELS_JOBS', Math.max(1, Math.min(os.cpus().length, 4)));
-  const result: MatrixResult = { hostNode: process.version, kernels: [], diffs: [], totalSeconds: 0, jobs };
+  const result: MatrixResult = { hostNode: process.version, kernels: [], diffs: [], totalSeconds: 0, jobs, hostCpus: os.cpus().length, hostLoad: os.loadavg() };
 
   const q = await ensureQemu(env);
   log(`qemu: ${q.message}`);
