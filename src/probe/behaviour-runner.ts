@@ -52,7 +52,7 @@ export function runCheck(check: BehaviourCheck, kernel: Kernel, capabilities?: C
   for (const need of check.needs ?? []) {
     const f = capabilities?.features[need];
     if (capabilities && f && f.status !== 'supported') {
-      const e: FeatureEntry = { status: f.status === 'error' ? 'error' : f.status === 'broken' ? 'untestable' : f.status, needs: check.needs!.slice(), reason: `needs ${need}, which is ${f.status}${f.reason ? ` (${f.reason})` : ''}` };
+      const e: FeatureEntry = { status: f.status === 'error' ? 'error' : f.status === 'broken' ? 'untestable' : f.status, needs: check.needs!.slice(), reason: `needs ${need}, which is ${f.status} here${f.errnoName ? ` (${f.errnoName})` : ''}` };
       return e;
     }
   }

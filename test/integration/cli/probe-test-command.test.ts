@@ -34,6 +34,13 @@ describe('probe test (built CLI, this kernel)', () => {
     assert.equal(rows[0]!.measured.afterReset, 0);
   });
 
+  it('runs the README example cases (JSON, and CommonJS with a hook and needs): Ok or Skip (why), exit 0', () => {
+    const r = probe('test', '--cases', resolve(__dirname, '../../../../test/integration/probe/cases'), '--only', 'page_faults_count,sleep_switches');
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /^\d+: page-faults counts one fault per freshly touched page: Ok$/m);
+    assert.match(r.out, /^\d+: a 20 ms sleep is at least one context switch: (Ok|Skip \(needs access\.kernel, which is \S+ here.*\))$/m);
+  });
+
   it('exits 1 with FAILED (why) when a user case fails, and 2 for an unknown check', () => {
     const dir = mkdtempSync(join(tmpdir(), 'perfcompat-cases-'));
     try {
