@@ -35,6 +35,10 @@ export function initControlPage(persona: Persona, ev: SimEvent, page: number): v
     if (!persona.features.has(`mmap.${c.name}`)) continue;
     if (c.name === 'cap_bit0_is_deprecated' || names.includes(c.name)) caps |= 1n << BigInt(c.bit);
   }
+  if (!persona.features.has('mmap.cap_bit0_is_deprecated') && names.some((n) => n === 'cap_user_time' || n === 'cap_user_rdpmc')) {
+    // 3.4–3.11: cap_usr_time and cap_usr_rdpmc sat in a union, both on bit 0 (fixed in 3.12 by moving them up).
+    caps |= 1n;
+  }
   put(dv, 'version', 0);
   put(dv, 'compat_version', 0);
   put(dv, 'capabilities', caps);
