@@ -14,6 +14,7 @@ import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../probe/types';
 import { isErr, Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
+import { bindRead, BoundRead } from '../sys/fast-read';
 import { counterValue, scaledNumber } from './counter-value';
 import { pmuContext } from './event-identity';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
@@ -63,6 +64,8 @@ interface Group {
   buf: Buffer;
   dv: DataView;
   readLen: number;
+  /** read(leader, buf, readLen), bound once per size. */
+  readGroup: BoundRead;
 }
 
 const TIMES = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING;
@@ -95,6 +98,8 @@ export class EventSet {
   private readonly oneDv: DataView;
   private readonly stride: number;
   private scratch = new Float64Array(0);
+  /** Per-event path: one bound read per event, into `one`. */
+  private readers: BoundRead[] = [];
   private running = false;
   private isClosed = false;
 
@@ -197,12 +202,13 @@ export class EventSet {
       if (note !== undefined) this.splits.push(`${ev.name} starts group ${this.groupList.length}: ${note}`);
       const g: Group = {
         leader: ev, members: [member], hwContext: context === 'software' ? undefined : context, hwCount: context === 'software' ? 0 : 1,
-        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0,
+        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0,
       };
       this.sizeGroupBuffer(g);
       this.groupList.push(g);
     }
     this.memberList.push(member);
+    this.readers.push(bindRead(this.kernel, ev.fd, this.one, this.one.byteLength));
     this.scratch = new Float64Array(this.memberList.length);
     return this;
   }
@@ -234,6 +240,7 @@ export class EventSet {
       g.buf = Buffer.alloc(Math.max(g.readLen, 64));
       g.dv = new DataView(g.buf.buffer, g.buf.byteOffset, g.buf.byteLength);
     }
+    g.readGroup = bindRead(this.kernel, g.leader.fd, g.buf, g.readLen);
   }
 
   private groupIoctl(op: 'enable' | 'disable' | 'reset'): void {
@@ -282,15 +289,16 @@ export class EventSet {
     const n = this.memberList.length;
     const values = out ?? new Float64Array(n);
     if (values.length < n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.read(): the array holds ${values.length} values, the set has ${n} events`);
-    const k = this.kernel;
     if (this.readPath === 'group') {
       for (let gi = 0; gi < this.groupList.length; gi++) {
         const g = this.groupList[gi]!;
-        const r = k.read(g.leader.fd, g.buf, g.readLen);
-        if ('errno' in r) throw this.readError(g.leader.name, r.errno);
+        const bytes = g.readGroup();
         const members = g.members;
-        if (r.bytes === 0) { for (let i = 0; i < members.length; i++) values[members[i]!.index] = 0; continue; }
-        if (r.bytes !== g.readLen) throw this.shortRead(g.leader.name, r.bytes, g.readLen);
+        if (bytes !== g.readLen) {
+          if (bytes < 0) throw this.readError(g.leader.name, -bytes);
+          if (bytes === 0) { for (let i = 0; i < members.length; i++) values[members[i]!.index] = 0; continue; }
+          throw this.shortRead(g.leader.name, bytes, g.readLen);
+        }
         const dv = g.dv;
         const enabled = u64(dv, 8);
         const running = u64(dv, 16);
@@ -304,11 +312,13 @@ export class EventSet {
       const len = this.one.byteLength;
       const dv = this.oneDv;
       for (let i = 0; i < n; i++) {
-        const m = this.memberList[i]!;
-        const r = k.read(m.event.fd, this.one, len);
-        if ('errno' in r) throw this.readError(m.event.name, r.errno);
-        if (r.bytes === 0) { values[i] = 0; continue; }
-        if (r.bytes !== len) throw this.shortRead(m.event.name, r.bytes, len);
+        const bytes = this.readers[i]!();
+        if (bytes !== len) {
+          const name = this.memberList[i]!.event.name;
+          if (bytes < 0) throw this.readError(name, -bytes);
+          if (bytes === 0) { values[i] = 0; continue; }
+          throw this.shortRead(name, bytes, len);
+        }
         values[i] = scaledNumber(u64(dv, 0), u64(dv, 8), u64(dv, 16));
       }
     }
