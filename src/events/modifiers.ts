@@ -98,12 +98,13 @@ function featureStatus(caps: CapabilityMap, id: string): { status: string; value
  * Only explicit requests are refused: :k when access.kernel is denied,
  * :p… beyond combo.precise_ip, :G/:H when the kernel refuses exclude_host/guest.
  */
-export function checkModifiers(attr: Attr, letters: string, caps: CapabilityMap | undefined, what: string): void {
+export function checkModifiers(attr: Attr, letters: string, caps: CapabilityMap | undefined, what: string, sysfsMaxPrecise?: number): void {
   const preciseMax = attr.__precise_max !== undefined;
   delete attr.__precise_max;
   const precise = caps ? featureStatus(caps, 'combo.precise_ip') : undefined;
   if (preciseMax) {
-    const v = precise && precise.status === 'supported' && typeof precise.value === 'number' ? precise.value : 0;
+    // :P — the highest level that opens (map), else the core PMU's caps/max_precise, else none.
+    const v = precise ? (precise.status === 'supported' && typeof precise.value === 'number' ? precise.value : 0) : sysfsMaxPrecise ?? 0;
     if (v > 0) attr.precise_ip = Math.max(Number(attr.precise_ip ?? 0), Math.min(3, v));
   }
   if (!caps) return;

@@ -8,7 +8,7 @@
 import { PERF_TYPE, PERF_PMU_TYPE_SHIFT } from '../abi/constants';
 import { eventError, clip } from './event-error';
 import type { PmuFiles } from '../env/pmu-event-files';
-import type { ResolveContext } from './context';
+import { parseCpuList, ResolveContext } from './context';
 import type { ResolvedEvent } from './types';
 import { hardwareName, softwareName, genericSpellings } from './generic-names';
 import { parseHwCacheName, CACHE_SPELLINGS } from './hw-cache-names';
@@ -41,6 +41,7 @@ interface Base {
   attr: Attr;
   scale?: number;
   unit?: string;
+  cpus?: number[];
   corePmu?: string;
 }
 
@@ -105,6 +106,7 @@ function pmuForm(ctx: ResolveContext, pmuName: string, terms: string, what: stri
     };
     if (r.scale !== undefined) base.scale = r.scale;
     if (r.unit !== undefined) base.unit = r.unit;
+    if (pmu.cpumask !== undefined) base.cpus = parseCpuList(pmu.cpumask);
     return base;
   });
 }
@@ -202,6 +204,7 @@ export function resolveOne(ctx: ResolveContext, text: string): Candidate[] {
     const event: ResolvedEvent = { input: text, name: b.name, pmu: b.pmu, attr, modifiers: state.letters };
     if (b.scale !== undefined) event.scale = b.scale;
     if (b.unit !== undefined) event.unit = b.unit;
+    if (b.cpus !== undefined) event.cpus = b.cpus;
     const c: Candidate = { event, state };
     if (b.corePmu !== undefined) c.corePmu = b.corePmu;
     return c;
@@ -212,6 +215,8 @@ export function resolveOne(ctx: ResolveContext, text: string): Candidate[] {
 export function finishCandidate(ctx: ResolveContext, c: Candidate, groupModifiers: string, groupText: string): ResolvedEvent {
   if (groupModifiers) applyModifiers(c.event.attr, groupModifiers, c.state, groupText);
   c.event.modifiers = c.state.letters;
-  checkModifiers(c.event.attr, c.state.letters, ctx.capabilities, c.event.input);
+  const maxPrecise = ctx.bootCorePmu()?.caps.max_precise;
+  checkModifiers(c.event.attr, c.state.letters, ctx.capabilities, c.event.input,
+    maxPrecise !== undefined && /^[0-3]$/.test(maxPrecise) ? Number(maxPrecise) : undefined);
   return c.event;
 }

@@ -31,6 +31,11 @@ export interface ResolvedEvent {
   unit?: string;
   /** Modifier letters applied (event's own, then its group's). */
   modifiers: string;
+  /**
+   * The PMU's sysfs cpumask, when it has one (uncore and other CPU-wide PMUs):
+   * the CPUs to open it on, with pid -1. Absent for per-task-capable PMUs.
+   */
+  cpus?: number[];
 }
 
 export type EventKind = 'hardware' | 'software' | 'hw_cache' | 'pmu' | 'tracepoint' | 'breakpoint' | 'raw';

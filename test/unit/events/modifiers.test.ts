@@ -125,6 +125,11 @@ describe('events: modifiers', () => {
       assert.equal(resolveEvent('cycles:H', { ...o, capabilities: map }).attr.exclude_guest, 1);
     });
 
+    it(':P without a map takes the core PMU\'s caps/max_precise', () => {
+      assert.equal(resolveEvent('cycles:P', { sysfsRoot: trees.plain, tracefsRoot: trees.tracefs }).attr.precise_ip, 3);
+      assert.equal(resolveEvent('cycles:P', { sysfsRoot: trees.hybrid, tracefsRoot: trees.tracefs }).attr.precise_ip, 3);
+    });
+
     it('a map without the entries checks nothing', () => {
       const map = caps({});
       assert.equal(resolveEvent('cycles:kppp', { ...o, capabilities: map }).attr.precise_ip, 3);

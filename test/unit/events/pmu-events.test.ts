@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolveEvent, parseEventList } from '../../../src/events';
-import { makeTrees, Trees } from './fake-trees';
+import fs from 'node:fs';
+import { makeTrees, Trees, writeTree } from './fake-trees';
 import { throwsEventName } from './assert-event-error';
 
 describe('events: sysfs PMU events and terms', () => {
@@ -112,6 +113,29 @@ describe('events: sysfs PMU events and terms', () => {
     assert.equal(groups[0]![0]!.scale, 6.103515625e-5);
     throwsEventName(() => resolveEvent('uncore_imc/cas_count_read/', o), /matches 2 events/);
     assert.equal(resolveEvent('uncore_imc_1/cas_count_read/', o).attr.type, 21);
+  });
+
+  it('a PMU with a cpumask gives the CPUs to open it on; others give none', () => {
+    assert.deepEqual(resolveEvent('uncore_imc_0/cas_count_read/', o).cpus, [0]);
+    assert.deepEqual(resolveEvent('power/energy-pkg/', o).cpus, [0]);
+    assert.equal(resolveEvent('msr/tsc/', o).cpus, undefined);
+    assert.equal(resolveEvent('cpu_core/event=0x3c/', o).cpus, undefined);
+  });
+
+  it('PMU files are re-read when the PMU list changes, or with refresh', () => {
+    const root = `${trees.base}/changing`;
+    writeTree(root, { msr: { type: '9\n', format: { event: 'config:0-63\n' }, events: { tsc: 'event=0x00\n' } } });
+    assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.config, 0n);
+    fs.writeFileSync(`${root}/msr/events/tsc`, 'event=0x07\n');
+    // same PMU list: the files read before are used…
+    assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.config, 0n);
+    // …until asked to refresh
+    assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root, refresh: true }).attr.config, 7n);
+    fs.writeFileSync(`${root}/msr/events/tsc`, 'event=0x08\n');
+    writeTree(root, { power: { type: '22\n', format: { event: 'config:0-7\n' }, events: {} } });
+    // a new PMU appeared: everything is read again
+    assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.config, 8n);
+    assert.equal(resolveEvent('power/event=1/', { sysfsRoot: root }).attr.type, 22);
   });
 
   it('a bare alias defined by several PMUs expands in a list', () => {

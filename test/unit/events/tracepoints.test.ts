@@ -76,6 +76,22 @@ describe('events: tracepoints from tracefs', () => {
     throwsEventName(() => resolveEvent('sched:sched_switch', o), /tracefs is not readable/, /EACCES/);
   });
 
+  it('without a root, looks in /sys/kernel/tracing, then /sys/kernel/debug/tracing', () => {
+    const real = fs.readdirSync;
+    const seen: string[] = [];
+    sinon.stub(fs, 'readdirSync').callsFake(((p: fs.PathLike, ...rest: unknown[]) => {
+      const s = String(p);
+      if (s === '/sys/kernel/tracing/events' || s === '/sys/kernel/debug/tracing/events') {
+        seen.push(s);
+        if (s.startsWith('/sys/kernel/tracing')) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+        return [];
+      }
+      return (real as (...a: unknown[]) => unknown)(p, ...rest);
+    }) as typeof fs.readdirSync);
+    assert.deepEqual(findTracefs(), { ok: true, root: '/sys/kernel/debug/tracing' });
+    assert.deepEqual(seen, ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events']);
+  });
+
   it('name:modifiers is not mistaken for a tracepoint, and a known name with bad modifiers says so', () => {
     assert.equal(resolveEvent('cs:u', o).attr.type, PERF_TYPE.SOFTWARE);
     throwsEventName(() => resolveEvent('cpu-clock:q', o), /unknown modifier "q"/);
