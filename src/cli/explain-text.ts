@@ -30,7 +30,7 @@ function formatSet(set: Record<string, number | string>): string {
 
 export function answerText(e: FeatureEntry): string {
   const parts: string[] = [e.status];
-  if (e.errnoName !== undefined || e.errno !== undefined) parts.push(`(${e.errnoName ?? `errno ${e.errno}`}${e.errno !== undefined && e.errnoName !== undefined ? ` ${e.errno}` : ''})`);
+  if (e.errnoName !== undefined || e.errno !== undefined) parts.push(e.errnoName !== undefined ? `${e.errnoName}${e.errno !== undefined ? ` (errno ${e.errno})` : ''}` : `errno ${e.errno}`);
   if (e.value !== undefined) parts.push(`value ${String(e.value)}`);
   let text = parts.join(' ');
   const why = e.reason ?? (e.errnoName !== undefined ? ERRNO_MEANING[e.errnoName] : undefined);
@@ -56,7 +56,7 @@ export function formatExplain(input: ExplainInput): string[] {
   if (e === undefined) {
     lines.push(...row(p, 'here', `not probed on ${map.kernel.release} (the map has no entry)`, width));
   } else {
-    const [first, ...rest] = row(p, 'here', `${answerText(e)} on ${map.kernel.release}`, width);
+    const [first, ...rest] = row(p, 'here', `${map.kernel.release}: ${answerText(e)}`, width);
     // Colour the status word only.
     lines.push((first ?? '').replace(e.status, colorStatus(p, e.status)), ...rest);
     const probe: string[] = [];

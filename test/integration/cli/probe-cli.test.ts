@@ -74,7 +74,7 @@ describe('probe CLI on this kernel', () => {
     assert.match(r.stdout, /^read_format\.lost — PERF_FORMAT_LOST: /);
     assert.match(r.stdout, /mainline\s+6\.0/);
     const status = map.features['read_format.lost']?.status ?? 'absent';
-    assert.match(r.stdout, new RegExp(`here\\s+${status}`));
+    assert.match(r.stdout, new RegExp(`here\\s+${release().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${status}`));
     assert.match(r.stdout, /\n {2}shim\s+\S/);
   });
 

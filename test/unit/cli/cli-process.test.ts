@@ -124,7 +124,7 @@ describe('probe CLI (built, child process, hand-made dumps)', () => {
     const r = runCli(['explain', 'attr.sigtrap', '--from', dumpA]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^attr\.sigtrap — perf_event_attr\.sigtrap: /);
-    assert.match(r.stdout, /here\s+supported on 6\.18\.0-test/);
+    assert.match(r.stdout, /here\s+6\.18\.0-test: supported/);
     assert.match(r.stdout, /needs\s+attr\.remove_on_exec/);
     assert.match(r.stdout, /\n {2}shim\s+\S/);
     const j = JSON.parse(runCli(['explain', 'attr.sigtrap', '--from', dumpA, '--json']).stdout) as { id: string; entry: { status: string } };
