@@ -10,18 +10,21 @@ import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { BASE_LABELS } from '../src/probe/bases';
+import { baseRefused, isTransient } from '../src/probe/engine';
 import type { FeatureEntry } from '../src/probe/types';
 
 function attrSizeHook(ctx: ProbeContext): FeatureEntry {
   const base = ctx.base('counting');
   const label = BASE_LABELS.counting;
-  if (base.errno !== undefined) {
-    return { status: 'untestable', errno: base.errno, errnoName: errnoName(base.errno), base: label, reason: 'the base event does not open' };
-  }
+  if (base.errno !== undefined) return baseRefused(base, label);
+  const fault = (errno: number): FeatureEntry => ({
+    status: 'error', errno, errnoName: errnoName(errno), base: label, reason: `${errnoName(errno)} while measuring the attr size: a fault of the moment`,
+  });
   const page = ctx.kernel.pageSize();
   const big = ctx.open(base.attr, {}, { size: page, poke: { offset: page - 1, value: 1 } });
   let size: number | undefined;
   let how = '';
+  if (isErr(big) && isTransient(big.errno)) return fault(big.errno);
   if (!isErr(big)) {
     ctx.close(big.fd); // a kernel whose attr is a page long: not expected, but then that is its size
     size = page;
@@ -33,6 +36,7 @@ function attrSizeHook(ctx: ProbeContext): FeatureEntry {
     for (const v of [...ATTR_SIZE_VERSIONS].reverse()) {
       const r = ctx.open(base.attr, {}, { size: v.bytes, poke: { offset: v.bytes - 1, value: 1 } });
       if (!isErr(r)) ctx.close(r.fd);
+      if (isErr(r) && isTransient(r.errno)) return fault(r.errno);
       if (isErr(r) && errnoName(r.errno) === 'E2BIG') continue;
       size = v.bytes;
       how = `no write-back; the last byte of ${v.name} is read (not E2BIG)`;

@@ -12,7 +12,7 @@ import { errnoName } from '../src/abi/errno';
 import { PERF_IOC_FLAG_GROUP } from '../src/abi/ioctl';
 import { decodeRead, readSize } from '../src/abi/read-format';
 import { BASES, BASE_LABELS } from '../src/probe/bases';
-import { baseRefused } from '../src/probe/engine';
+import { baseRefused, isTransient } from '../src/probe/engine';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/probe/types';
@@ -31,9 +31,9 @@ function preciseIpHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry 
       ctx.close(r.fd);
       return { status: 'supported', value: level, base: label, set: { precise_ip: level }, measured: refusals };
     }
+    if (isTransient(r.errno)) return ctx.refused(decl, r.errno, base, { precise_ip: level });
     refusals[`precise_ip=${level}`] = errnoName(r.errno);
   }
-  void decl;
   return { status: 'no-hardware', value: 0, base: label, measured: refusals, reason: 'no precise_ip level above 0 opens on this PMU (no PEBS/IBS/SPE-style precise sampling)' };
 }
 
@@ -111,6 +111,9 @@ function schedulabilityHook(ctx: ProbeContext): FeatureEntry {
   const measured: Record<string, string | number> = {};
   for (let n = 1; n <= MAX_GROUP; n++) {
     const r = runGroup(ctx, n);
+    if (!r.ran && r.errno !== undefined && isTransient(r.errno)) {
+      return { status: 'error', errno: r.errno, errnoName: errnoName(r.errno), base: label, measured: { groupSize: n }, reason: `${errnoName(r.errno)} while running a group of ${n}: a fault of the moment` };
+    }
     if (!r.ran) {
       measured.firstNotRunning = n;
       if (r.errno !== undefined) measured.errnoName = errnoName(r.errno);

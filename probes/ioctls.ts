@@ -10,7 +10,7 @@ import { encodeAttr } from '../src/abi/attr-codec';
 import { errnoName } from '../src/abi/errno';
 import { PERF_IOCTLS } from '../src/abi/ioctl';
 import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused } from '../src/probe/engine';
+import { baseRefused, isTransient } from '../src/probe/engine';
 import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr, type IoctlArg } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/probe/types';
@@ -58,7 +58,7 @@ function ioctlHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
     if (!isErr(r)) return { status: 'supported', base: label, set };
     const en = errnoName(r.errno);
     if (en === 'ENOTTY') return { status: 'unsupported', base: label, set, errno: r.errno, errnoName: en, reason: 'unknown ioctl (ENOTTY)' };
-    if (en === 'EINTR' || en === 'EAGAIN' || en === 'ENOMEM') {
+    if (isTransient(r.errno)) {
       return { status: 'error', base: label, set, errno: r.errno, errnoName: en, reason: `${en}: a fault of the moment` };
     }
     return {

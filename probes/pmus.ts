@@ -8,6 +8,7 @@
  */
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
+import { isTransient } from '../src/probe/engine';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import type { Environment, FeatureEntry, PmuInfo } from '../src/probe/types';
 
@@ -47,6 +48,9 @@ function pmuHook(pmu: PmuInfo) {
       return { status: 'supported', value: pmu.type, base: label, measured: { opens: true, on: where } };
     }
     const en = errnoName(r.errno);
+    if (isTransient(r.errno)) {
+      return { status: 'error', value: pmu.type, base: label, errno: r.errno, errnoName: en, reason: `${en} opening ${label}: a fault of the moment` };
+    }
     if (en === 'EACCES' || en === 'EPERM') {
       return { status: 'denied', value: pmu.type, base: label, errno: r.errno, errnoName: en, reason: `registered (type ${pmu.type}); opening it on ${where} is not permitted (${en})` };
     }

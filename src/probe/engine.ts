@@ -21,6 +21,12 @@ import type { Environment, FeatureEntry } from './types';
 const log = logger('probe');
 const RETRIES = 4;
 const RETRY_ERRNOS = new Set(['EINTR', 'EAGAIN']);
+const TRANSIENT_ERRNOS = new Set(['EINTR', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'EBUSY']);
+
+/** A fault of the moment, never a fact about the kernel. */
+export function isTransient(errno: number): boolean {
+  return TRANSIENT_ERRNOS.has(errnoName(errno));
+}
 
 export class ProbeRun implements ProbeContext {
   readonly kernel: Kernel;
@@ -167,7 +173,8 @@ export class ProbeRun implements ProbeContext {
       if (isErr(r)) resolved = { name, attr, errno: r.errno };
       else this.close(r.fd);
     }
-    this.bases.set(name, resolved);
+    // A fault of the moment (EMFILE…) is not a fact about the base: ask again next time.
+    if (resolved.errno === undefined || !isTransient(resolved.errno)) this.bases.set(name, resolved);
     return resolved;
   }
 
@@ -245,6 +252,9 @@ function plain(set: Record<string, unknown>): Record<string, number | string> {
 export function baseRefused(base: ResolvedBase, label: string): FeatureEntry {
   const name = errnoName(base.errno!);
   const evidence = { errno: base.errno!, errnoName: name, base: label };
+  if (isTransient(base.errno!)) {
+    return { status: 'error', ...evidence, reason: `the base event ${label} could not be opened just now (${name}): a fault of the moment` };
+  }
   if (name === 'ENOENT' || name === 'ENODEV' || name === 'EOPNOTSUPP') {
     return { status: 'no-hardware', ...evidence, reason: `the base event ${label} does not open here (${name})` };
   }
