@@ -93,7 +93,8 @@ export interface SampleRecord {
   cpu?: number;
   period?: bigint;
   read?: ReadResult;
-  callchain?: bigint[];
+  /** The callchain: PERF_CONTEXT_* markers and addresses (a copy, as u64 words). */
+  callchain?: BigUint64Array;
   raw?: Uint8Array;
   branchStack?: BranchStack;
   regsUser?: SampledRegs;
@@ -148,7 +149,7 @@ export interface BpfEventRecord extends Base<'bpf_event', 18> { bpfType: number;
 export interface CgroupRecord extends Base<'cgroup', 19> { id: bigint; path: string }
 export interface TextPokeRecord extends Base<'text_poke', 20> { addr: bigint; oldBytes: Uint8Array; newBytes: Uint8Array }
 export interface AuxOutputHwIdRecord extends Base<'aux_output_hw_id', 21> { hwId: bigint }
-export interface CallchainDeferredRecord extends Base<'callchain_deferred', 22> { cookie: bigint; ips: bigint[] }
+export interface CallchainDeferredRecord extends Base<'callchain_deferred', 22> { cookie: bigint; ips: BigUint64Array }
 /** A record type this library does not know: kept whole, header included. */
 export interface UnknownRecord { kind: 'unknown'; type: number; misc: number; size: number; bytes: Uint8Array }
 
@@ -175,9 +176,13 @@ function decodeError(msg: string): PerfcompatError {
 class Cursor {
   off: number;
   end: number;
-  constructor(readonly dv: DataView, readonly bytes: Uint8Array, off: number, end: number, readonly what: string) {
+  constructor(readonly dv: DataView, readonly bytes: Uint8Array, off: number, end: number, private readonly label: () => string) {
     this.off = off;
     this.end = end;
+  }
+  /** The record's description, built only for error messages. */
+  get what(): string {
+    return this.label();
   }
   need(n: number, field: string): void {
     if (this.off + n > this.end) {
@@ -219,6 +224,20 @@ class Cursor {
     const b = this.bytes.subarray(this.off, this.off + n);
     this.off += n;
     return b;
+  }
+  /** n u64 words as one typed array (one allocation instead of n BigInts until they are read). */
+  u64Array(n: number, field: string): BigUint64Array {
+    this.need(8 * n, field);
+    const abs = this.bytes.byteOffset + this.off;
+    let out: BigUint64Array;
+    if (abs % 8 === 0) {
+      out = new BigUint64Array(this.bytes.buffer, abs, n).slice();
+    } else {
+      out = new BigUint64Array(n);
+      for (let i = 0; i < n; i++) out[i] = this.dv.getBigUint64(this.off + 8 * i, true);
+    }
+    this.off += 8 * n;
+    return out;
   }
   u64s(n: number, field: string): bigint[] {
     this.need(8 * n, field);
@@ -391,7 +410,7 @@ function decodeSample(c: Cursor, L: CompiledLayout, misc: number, size: number):
   if (st & S_CPU) { s.cpu = c.u32('cpu'); c.u32('res'); }
   if (st & S_PERIOD) s.period = c.u64('period');
   if (st & S_READ) s.read = readValues(c, L);
-  if (st & S_CALLCHAIN) s.callchain = c.u64s(c.count('callchain nr', 8), 'callchain ips');
+  if (st & S_CALLCHAIN) s.callchain = c.u64Array(c.count('callchain nr', 8), 'callchain ips');
   if (st & S_RAW) {
     const n = c.u32('raw size');
     s.raw = c.bytesOf(n, 'raw data');
@@ -431,6 +450,17 @@ function decodeSample(c: Cursor, L: CompiledLayout, misc: number, size: number):
   return s;
 }
 
+/* Walking a stream decodes many records of one buffer: keep its DataView. */
+let lastBytes: Uint8Array | undefined;
+let lastView: DataView | undefined;
+function viewOf(bytes: Uint8Array): DataView {
+  if (bytes !== lastBytes || lastView === undefined) {
+    lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    lastBytes = bytes;
+  }
+  return lastView;
+}
+
 /**
  * Decode one record: `bytes` from `offset` hold the header and at least
  * header.size bytes. Unknown record types come back as { kind: 'unknown',
@@ -442,7 +472,7 @@ export function decodeRecord(bytes: Uint8Array, layout: RecordLayout | CompiledL
   if (bytes.byteLength - offset < PERF_EVENT_HEADER_SIZE) {
     throw decodeError(`record at byte ${offset}: ${bytes.byteLength - offset} bytes cannot hold the 8-byte perf_event_header`);
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dv = viewOf(bytes);
   const type = dv.getUint32(offset, true);
   const misc = dv.getUint16(offset + 4, true);
   const size = dv.getUint16(offset + 6, true);
@@ -455,22 +485,22 @@ export function decodeRecord(bytes: Uint8Array, layout: RecordLayout | CompiledL
   if (kind === undefined) {
     return { kind: 'unknown', type, misc, size, bytes: bytes.subarray(offset, end) };
   }
-  const what = `PERF_RECORD_${kind.toUpperCase()} at byte ${offset} (size ${size})`;
+  const what = (): string => `PERF_RECORD_${kind.toUpperCase()} at byte ${offset} (size ${size})`;
   if (type === PERF_RECORD.SAMPLE) {
     const c = new Cursor(dv, bytes, offset + 8, end, what);
     const s = decodeSample(c, L, misc, size);
-    if (c.off !== end) throw decodeError(`${what}: ${end - c.off} bytes left over after the sample fields of sample_type 0x${L.sampleType.toString(16)}`);
+    if (c.off !== end) throw decodeError(`${what()}: ${end - c.off} bytes left over after the sample fields of sample_type 0x${L.sampleType.toString(16)}`);
     return s;
   }
   const payloadEnd = end - L.sampleIdSize;
-  if (payloadEnd < offset + 8) throw decodeError(`${what}: too short for its ${L.sampleIdSize}-byte sample_id`);
+  if (payloadEnd < offset + 8) throw decodeError(`${what()}: too short for its ${L.sampleIdSize}-byte sample_id`);
   const c = new Cursor(dv, bytes, offset + 8, payloadEnd, what);
   const rec = decodeBody(c, type, misc, size, L);
   if (c.off !== payloadEnd) {
-    throw decodeError(`${what}: ${payloadEnd - c.off} bytes left over before the sample_id (is sample_id_all ${L.sampleIdAll ? 'really set' : 'perhaps set'}?)`);
+    throw decodeError(`${what()}: ${payloadEnd - c.off} bytes left over before the sample_id (is sample_id_all ${L.sampleIdAll ? 'really set' : 'perhaps set'}?)`);
   }
   if (L.sampleIdAll) {
-    (rec as { sampleId?: SampleId }).sampleId = sampleIdAt(new Cursor(dv, bytes, payloadEnd, end, `${what} sample_id`), L.sampleType);
+    (rec as { sampleId?: SampleId }).sampleId = sampleIdAt(new Cursor(dv, bytes, payloadEnd, end, () => `${what()} sample_id`), L.sampleType);
   }
   return rec;
 }
@@ -569,7 +599,7 @@ function decodeBody(c: Cursor, type: number, misc: number, size: number, L: Comp
     case 21: return { kind: 'aux_output_hw_id', type: 21, ...h, hwId: c.u64('hw_id') };
     case 22: {
       const cookie = c.u64('cookie');
-      return { kind: 'callchain_deferred', type: 22, ...h, cookie, ips: c.u64s(c.count('nr', 8), 'ips') };
+      return { kind: 'callchain_deferred', type: 22, ...h, cookie, ips: c.u64Array(c.count('nr', 8), 'ips') };
     }
     default:
       // Unreachable for known types (KIND_BY_TYPE and this switch list the same ones).

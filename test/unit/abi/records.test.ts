@@ -11,7 +11,7 @@ import {
 
 /** Byte arrays become plain arrays so Buffers and Uint8Array views compare equal. */
 function norm(v: unknown): unknown {
-  if (v instanceof Uint8Array) return Array.from(v);
+  if (v instanceof Uint8Array || v instanceof BigUint64Array) return Array.from(v as ArrayLike<unknown>);
   if (Array.isArray(v)) return v.map(norm);
   if (v && typeof v === 'object') {
     return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, norm(x)]));
@@ -201,7 +201,8 @@ function makeSample(st: bigint, layout: EncLayout, rnd: () => number): { fields:
   }
   if (has('callchain')) {
     const cc = [PERF_CONTEXT.KERNEL, ...Array.from({ length: n(5) }, u64), PERF_CONTEXT.USER, u64()];
-    e.callchain = f.callchain = cc.slice(0, n(cc.length));
+    f.callchain = cc.slice(0, n(cc.length));
+    e.callchain = BigUint64Array.from(f.callchain);
   }
   if (has('raw')) {
     const len = n(40);

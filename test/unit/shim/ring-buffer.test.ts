@@ -81,7 +81,7 @@ describe('shim/ring-buffer over a plain ArrayBuffer', () => {
     p.write(sample(1234, 5));
     const [rec] = rb.readRecords(layout) as SampleRecord[];
     assert.equal(rec!.time, 2234n);
-    assert.deepEqual(rec!.callchain, [1n, 2n, 3n, 4n, 5n]);
+    assert.deepEqual(Array.from(rec!.callchain!), [1n, 2n, 3n, 4n, 5n]);
     assert.equal(rb.stats.records, i + 1);
   });
 
