@@ -13,8 +13,12 @@ export interface SimRing {
   length: number;
   dataPages: number;
   writable: boolean;
-  /** Samples not written because the buffer was full, not yet reported. */
+  /** Samples not written because the buffer was full or paused, not yet reported. */
   pendingLost: number;
+  /** PERF_EVENT_IOC_PAUSE_OUTPUT(1): records are dropped (and counted lost) until resumed. */
+  paused: boolean;
+  /** write_backward: records are written downwards from data_head, overwriting the oldest. */
+  backward: boolean;
 }
 
 export interface SimEvent {
@@ -46,6 +50,8 @@ export interface SimEvent {
   /** set_output target fd. */
   outputTo?: number;
   refreshLimit?: number;
+  /** Samples this event lost (PERF_FORMAT_LOST). */
+  lostSamples: number;
   filter?: string;
 }
 

@@ -315,7 +315,7 @@ export class SimKernel implements Kernel {
       leader: undefined as unknown as SimEvent, siblings: [],
       enabled: attr.disabled !== 1 && attr.enable_on_exec !== 1,
       enableOnExec: attr.enable_on_exec === 1 && attr.disabled === 1,
-      errorState: false, count: 0, timeEnabled: 0, timeRunning: 0, sinceSample: 0,
+      errorState: false, count: 0, timeEnabled: 0, timeRunning: 0, sinceSample: 0, lostSamples: 0,
       samplePeriod: attr.freq === 1 ? 1n : big(attr.sample_period),
       // The seam makes fds close-on-exec unless FD_CLOEXEC was asked for; a
       // kernel that ignores unknown flags then leaves the fd inheritable.
@@ -453,7 +453,7 @@ export class SimKernel implements Kernel {
     if (ev.leader.errorState || ev.errorState) return { bytes: 0 };
     const zero = new Set(this.persona.quirks.zeroCounts ?? []);
     const value = (e: SimEvent): ReadValue => ({
-      value: zero.has(e.kind) ? 0n : BigInt(Math.floor(e.count)), id: e.id, lost: 0n,
+      value: zero.has(e.kind) ? 0n : BigInt(Math.floor(e.count)), id: e.id, lost: BigInt(e.lostSamples),
     });
     let out: Buffer;
     if (group) {
@@ -541,6 +541,7 @@ export class SimKernel implements Kernel {
         return err('EBADF');
       case 'pause_output':
         if (!ev.ring || ev.ring.dataPages === 0) return err('EINVAL');
+        ev.ring.paused = (intArg ?? 0) !== 0;
         return ok;
       case 'query_bpf': {
         if (ev.kind !== 'tracepoint') return err('EINVAL');
@@ -640,7 +641,10 @@ export class SimKernel implements Kernel {
       const buffer = new ArrayBuffer(length);
       const address = this.nextAddress;
       this.nextAddress += BigInt(length + page);
-      ev.ring = { buffer, address, length, dataPages, writable: (prot & PROT_WRITE) !== 0, pendingLost: 0 };
+      ev.ring = {
+        buffer, address, length, dataPages, writable: (prot & PROT_WRITE) !== 0, pendingLost: 0, paused: false,
+        backward: ev.attr.write_backward === 1,
+      };
       initControlPage(this.persona, ev, page);
     }
     this.mappings.set(ev.ring.address, { fd, length });

@@ -140,7 +140,12 @@ export function sampleWords(ev: SimEvent, timeNs: number, period: bigint): bigin
   return w;
 }
 
-/** Write one record (header + words) at data_head; false when it does not fit. */
+/**
+ * Write one record (header + words) at data_head; false when it does not fit.
+ * Forward rings stop at data_tail (a writable mapping); read-only rings and
+ * write_backward rings overwrite the oldest data. A backward ring moves
+ * data_head down and puts the record at the new head.
+ */
 function writeRecord(target: SimEvent, type: number, misc: number, words: bigint[]): boolean {
   const ring = target.ring!;
   if (ring.dataPages === 0) return false;
@@ -148,19 +153,28 @@ function writeRecord(target: SimEvent, type: number, misc: number, words: bigint
   const page = ring.length / (ring.dataPages + 1);
   const dataSize = ring.dataPages * page;
   const size = 8 + 8 * words.length;
-  if (size > 0xffff) return false;
+  if (size > 0xffff || size > dataSize) return false;
   const head = dv.getBigUint64(MMAP_PAGE.data_head.offset, true);
-  const tail = ring.writable ? dv.getBigUint64(MMAP_PAGE.data_tail.offset, true) : head;
-  if (ring.writable && head - tail + BigInt(size) > BigInt(dataSize)) return false;
+  let start: bigint;
+  let next: bigint;
+  if (ring.backward) {
+    next = BigInt.asUintN(64, head - BigInt(size));
+    start = next;
+  } else {
+    const tail = ring.writable ? dv.getBigUint64(MMAP_PAGE.data_tail.offset, true) : head;
+    if (ring.writable && BigInt.asUintN(64, head - tail) + BigInt(size) > BigInt(dataSize)) return false;
+    start = head;
+    next = BigInt.asUintN(64, head + BigInt(size));
+  }
   const bytes = new DataView(new ArrayBuffer(size));
   bytes.setUint32(0, type, true);
   bytes.setUint16(4, misc, true);
   bytes.setUint16(6, size, true);
   words.forEach((x, i) => bytes.setBigUint64(8 + 8 * i, BigInt.asUintN(64, x), true));
   const data = new Uint8Array(ring.buffer, page, dataSize);
-  const start = Number(head % BigInt(dataSize));
-  for (let i = 0; i < size; i++) data[(start + i) % dataSize] = bytes.getUint8(i);
-  dv.setBigUint64(MMAP_PAGE.data_head.offset, head + BigInt(size), true);
+  const at = Number(start % BigInt(dataSize));
+  for (let i = 0; i < size; i++) data[(at + i) % dataSize] = bytes.getUint8(i);
+  dv.setBigUint64(MMAP_PAGE.data_head.offset, next, true);
   return true;
 }
 
@@ -183,10 +197,18 @@ export function writeSamples(
   const ring = target.ring!;
   n = Math.min(n, 10000);
   for (let i = 0; i < n; i++) {
+    if (ring.paused) {
+      ring.pendingLost++;
+      ev.lostSamples++;
+      continue;
+    }
     if (ring.pendingLost > 0) {
       if (writeRecord(target, PERF_RECORD.LOST!, 0, [ev.id, BigInt(ring.pendingLost), ...sampleId(ev, timeNs)])) ring.pendingLost = 0;
     }
-    if (!writeRecord(target, PERF_RECORD.SAMPLE!, PERF_RECORD_MISC.USER, sampleWords(ev, timeNs, ev.samplePeriod))) ring.pendingLost++;
+    if (!writeRecord(target, PERF_RECORD.SAMPLE!, PERF_RECORD_MISC.USER, sampleWords(ev, timeNs, ev.samplePeriod))) {
+      ring.pendingLost++;
+      ev.lostSamples++;
+    }
   }
   void sink.ids;
 }

@@ -432,6 +432,37 @@ describe('SimKernel: mmap and samples', () => {
   });
 });
 
+describe('SimKernel: backward rings, paused output, lost counts', () => {
+  it('write_backward moves data_head down and writes each record at the new head', () => {
+    const { kernel } = simulate('mainline-6.18', MANUAL);
+    const fd = fdOf(open(kernel, { ...SW_CPU_CLOCK, sample_period: 1000, sample_type: PERF_SAMPLE.IP, write_backward: 1 }));
+    const r = kernel.mmap(fd, 4096 * 2, PROT_READ, MAP_SHARED);
+    assert.ok('mapping' in r);
+    kernel.work(2000);
+    const dv = new DataView(r.mapping.buffer);
+    const head = dv.getBigUint64(MMAP_PAGE.data_head.offset, true);
+    assert.equal(head, BigInt.asUintN(64, -32n));
+    assert.equal(dv.getUint32(4096 + 4096 - 32, true), PERF_RECORD.SAMPLE);
+    assert.equal(dv.getUint16(4096 + 4096 - 32 + 6, true), 16);
+  });
+
+  it('PAUSE_OUTPUT drops samples and counts them lost; read() reports them with PERF_FORMAT_LOST', () => {
+    const { kernel } = simulate('mainline-6.18', MANUAL);
+    const fmt = PERF_FORMAT.LOST;
+    const fd = fdOf(open(kernel, { ...SW_CPU_CLOCK, sample_period: 1000, sample_type: PERF_SAMPLE.IP, read_format: fmt }));
+    const r = kernel.mmap(fd, 4096 * 2, PROT_READ | PROT_WRITE, MAP_SHARED);
+    assert.ok('mapping' in r);
+    assert.deepEqual(kernel.ioctl(fd, ioc(kernel, 'pause_output'), 1), { value: 0 });
+    kernel.work(5000);
+    const dv = new DataView(r.mapping.buffer);
+    assert.equal(dv.getBigUint64(MMAP_PAGE.data_head.offset, true), 0n);
+    assert.equal(readOne(kernel, fd, fmt).values[0]!.lost, 5n);
+    kernel.ioctl(fd, ioc(kernel, 'pause_output'), 0);
+    kernel.work(1000);
+    assert.equal(dv.getUint32(4096, true), PERF_RECORD.LOST);
+  });
+});
+
 describe('SimKernel: real clock', () => {
   it('by default lets wall time between calls count, so spin-then-read code sees counts grow', () => {
     const { kernel } = simulate('mainline-6.18');
