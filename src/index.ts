@@ -8,6 +8,7 @@ export { PerfcompatError } from './errors';
 export type { PerfcompatErrorCode } from './errors';
 export { resolveEvent, parseEventList, listEvents, type ResolvedEvent, type EventListing, type EventKind, type EventNameOptions, type EventListOptions } from './events';
 export * from './shim';
+export * from './shim/sampling';
 export * from './probe';
 export * from './probe/behaviour';
 export { diffMaps, type MapDiff, type FeatureChange } from './cli/map-diff';
