@@ -45,7 +45,8 @@ Options:
   --no-color     no colour (also NO_COLOR=1); --color forces it
   -h, --help     this help
 
-Exit status: 0 when nothing failed, 1 when a check failed, 2 usage error.`,
+Exit status: 0 when nothing failed, 1 when a check failed, 2 usage error,
+3 when perf_event_open is refused outright (every check denied).`,
   options: {
     ...COMMON_OPTIONS,
     only: { type: 'string', multiple: true },
@@ -69,19 +70,24 @@ Exit status: 0 when nothing failed, 1 when a check failed, 2 usage error.`,
       }
       return EXIT.OK;
     }
+    const { assertLinux, capabilitiesHere } = await import('../capabilities-source');
+    assertLinux();
     // A map is only needed to judge `needs`; built-in checks find out for themselves.
     if (list.some(({ check }) => (check.needs ?? []).length > 0)) {
-      const { capabilitiesHere } = await import('../capabilities-source');
       const capabilities: CapabilityMap = capabilitiesHere({ refresh: flag(args, 'refresh') });
       opts.capabilities = capabilities;
     }
     const results = runBehaviourTests(opts);
     const failed = results.some((r) => r.outcome === 'failed');
+    // Every check refused outright (seccomp, paranoid 3, ENOSYS): perf_event_open is not usable here.
+    const unusable = results.length > 0 && results.every((r) => r.outcome === 'skip' && (r.entry.status === 'denied' || r.entry.errnoName === 'ENOSYS'));
+    const code = failed ? 1 : unusable ? EXIT.UNAVAILABLE : EXIT.OK;
+    if (unusable) io.err(`probe: perf_event_open is not usable here: every check was refused (${results[0]!.entry.errnoName ?? results[0]!.entry.status})\n`);
     if (flag(args, 'json')) {
       io.out(`${JSON.stringify(results.map((r) => ({
         number: r.number, id: r.id, description: r.description, outcome: r.outcome, source: r.source, ...r.entry,
       })), null, 2)}\n`);
-      return failed ? 1 : EXIT.OK;
+      return code;
     }
     for (const r of results) {
       io.out(`${String(r.number).padStart(2)}: ${r.description}: ${outcomeText(p, r)}\n`);
@@ -90,6 +96,6 @@ Exit status: 0 when nothing failed, 1 when a check failed, 2 usage error.`,
         if (m) io.out(`${p.dim(m)}\n`);
       }
     }
-    return failed ? 1 : EXIT.OK;
+    return code;
   },
 };
