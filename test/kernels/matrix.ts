@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { envInt, harnessPaths, type HarnessPaths, type KernelSpec, slug } from './config';
 import { fetchKernel, findMirrors, privateApt, updateLists, suiteFamily, type KernelArtifacts, type Mirrors } from './apt';
 import { buildInitrd, findTools, parseDataLog, type GuestCommand } from './initramfs';
-import { boot, chooseAccel, ensureQemu, type Accel, type BootResult } from './qemu';
+import { bootWithRetry, chooseAccel, ensureQemu, type Accel, type BootResult } from './qemu';
 import { checkMapAgainstHeader, parsePerfEventHeader, type CheckResult, type HeaderAbi, type MapLike } from './header';
 import { run, tail } from './exec';
 
@@ -43,7 +43,7 @@ export interface KernelRun {
   artifacts?: KernelArtifacts;
   boot?: BootResult;
   outputs: Map<string, CommandOutput>;
-  guest?: { release: string; version: string; machine: string; paranoid: number | null; node: string };
+  guest?: { release: string; version: string; machine: string; paranoid: number | null; euid: number };
   root?: GuestMap;
   user?: GuestMap;
   /** The CLI's answer when it made no map: exit 3, perf_event_open not usable for this caller (e.g. paranoid 3). */
@@ -92,10 +92,11 @@ export interface MatrixOptions {
 /** What each guest runs, in order. `uname` is a plain node one-liner: it proves node runs in the guest. */
 export function guestCommands(env: NodeJS.ProcessEnv = process.env): GuestCommand[] {
   const t = envInt(env, 'PERFCOMPAT_KERNELS_CMD_TIMEOUT', 240);
-  const uname = 'const o=require("os"),fs=require("fs");let p=null;try{p=Number(fs.readFileSync("/proc/sys/kernel/perf_event_paranoid","utf8"))}catch{}'
-    + 'console.log(JSON.stringify({release:o.release(),version:o.version(),machine:o.machine(),paranoid:p,node:process.version,euid:process.geteuid()}))';
+  // Plain shell (no node start-up, the dearest thing under TCG): proves the guest ran and which kernel it is.
+  const uname = 'printf \'{"release":"%s","version":"%s","machine":"%s","paranoid":%s,"euid":%s}\\n\' '
+    + '"$(uname -r)" "$(uname -v)" "$(uname -m)" "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo null)" "$(id -u)"';
   return [
-    { name: 'uname', user: 'root', argv: ['node', '-e', uname], timeoutSec: 60 },
+    { name: 'uname', user: 'root', argv: ['sh', '-c', uname], timeoutSec: 60 },
     { name: 'root.probe', user: 'root', argv: ['node', 'bin/probe.js', '--json'], timeoutSec: t },
     { name: 'user.probe', user: 'nobody', argv: ['node', 'bin/probe.js', '--json'], timeoutSec: t },
     { name: 'root.test', user: 'root', argv: ['node', 'bin/probe.js', 'test', '--json'], timeoutSec: t },
@@ -160,7 +161,7 @@ function collect(r: KernelRun, b: BootResult, cmds: readonly GuestCommand[]): vo
   }
   const u = r.outputs.get('uname')?.json as KernelRun['guest'] | undefined;
   if (u) r.guest = u;
-  else r.errors.push(`guest did not report uname (node failed to start?): ${tail(r.outputs.get('uname')?.stderr ?? b.console, 1500)}`);
+  else r.errors.push(`guest did not report uname: ${tail(r.outputs.get('uname')?.stderr ?? b.console, 1500)}`);
   for (const who of ['root', 'user'] as const) {
     const o = r.outputs.get(`${who}.probe`);
     if (o && isMap(o.json)) {
@@ -229,7 +230,7 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixResult> {
     const dir = path.join(p.results, `${i}-${slug(a.spec.text)}`);
     const r: KernelRun = { spec: a.spec, artifacts: a, outputs: new Map(), dir, errors: [] };
     log(`boot: ${a.spec.text} (${a.release}) …`);
-    const b = await boot({ qemu: q.qemu!, accel: result.accel!, kernel: a.vmlinuz, initrd, outDir: dir, timeoutMs });
+    const b = await bootWithRetry({ qemu: q.qemu!, accel: result.accel!, kernel: a.vmlinuz, initrd, outDir: dir, timeoutMs }, log);
     r.boot = b;
     collect(r, b, cmds);
     log(`boot: ${a.spec.text} (${a.release}) powered off after ${b.seconds.toFixed(1)} s${b.timedOut ? ' (TIMED OUT, killed)' : ''}`);

@@ -36,7 +36,7 @@ export interface QemuAvailability { qemu: string | null; message: string }
 export async function ensureQemu(env: NodeJS.ProcessEnv = process.env): Promise<QemuAvailability> {
   let qemu = env.PERFCOMPAT_KERNELS_QEMU ?? (await which('qemu-system-x86_64'));
   let busybox = await which('busybox');
-  if (qemu && busybox) return { qemu, message: `using ${qemu}` };
+  if (qemu && busybox) return runnable(qemu, `using ${qemu}`);
   const canInstall = process.getuid?.() === 0 && env.PERFCOMPAT_KERNELS_NO_INSTALL === undefined && (await which('apt-get')) !== null;
   if (!canInstall) {
     return { qemu: null, message: `kernel matrix skipped: ${qemu ? '' : 'qemu-system-x86_64 '}${busybox ? '' : 'busybox '}not installed and cannot be installed here (need root + apt-get: apt-get install --no-install-recommends qemu-system-x86 busybox-static)` };
@@ -52,7 +52,14 @@ export async function ensureQemu(env: NodeJS.ProcessEnv = process.env): Promise<
   qemu = await which('qemu-system-x86_64');
   busybox = await which('busybox');
   if (!qemu || !busybox) return { qemu: null, message: 'kernel matrix skipped: qemu-system-x86_64/busybox still missing after apt-get install' };
-  return { qemu, message: `installed and using ${qemu}` };
+  return runnable(qemu, `installed and using ${qemu}`);
+}
+
+/** A qemu that cannot even print its version (missing libraries, wrong arch) means skip, not fail. */
+async function runnable(qemu: string, message: string): Promise<QemuAvailability> {
+  const r = await run([qemu, '--version'], { allowFail: true, timeoutMs: 30_000 }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  if (r.code !== 0) return { qemu: null, message: `kernel matrix skipped: ${qemu} does not run here: ${(r.stderr || r.stdout).trim().split('\n')[0]}` };
+  return { qemu, message };
 }
 
 export interface BootOptions {
@@ -88,6 +95,26 @@ export function killAll(): void {
   for (const pid of livePids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
 }
 
+/**
+ * Did the guest die before running anything? Under TCG on a busy host an old
+ * kernel's IO-APIC timer check can fail ("IO-APIC + timer doesn't work!") even
+ * with no_timer_check; such a boot is retried rather than reported.
+ */
+export function diedEarly(b: BootResult): boolean {
+  return !b.timedOut && b.data.trim() === '' && /Kernel panic/.test(b.console);
+}
+
+/** boot(), once more when the guest panicked before it ran anything. */
+export async function bootWithRetry(o: BootOptions, log: (m: string) => void, attempts = 2): Promise<BootResult> {
+  let b = await boot(o);
+  for (let i = 1; i < attempts && diedEarly(b); i++) {
+    const why = /Kernel panic[^\n]*/.exec(b.console)?.[0] ?? 'panic';
+    log(`boot: ${path.basename(o.outDir)}: guest died early (${why}); retrying`);
+    b = await boot(o);
+  }
+  return b;
+}
+
 export function boot(o: BootOptions): Promise<BootResult> {
   fs.rmSync(o.outDir, { recursive: true, force: true });
   fs.mkdirSync(o.outDir, { recursive: true });
@@ -98,7 +125,7 @@ export function boot(o: BootOptions): Promise<BootResult> {
     '-m', String(o.memoryMb ?? 1024), '-smp', '1',
     '-no-reboot', '-nodefaults', '-display', 'none', '-monitor', 'none',
     '-kernel', o.kernel, '-initrd', o.initrd,
-    '-append', o.append ?? 'console=ttyS0 panic=-1 quiet loglevel=4 nokaslr',
+    '-append', o.append ?? 'console=ttyS0 panic=-1 quiet loglevel=4 nokaslr no_timer_check',
     '-serial', `file:${consolePath}`, '-serial', `file:${dataPath}`,
   ];
   const t0 = process.hrtime.bigint();
