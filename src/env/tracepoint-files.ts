@@ -22,7 +22,9 @@ function errCode(e: unknown): string {
 export function checkTracefsRoot(root: string): TracefsLookup {
   const events = path.join(root, 'events');
   try {
-    fs.readdirSync(events);
+    // stat + access rather than a listing: the events/ directory holds hundreds of entries.
+    if (!fs.statSync(events).isDirectory()) return { ok: false, problem: 'not-mounted', detail: `${events} is not a directory` };
+    fs.accessSync(events, fs.constants.R_OK | fs.constants.X_OK);
     return { ok: true, root };
   } catch (e) {
     const code = errCode(e);

@@ -215,7 +215,7 @@ export function resolveOne(ctx: ResolveContext, text: string): Candidate[] {
 export function finishCandidate(ctx: ResolveContext, c: Candidate, groupModifiers: string, groupText: string): ResolvedEvent {
   if (groupModifiers) applyModifiers(c.event.attr, groupModifiers, c.state, groupText);
   c.event.modifiers = c.state.letters;
-  const maxPrecise = ctx.bootCorePmu()?.caps.max_precise;
+  const maxPrecise = c.state.letters.includes('P') ? ctx.bootCorePmu()?.caps.max_precise : undefined;
   checkModifiers(c.event.attr, c.state.letters, ctx.capabilities, c.event.input,
     maxPrecise !== undefined && /^[0-3]$/.test(maxPrecise) ? Number(maxPrecise) : undefined);
   return c.event;

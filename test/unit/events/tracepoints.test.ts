@@ -66,30 +66,34 @@ describe('events: tracepoints from tracefs', () => {
   });
 
   it('tracefs not readable: the error says so (EACCES)', () => {
-    const real = fs.readdirSync;
+    const real = fs.accessSync;
     const events = path.join(trees.tracefs, 'events');
-    sinon.stub(fs, 'readdirSync').callsFake(((p: fs.PathLike, ...rest: unknown[]) => {
+    sinon.stub(fs, 'accessSync').callsFake(((p: fs.PathLike, mode?: number) => {
       if (String(p) === events) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-      return (real as (...a: unknown[]) => unknown)(p, ...rest);
-    }) as typeof fs.readdirSync);
+      return real(p, mode);
+    }) as typeof fs.accessSync);
     assert.equal(findTracefs(trees.tracefs).ok, false);
     throwsEventName(() => resolveEvent('sched:sched_switch', o), /tracefs is not readable/, /EACCES/);
   });
 
   it('without a root, looks in /sys/kernel/tracing, then /sys/kernel/debug/tracing', () => {
-    const real = fs.readdirSync;
+    const realStat = fs.statSync;
+    const realAccess = fs.accessSync;
     const seen: string[] = [];
-    sinon.stub(fs, 'readdirSync').callsFake(((p: fs.PathLike, ...rest: unknown[]) => {
+    const TRACING = '/sys/kernel/tracing/events';
+    const DEBUG = '/sys/kernel/debug/tracing/events';
+    sinon.stub(fs, 'statSync').callsFake(((p: fs.PathLike, ...rest: unknown[]) => {
       const s = String(p);
-      if (s === '/sys/kernel/tracing/events' || s === '/sys/kernel/debug/tracing/events') {
-        seen.push(s);
-        if (s.startsWith('/sys/kernel/tracing')) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-        return [];
-      }
-      return (real as (...a: unknown[]) => unknown)(p, ...rest);
-    }) as typeof fs.readdirSync);
+      if (s === TRACING) { seen.push(s); throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' }); }
+      if (s === DEBUG) { seen.push(s); return { isDirectory: () => true }; }
+      return (realStat as (...a: unknown[]) => unknown)(p, ...rest);
+    }) as typeof fs.statSync);
+    sinon.stub(fs, 'accessSync').callsFake(((p: fs.PathLike, mode?: number) => {
+      if (String(p) === DEBUG) return undefined;
+      return realAccess(p, mode);
+    }) as typeof fs.accessSync);
     assert.deepEqual(findTracefs(), { ok: true, root: '/sys/kernel/debug/tracing' });
-    assert.deepEqual(seen, ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events']);
+    assert.deepEqual(seen, [TRACING, DEBUG]);
   });
 
   it('name:modifiers is not mistaken for a tracepoint, and a known name with bad modifiers says so', () => {
