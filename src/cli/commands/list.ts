@@ -100,7 +100,7 @@ Options:
     const pmuWidth = Math.min(14, Math.max(3, ...events.map((e) => e.pmu.length)));
     const lines = [p.bold(`${padEnd('EVENT', nameWidth)}  ${padEnd('PMU', pmuWidth)}  ${padEnd('KIND', 10)}  STATUS`)];
     for (const e of events) {
-      const status = e.status === undefined ? p.dim('not probed') : colorStatus(p, e.status) + (e.errnoName !== undefined ? ` ${e.errnoName}` : '');
+      const status = e.status === undefined ? p.dim(isTemplate(e) ? 'syntax, not one event' : 'not probed') : colorStatus(p, e.status) + (e.errnoName !== undefined ? ` ${e.errnoName}` : '');
       lines.push(`${padEnd(truncate(e.name, nameWidth), nameWidth)}  ${padEnd(truncate(e.pmu, pmuWidth), pmuWidth)}  ${padEnd(e.kind, 10)}  ${status}`);
     }
     const notes: string[] = [`${events.length} events`];

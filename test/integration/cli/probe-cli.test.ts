@@ -102,6 +102,11 @@ describe('probe CLI on this kernel', () => {
     const tp = runCli(['list', 'sched:sched_switch']);
     assert.equal(tp.status, 0, tp.stderr);
     if (map.environment.tracefs !== null) assert.match(tp.stdout, /^sched:sched_switch\s+tracepoint\s+tracepoint\s+(supported|denied)/m);
+    const json = JSON.parse(runCli(['list', 'task-clock', '--json']).stdout) as Array<{ name: string; pmu: string; status?: string }>;
+    assert.deepEqual(json.find((e) => e.name === 'task-clock'), { name: 'task-clock', pmu: 'software', kind: 'software', status: 'supported' });
+    const none = runCli(['list', 'zzzz-no-such-event']);
+    assert.equal(none.status, 2);
+    assert.match(oneLine(none.stderr), /no event matches 'zzzz-no-such-event'/);
   });
 
   it('stat counts a command, passes its exit status through, and names stand-ins', () => {
