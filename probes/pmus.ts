@@ -25,6 +25,7 @@ function pmuHook(pmu: PmuInfo) {
     const covered = COVERED[pmu.type];
     if (covered !== undefined) {
       const e = ctx.entry(covered);
+      if (e.status === 'error') return { ...e, value: pmu.type, needs: [covered] };
       const opens = e.status === 'supported';
       return {
         status: e.status === 'denied' ? 'denied' : 'supported', value: pmu.type, needs: [covered],

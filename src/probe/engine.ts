@@ -88,6 +88,9 @@ export class ProbeRun implements ProbeContext {
   private probe(decl: ProbeDeclaration): FeatureEntry {
     for (const need of decl.needs ?? []) {
       const e = this.entry(need);
+      if (e.status === 'error') {
+        return { status: 'error', needs: [...(decl.needs ?? [])], reason: `needs ${need}, whose probe hit a fault of the moment` };
+      }
       if (e.status !== 'supported') {
         return { status: 'untestable', needs: [...(decl.needs ?? [])], reason: `needs ${need}, which is ${e.status} here` };
       }

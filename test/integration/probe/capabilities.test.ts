@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import semver from 'semver';
+import Ajv2020 from 'ajv/dist/2020';
 import { ABI_FEATURES } from '../../../src/abi/features';
 import { HW_EVENTS } from '../../../src/abi/constants';
 import { catalogue } from '../../../probes';
@@ -37,6 +38,13 @@ describe('probe engine on this kernel', function () {
 
   it('leaves no fd open after a full probe', () => {
     assert.equal(openFds(), fdsAtStart);
+  });
+
+  it('is valid against schema/capabilities.schema.json', () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../schema/capabilities.schema.json'), 'utf8')) as object;
+    const validate = ajv.compile(schema);
+    assert.ok(validate(JSON.parse(JSON.stringify(map))), JSON.stringify(validate.errors?.slice(0, 3)));
   });
 
   it('has an entry for every feature id of the ABI tables', () => {

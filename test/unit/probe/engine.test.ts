@@ -76,6 +76,17 @@ describe('probe/engine', () => {
     assert.equal(e.errnoName, 'EAGAIN');
   });
 
+  it('reports error, never untestable or unsupported, when fds run out after the start', () => {
+    let left = 3;
+    const k = kernel618(() => (left-- > 0 ? undefined : { errno: E.EMFILE }));
+    const map = probe(k);
+    // Two probes need no fd here: no tracefs and no AUX PMU in the fixture.
+    const noKernel = new Set(['event.tracepoint', 'combo.aux_output']);
+    const notError = Object.entries(map.features).filter(([id, e]) => e.status !== 'error' && !noKernel.has(id)).map(([id, e]) => `${id}: ${e.status}`);
+    assert.deepEqual(notError, []);
+    assert.equal(k.open.size, 0);
+  });
+
   it('marks a feature untestable when what it needs is not supported', () => {
     const k = kernel618((c) => (c.attr.remove_on_exec === 1 ? { errno: E.EACCES } : undefined));
     const map = probe(k);
