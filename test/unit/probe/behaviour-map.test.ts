@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { simulate } from '../../sim';
-import { getCapabilities } from '../../../src/probe';
+import { getCapabilities, feature, supports } from '../../../src/probe';
 
 const schema = JSON.parse(readFileSync(resolve(__dirname, '../../../../schema/capabilities.schema.json'), 'utf8')) as object;
 
@@ -26,5 +26,16 @@ describe('behaviour entries in the capability map', () => {
     const broken = withChecks.features['behaviour.counter_counts']!;
     assert.equal(broken.status, 'broken');
     assert.ok(broken.measured && Object.keys(broken.measured).length > 0);
+  });
+
+  it('feature() and supports() answer one behaviour id by running only that check', () => {
+    const sim = simulate('nmi-watchdog');
+    const e = feature('behaviour.scheduability', { ...sim, cache: false });
+    assert.equal(e.status, 'broken');
+    assert.equal(e.value, 3);
+    const opened = sim.kernel.calls.filter((c) => c.call === 'perf_event_open').length;
+    // Groups of 1..4 events: 10 opens; the full catalogue would open hundreds.
+    assert.ok(opened <= 15, `opened ${opened} events for one check`);
+    assert.equal(supports('behaviour.ioctl_reset', { ...simulate('mainline-6.18', { quirks: { resetNoop: true } }), cache: false }), false);
   });
 });
