@@ -89,8 +89,8 @@ function pmusNamed(ctx: ResolveContext, name: string, what: string): PmuFiles[] 
   const numbered = ctx.pmuNames().filter((n) => n.startsWith(`${name}_`) && /^\d+$/.test(n.slice(name.length + 1)));
   if (numbered.length) return numbered.map((n) => ctx.pmu(n)).filter((p): p is PmuFiles => p !== undefined);
   const names = ctx.pmuNames();
-  if (names.length === 0) err(what, `unknown PMU "${name}": no PMUs under ${ctx.sysfsRoot} (is sysfs mounted?)`);
-  err(what, `unknown PMU "${name}"${suggestion(name, names)}; PMUs here: ${names.join(', ')}`);
+  if (names.length === 0) err(what, `unknown PMU "${clip(name)}": no PMUs under ${ctx.sysfsRoot} (is sysfs mounted?)`);
+  err(what, `unknown PMU "${clip(name)}"${suggestion(name, names)}; PMUs here: ${names.join(', ')}`);
 }
 
 function pmuForm(ctx: ResolveContext, pmuName: string, terms: string, what: string): Base[] {
@@ -138,7 +138,7 @@ function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]
   const pm = PMU_FORM.exec(text);
   if (pm) {
     const [, pmuName, terms, after] = pm as unknown as [string, string, string, string];
-    if (after !== '' && !after.startsWith(':')) err(what, `unexpected "${after.slice(0, 20)}" after ${pmuName}/.../; only :modifiers may follow`);
+    if (after !== '' && !after.startsWith(':')) err(what, `unexpected "${clip(after, 20)}" after ${clip(pmuName)}/.../; only :modifiers may follow`);
     if (after === ':') err(what, 'nothing after ":"; give modifiers (e.g. :u) or drop the ":"');
     return { bases: pmuForm(ctx, pmuName.trim(), terms, what), modifiers: after.slice(1) };
   }
@@ -152,7 +152,7 @@ function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]
   const parts = text.split(':');
   if (parts.length > 1 && parts.some((p) => p === '')) err(what, 'empty part between ":"; write name[:modifiers] or system:tracepoint[:modifiers]');
   if (parts.length > 3) err(what, 'too many ":"; write name[:modifiers] or system:tracepoint[:modifiers]');
-  let name = parts[0]!;
+  const name = parts[0]!;
   let modifiers = '';
   let tracepoint: [string, string] | undefined;
   if (parts.length === 2) {
@@ -177,10 +177,9 @@ function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]
     const a = aliasAnywhere(ctx, name, what);
     if (a) return { bases: a, modifiers };
   }
-  if (/^r/.test(name) && /^r[0-9a-fA-F]{17,}$/.test(name)) err(what, `raw event ${name}: more than 16 hex digits (64 bits)`);
+  if (/^r/.test(name) && /^r[0-9a-fA-F]{17,}$/.test(name)) err(what, `raw event ${clip(name, 30)}: more than 16 hex digits (64 bits)`);
   const candidates = [...genericSpellings(), ...CACHE_SPELLINGS.map((c) => `${c.canonical}-loads`), ...allAliasNames(ctx)];
-  name = name.length > 60 ? `${name.slice(0, 60)}…` : name;
-  err(what, `unknown event "${name}"${suggestion(name, candidates)} (generic names: cycles, instructions, task-clock, …; cache events like L1-dcache-load-misses; PMU events pmu/event/; tracepoints system:event; breakpoints mem:ADDR; raw rNNNN)`);
+  err(what, `unknown event "${clip(name)}"${suggestion(name, candidates)} (generic names: cycles, instructions, task-clock, …; cache events like L1-dcache-load-misses; PMU events pmu/event/; tracepoints system:event; breakpoints mem:ADDR; raw rNNNN)`);
 }
 
 function looksLikeSystem(ctx: ResolveContext, name: string): boolean {
@@ -191,7 +190,7 @@ function looksLikeSystem(ctx: ResolveContext, name: string): boolean {
 
 /** Resolve one event's text (with its own modifiers). */
 export function resolveOne(ctx: ResolveContext, text: string): Candidate[] {
-  const what = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  const what = clip(text, 120);
   const { bases: list, modifiers } = bases(ctx, text.trim(), what);
   if (modifiers !== '' && !isModifierString(modifiers)) {
     const bad = [...modifiers].find((c) => !MODIFIER_CHARS.includes(c)) ?? modifiers;
