@@ -12,13 +12,15 @@ import { RealKernel } from './real-kernel';
 /** read(fd, buf, length) → bytes, or -errno. */
 export type BoundRead = () => number;
 
-let libcRead: ((fd: number, buf: Uint8Array, len: number) => number | bigint) | undefined;
+type RawRead = (fd: number, address: number, len: number) => number;
+let libcRead: RawRead | undefined;
 
-function rawRead(): (fd: number, buf: Uint8Array, len: number) => number | bigint {
-  if (!libcRead) {
-    const lib = koffi.load('libc.so.6');
-    libcRead = lib.func('long read(int fd, void *buf, size_t count)') as (fd: number, buf: Uint8Array, len: number) => number;
-  }
+/**
+ * read() taking the buffer as an address: koffi converts a number faster than
+ * it pins a Buffer (measured ~100-170 ns less per call here).
+ */
+function rawRead(): RawRead {
+  libcRead ??= koffi.load('libc.so.6').func('long read(int fd, intptr_t buf, size_t count)') as RawRead;
   return libcRead;
 }
 
@@ -29,9 +31,17 @@ export function bindRead(kernel: Kernel, fd: number, buf: Uint8Array, length: nu
   if (!Number.isInteger(length) || length < 0 || length > buf.byteLength) throw new RangeError(`bindRead: length ${length} outside the ${buf.byteLength}-byte buffer`);
   if (kernel instanceof RealKernel) {
     const read = rawRead();
+    // Touching .buffer moves a small typed array's bytes off the V8 heap, where
+    // they never move again; the closure keeps `buf` (and so the memory) alive.
+    if (buf.buffer.byteLength < buf.byteOffset + length) throw new RangeError('bindRead: buffer shorter than its view');
+    const address = Number(koffi.address(buf));
+    if (!Number.isSafeInteger(address) || address === 0) throw new RangeError('bindRead: buffer address is not usable');
+    const keep = buf;
     return () => {
-      const n = Number(read(fd, buf, length));
-      return n >= 0 ? n : -koffi.errno();
+      const n = read(fd, address, length);
+      if (n >= 0) return n;
+      void keep;
+      return -koffi.errno();
     };
   }
   return () => {
