@@ -11,6 +11,7 @@ import { EXIT, UsageError, COMMON_OPTIONS, type CliIO, type Command, type Parsed
 import { palette, useColor } from './color';
 import { COMMANDS, findCommand } from './commands';
 import { didYouMean } from './did-you-mean';
+import { wrapWords } from './text';
 import { packageVersion } from './version';
 
 const log = logger('cli');
@@ -24,7 +25,8 @@ export interface MainStreams {
 }
 
 function globalHelp(): string {
-  const rows = COMMANDS.filter((c) => c.name !== 'report').map((c) => `  probe ${c.name.padEnd(9)} ${c.summary}`);
+  const rows = COMMANDS.filter((c) => c.name !== 'report')
+    .flatMap((c) => wrapWords(c.summary, DEFAULT_WIDTH - 18).map((l, i) => `${i === 0 ? `  probe ${c.name.padEnd(9)}` : ' '.repeat(17)} ${l}`));
   const report = findCommand('report') as Command;
   return `${report.help.split('\nCommands:')[0]}\nCommands:\n${rows.join('\n')}\n\nExit status: 0 ok, 1 probe diff found a loss, 2 usage error,\n3 perf_event_open not usable here. DEBUG=perfcompat:* shows traces.`;
 }

@@ -10,7 +10,7 @@ import { diffMaps } from '../map-diff';
 
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'what changed between two capability dumps, or a dump and this kernel',
+  summary: 'what changed between two dumps, or a dump and this kernel',
   help: `Usage: probe diff A.json [B.json] [--json] [--refresh]
 
 Compare two capability dumps (made with probe --json), or A against this

@@ -11,7 +11,7 @@ import { describeFeature } from '../feature-text';
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'one feature in full: what it is, the answer here, why, and the shim path',
+  summary: 'one feature in full: what, the answer here, why, shim path',
   help: `Usage: probe explain FEATURE-ID [--json] [--from FILE] [--refresh]
 
 Explain one feature: what it is (from the ABI tables), the mainline release

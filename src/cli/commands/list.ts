@@ -46,7 +46,7 @@ function openEach(events: EventListing[]): void {
 
 export const listCommand: Command = {
   name: 'list',
-  summary: 'the events that open here, their PMU and whether they work for you',
+  summary: 'events that open here, their PMU, whether they work for you',
   help: `Usage: probe list [PATTERN] [--all] [--json] [--refresh]
 
 List the events this machine has (generic hardware and cache events, software

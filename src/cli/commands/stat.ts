@@ -21,7 +21,7 @@ const OPTIONS: OptionTable = {
 
 export const statCommand: Command = {
   name: 'stat',
-  summary: 'count a command like perf stat, showing fallbacks and multiplexing',
+  summary: 'count a command like perf stat, with fallbacks and scaling',
   help: `Usage: probe stat [-e EVENTS] [--strict] [--] CMD [ARGS...]
 
 Run CMD and count it from its exec to its exit (children included), like
@@ -29,9 +29,9 @@ perf stat, through the shim: events this kernel cannot count as asked are
 adapted and every adaptation is listed with its reason; counts of events that
 shared the PMU (multiplexed) are scaled, and the scale factor is shown.
 
-Default events: ${DEFAULT_STAT_EVENTS.join(',')}
-(cycles and instructions fall back to cpu-clock / task-clock time where
-there is no hardware PMU; the line says so).
+Default events: ${DEFAULT_STAT_EVENTS.slice(0, 4).join(',')},
+${DEFAULT_STAT_EVENTS.slice(4).join(',')} (cycles and instructions fall back to
+cpu-clock / task-clock time where there is no hardware PMU; the line says so).
 
 Options:
   -e, --events EVENTS  comma-separated event list in perf syntax; repeatable
