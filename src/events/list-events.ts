@@ -37,6 +37,13 @@ function entries(ctx: ResolveContext): Entry[] {
   for (const h of HARDWARE_NAMES) out.push({ name: h.canonical, pmu: core, kind: 'hardware', featureId: `event.hardware.${h.abi.name}` });
   for (const s of SOFTWARE_NAMES) out.push({ name: s.canonical, pmu: 'software', kind: 'software', featureId: `event.software.${s.abi.name}` });
   for (const c of allHwCacheEvents()) out.push({ name: c.name, pmu: core, kind: 'hw_cache', featureId: c.featureId });
+  const cores = ctx.corePmus();
+  if (cores.length > 1) {
+    // Hybrid: each core PMU's own copy of the generic hardware events (cpu_core/cycles/, cpu_atom/cycles/).
+    for (const p of cores) {
+      for (const h of HARDWARE_NAMES) out.push({ name: `${p.name}/${h.canonical}/`, pmu: p.name, kind: 'hardware', featureId: `event.hardware.${h.abi.name}` });
+    }
+  }
   for (const n of ctx.pmuNames()) {
     const p = ctx.pmu(n);
     if (!p) continue;

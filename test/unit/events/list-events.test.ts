@@ -50,7 +50,9 @@ describe('events: listEvents', () => {
   it('lists generic, cache, PMU alias, tracepoint and template entries, without status when nothing to ask', () => {
     const list = listEvents({ sysfsRoot: trees.hybrid, tracefsRoot: trees.tracefs });
     const kinds = (k: string): string[] => list.filter((e) => e.kind === k).map((e) => e.name);
-    assert.equal(kinds('hardware').length, 10);
+    // 10 generic, and on this hybrid tree 10 more per core PMU (cpu_atom/cycles/, cpu_core/cycles/, …)
+    assert.equal(kinds('hardware').length, 30);
+    assert.ok(kinds('hardware').includes('cpu_atom/cycles/') && kinds('hardware').includes('cpu_core/ref-cycles/'));
     assert.equal(kinds('software').length, 12);
     assert.equal(kinds('hw_cache').length, 32);
     assert.ok(kinds('pmu').includes('msr/tsc/'));
@@ -67,6 +69,7 @@ describe('events: listEvents', () => {
     const list = listEvents({ sysfsRoot: trees.noCore, tracefsRoot: trees.emptyTracefs });
     assert.equal(list.filter((e) => e.kind === 'tracepoint').length, 0);
     assert.equal(list.find((e) => e.name === 'cycles')!.pmu, 'hardware');
+    assert.equal(list.filter((e) => e.kind === 'hardware').length, 10);
   });
 
   it('filters by substring or glob, case-insensitively', () => {
