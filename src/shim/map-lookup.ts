@@ -5,6 +5,7 @@
 import type { CapabilityMap, FeatureEntry } from '../probe/types';
 import type { Kernel } from '../sys/kernel';
 import { logger } from '../sys/log';
+import { getCapabilities } from '../probe/capabilities';
 
 const log = logger('shim');
 
@@ -30,24 +31,12 @@ export function numericValue(map: CapabilityMap | undefined, id: string): number
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-interface ProbeModule {
-  getCapabilities(opts?: { kernel?: Kernel }): CapabilityMap;
-}
-
 /**
  * The engine's map for `kernel` (cached by the engine for the real kernel).
- * Returns undefined when the engine is not available, in which case the shim
- * opens what was asked without adaptation.
+ * A simulated kernel should come with its map (`capabilities`): without its
+ * environment and uname the engine can only probe it partially.
  */
-export function defaultCapabilities(kernel: Kernel): CapabilityMap | undefined {
-  let mod: Partial<ProbeModule>;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require('../probe') as Partial<ProbeModule>;
-  } catch (e) {
-    if (log.enabled) log('no probe engine (%s): opening without a capability map', (e as Error).message);
-    return undefined;
-  }
-  if (typeof mod.getCapabilities !== 'function') return undefined;
-  return mod.getCapabilities(kernel.name === 'real' ? {} : { kernel });
+export function defaultCapabilities(kernel: Kernel): CapabilityMap {
+  if (log.enabled) log('no capability map given: asking the engine for %s', kernel.name);
+  return getCapabilities(kernel.name === 'real' ? {} : { kernel });
 }
