@@ -170,3 +170,28 @@ describe('shim/sampler time conversion by the control page', () => {
     assert.equal(cyclesToPerfTime(1n << 62n, big), (1n << 62n) / 2n);
   });
 });
+
+describe('shim/sampler overwrite mode on a simulated kernel', () => {
+  it('maps read-only, pauses output around each read, and returns the newest samples oldest first', () => {
+    const sim = simulate('mainline-6.18');
+    const cap = mapWith(sim.environment, { 'attr.write_backward': { status: 'supported' } });
+    const s = new Sampler(CPU_CLOCK, { kernel: sim.kernel, capabilities: cap, backward: true, period: 1_000_000n, pages: 1, sampleType: ['ip', 'tid', 'time'] });
+    try {
+      assert.equal(s.backward, true);
+      const mmap = sim.kernel.calls.find((c) => c.call === 'mmap')!;
+      assert.equal(mmap.args[2], 1, 'PROT_READ only: the kernel overwrites instead of stopping at data_tail');
+      for (let i = 0; i < 500; i++) sim.kernel.work(1_000_000); // far more samples than one page holds, each at its own time
+      const recs = s.drain().filter((r): r is SampleRecord => r.kind === 'sample');
+      assert.ok(recs.length > 10 && recs.length < 500, `${recs.length} samples kept of 500`);
+      for (let i = 1; i < recs.length; i++) assert.ok(recs[i]!.time! > recs[i - 1]!.time!, 'oldest first');
+      const pauses = sim.kernel.calls.filter((c) => c.call === 'ioctl' && c.args[1] === 'pause_output').map((c) => c.args[2]);
+      assert.deepEqual(pauses.slice(-2), [1, 0], 'output paused for the read, then resumed');
+      sim.kernel.work(3_000_000);
+      const more = s.drain().filter((r): r is SampleRecord => r.kind === 'sample');
+      assert.ok(more.length >= 3 && more[0]!.time! > recs.at(-1)!.time!, 'the next read returns only newer samples');
+    } finally {
+      s.close();
+    }
+    assert.equal(sim.kernel.openFdCount(), 0);
+  });
+});
