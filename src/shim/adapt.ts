@@ -264,6 +264,11 @@ export function planOpen(spec: EventSpec, ctx: PlanContext = {}): OpenPlan {
   // 4. Kernel counting denied for this caller: count user space only.
   if (entry(map, 'access.kernel')?.status === 'denied' && (asBig(a.exclude_kernel) === 0n || asBig(a.exclude_hv) === 0n)) {
     const paranoid = env?.paranoid;
+    if (asBig(a.exclude_user) !== 0n && asBig(a.exclude_kernel) === 0n) {
+      const e = entry(map, 'access.kernel')!;
+      throw new PerfcompatError('ERR_KERNEL', `${label}: counts kernel space only (exclude_user), but counting kernel space is denied for this caller${paranoid !== null && paranoid !== undefined ? ` (perf_event_paranoid ${paranoid}; needs CAP_PERFMON or paranoid <= 1)` : ''}`,
+        { ...(e.errno !== undefined ? { errno: e.errno, errnoName: e.errnoName ?? errnoName(e.errno) } : {}) });
+    }
     const added = ['exclude_kernel', 'exclude_hv'].filter((f) => asBig(a[f]) === 0n);
     for (const f of added) a[f] = 1;
     adaptations.push({ what: `set ${added.join(', ')}`, why: `counting kernel space is denied for this caller${paranoid !== null && paranoid !== undefined ? ` (perf_event_paranoid ${paranoid}, no CAP_PERFMON)` : ''}: only user space is counted`, ...fromMap(map, 'access.kernel') });

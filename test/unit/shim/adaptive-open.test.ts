@@ -123,6 +123,15 @@ describe('shim/openEvent adaptations', () => {
       assert.match(ev.adaptations[0]!.why, /paranoid 2/);
     });
 
+    it('refuses an event that counts only kernel space, instead of counting nothing', () => {
+      const k = stubKernel();
+      const e = err(() => openEvent({ ...TASK_CLOCK, exclude_user: 1 }, { kernel: k, capabilities: mapWith({ 'access.kernel': { status: 'denied', errno: 13, errnoName: 'EACCES' } }) }));
+      assert.equal(e.code, 'ERR_KERNEL');
+      assert.equal(e.errnoName, 'EACCES');
+      assert.match(e.message, /kernel space only/);
+      assert.equal(k.perfEventOpen.callCount, 0);
+    });
+
     it('leaves them alone where kernel counting is allowed', () => {
       const k = stubKernel();
       openEvent(TASK_CLOCK, { kernel: k, capabilities: mapWith({ 'access.kernel': supported() }) });
