@@ -23,26 +23,32 @@ function guarded<T>(input: unknown, fn: () => T): T {
 }
 
 /**
- * Groups of one item. A group that holds a generic hardware event on a hybrid
- * machine is repeated once per core PMU (as perf does); other expansions
- * (globs, numbered PMUs) put all their events into the group.
+ * Groups of one item. A group holding a name that stands for one event on
+ * each of several PMUs (a generic hardware event on a hybrid machine, a PMU
+ * prefix such as uncore_imc, an alias several PMUs define) is repeated once
+ * per PMU, as perf does — the kernel schedules a group on one PMU; members
+ * that are not split are copied into every repetition. Tracepoint globs put
+ * all their events into the group.
  */
 function groupsOf(ctx: ResolveContext, item: ListItem): ResolvedEvent[][] {
   if (item.kind === 'event') {
     return resolveOne(ctx, item.text).map((c) => [finishCandidate(ctx, c, '', item.text)]);
   }
   const members = item.events.map((t) => resolveOne(ctx, t));
-  const corePmus = [...new Set(members.flat().map((c) => c.corePmu).filter((p): p is string => p !== undefined))];
+  const splitPmus = [...new Set(members.flat().map((c) => c.splitPmu).filter((p): p is string => p !== undefined))];
   const build = (pick: (cands: Candidate[]) => Candidate[]): ResolvedEvent[] =>
     members.flatMap((cands) => pick(cands).map((c) => finishCandidate(ctx, cloneCandidate(c), item.modifiers, item.text)));
-  if (corePmus.length === 0) return [build((c) => c)];
-  return corePmus.map((pmu) => build((cands) => (cands.some((c) => c.corePmu !== undefined) ? cands.filter((c) => c.corePmu === pmu) : cands)));
+  if (splitPmus.length === 0) return [build((c) => c)];
+  return splitPmus
+    .map((pmu) => build((cands) => (cands.some((c) => c.splitPmu !== undefined) ? cands.filter((c) => c.splitPmu === pmu) : cands)))
+    .filter((g) => g.length > 0);
 }
 
 function cloneCandidate(c: Candidate): Candidate {
   const event: ResolvedEvent = { ...c.event, attr: { ...c.event.attr } };
   const out: Candidate = { event, state: { ...c.state } };
   if (c.corePmu !== undefined) out.corePmu = c.corePmu;
+  if (c.splitPmu !== undefined) out.splitPmu = c.splitPmu;
   return out;
 }
 

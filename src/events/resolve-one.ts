@@ -23,6 +23,8 @@ export interface Candidate {
   event: ResolvedEvent;
   /** Set when this is one of the per-core-PMU copies of a generic hardware event on a hybrid machine. */
   corePmu?: string;
+  /** Set when the name stood for one event on each of several PMUs: a group holding it is split per PMU. */
+  splitPmu?: string;
   /** Modifier state (for group modifiers applied later). */
   state: ModifierState;
 }
@@ -196,6 +198,8 @@ export function resolveOne(ctx: ResolveContext, text: string): Candidate[] {
     const bad = [...modifiers].find((c) => !MODIFIER_CHARS.includes(c)) ?? modifiers;
     err(what, `unknown modifier "${bad}" in ":${modifiers.slice(0, 20)}"; valid modifiers: ${[...MODIFIER_CHARS].join(' ')}`);
   }
+  // One event per PMU (hybrid cores, numbered PMUs, an alias several PMUs define): groups split by PMU.
+  const perPmu = list.length > 1 && list.every((b) => b.pmu !== 'tracepoint') && new Set(list.map((b) => b.pmu)).size === list.length;
   return list.map((b) => {
     const state: ModifierState = { excludeGH: false, letters: '' };
     const attr: Attr = { ...b.attr };
@@ -206,6 +210,7 @@ export function resolveOne(ctx: ResolveContext, text: string): Candidate[] {
     if (b.cpus !== undefined) event.cpus = b.cpus;
     const c: Candidate = { event, state };
     if (b.corePmu !== undefined) c.corePmu = b.corePmu;
+    if (perPmu) c.splitPmu = b.pmu;
     return c;
   });
 }

@@ -138,6 +138,15 @@ describe('events: sysfs PMU events and terms', () => {
     assert.equal(resolveEvent('power/event=1/', { sysfsRoot: root }).attr.type, 22);
   });
 
+  it('a group with a PMU prefix is repeated per numbered PMU, other members copied', () => {
+    const groups = parseEventList('{uncore_imc/cas_count_read/,uncore_imc/event=0x5/,cs}:u', o);
+    assert.deepEqual(groups.map((g) => g.map((e) => `${e.pmu}:${e.attr.config}`)), [
+      ['uncore_imc_0:772', 'uncore_imc_0:5', 'software:3'],
+      ['uncore_imc_1:772', 'uncore_imc_1:5', 'software:3'],
+    ]);
+    assert.ok(groups.flat().every((e) => e.attr.exclude_kernel === 1));
+  });
+
   it('a bare alias defined by several PMUs expands in a list', () => {
     const groups = parseEventList('cas_count_read', o);
     assert.deepEqual(groups.map((g) => g[0]!.pmu), ['uncore_imc_0', 'uncore_imc_1']);
