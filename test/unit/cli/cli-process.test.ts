@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { ANSI, maxWidth, oneLine, ROOT, runCli } from './run-cli';
 import { clone, entry, vmMap } from './fixtures';
 
@@ -156,6 +157,21 @@ describe('probe CLI (built, child process, hand-made dumps)', () => {
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(oneLine(r.stderr), message);
     }
+  });
+
+  it('--help, --version and diff of two dumps do not load the kernel bindings (koffi)', () => {
+    const script = `
+      const { main } = require(${JSON.stringify(join(ROOT, 'dist', 'src', 'cli', 'main.js'))});
+      const sink = { write() { return true; } };
+      (async () => {
+        for (const argv of [['--help'], ['--version'], ['diff', process.argv[1], process.argv[1]]]) {
+          await main(argv, { stdout: sink, stderr: sink, env: {} });
+        }
+        process.stdout.write(String(Object.keys(require.cache).filter((k) => k.includes('koffi')).length));
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script, dumpA], { encoding: 'utf8' });
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, '0');
   });
 
   it('global flags may come before the command word', () => {
