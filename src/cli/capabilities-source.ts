@@ -15,13 +15,13 @@ export function assertLinux(): void {
   }
 }
 
-export function capabilitiesHere(opts: { refresh: boolean }): CapabilityMap {
+export function capabilitiesHere(opts: { refresh: boolean; behaviour?: boolean }): CapabilityMap {
   assertLinux();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { getCapabilities } = require('../probe') as typeof import('../probe');
-  return getCapabilities(opts.refresh ? { refresh: true } : {});
+  return getCapabilities({ ...(opts.refresh ? { refresh: true } : {}), ...(opts.behaviour ? { behaviour: true } : {}) });
 }
 
-export function loadCapabilities(opts: { from?: string; refresh: boolean }): CapabilityMap {
+export function loadCapabilities(opts: { from?: string; refresh: boolean; behaviour?: boolean }): CapabilityMap {
   return opts.from !== undefined ? readCapabilityDump(opts.from) : capabilitiesHere(opts);
 }

@@ -26,6 +26,8 @@ Options:
                      (schema: schema/capabilities.schema.json)
   --from FILE        report on a dump made by probe --json instead of probing
   --refresh          ignore the cached map and probe again
+  --behaviour        also run the behaviour checks (behaviour.*: does the
+                     kernel honour what it accepts? see probe test)
   --no-color         no colour (also NO_COLOR=1); --color forces it
   -h, --help         this help
   -V, --version      the perfcompat version
@@ -38,11 +40,12 @@ Commands: probe diff, probe explain, probe list, probe stat (probe CMD --help)`,
     only: { type: 'string' },
     from: { type: 'string' },
     version: { type: 'boolean', short: 'V' },
+    behaviour: { type: 'boolean' },
   },
   maxPositionals: 0,
   async run(args, io) {
     const from = str(args, 'from');
-    const map = loadCapabilities({ ...(from !== undefined ? { from } : {}), refresh: flag(args, 'refresh') });
+    const map = loadCapabilities({ ...(from !== undefined ? { from } : {}), refresh: flag(args, 'refresh'), behaviour: flag(args, 'behaviour') });
     let ids = Object.keys(map.features);
     const only = str(args, 'only');
     if (only !== undefined) {
