@@ -77,6 +77,8 @@ export interface PersonaSpec {
   caps?: { perfmon?: boolean; sysAdmin?: boolean; bpf?: boolean };
   /** The CPU's PMU, or null for a VM without one. */
   pmu?: PersonaPmu | null;
+  /** More core PMUs of a hybrid CPU (cpu_atom beside cpu_core): reached with the extended type in config bits 32+. */
+  hybridPmus?: PersonaPmu[];
   extraPmus?: PersonaExtraPmu[];
   /** An NMI watchdog holds one counter of the core PMU. */
   nmiWatchdog?: boolean;
@@ -109,7 +111,8 @@ export interface PersonaSpec {
 }
 
 /** A persona with its derived feature set. */
-export interface Persona extends Required<Omit<PersonaSpec, 'add' | 'remove' | 'caps' | 'version' | 'quirks' | 'extraPmus' | 'tracepoints' | 'pmu' | 'seccomp' | 'container' | 'softwareMmapCaps' | 'clock'>> {
+export interface Persona extends Required<Omit<PersonaSpec, 'add' | 'remove' | 'caps' | 'version' | 'quirks' | 'extraPmus' | 'tracepoints' | 'pmu' | 'seccomp' | 'container' | 'softwareMmapCaps' | 'clock' | 'hybridPmus'>> {
+  hybridPmus: PersonaPmu[];
   clock: 'real' | 'manual';
   version: string;
   add: string[];
@@ -151,6 +154,7 @@ export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
   { id: 'check.inherit_sample_read_tid', mainline: '6.12', description: 'inherit with PERF_SAMPLE_READ needs PERF_SAMPLE_TID' },
   { id: 'check.sigtrap_remove_on_exec', mainline: '5.13', description: 'sigtrap needs remove_on_exec' },
   { id: 'check.pmu_no_exclude', mainline: '5.0', description: 'PMUs without exclude support refuse exclude_* bits' },
+  { id: 'event.extended_type', mainline: '5.13', description: 'hardware/hw_cache config bits 32+ name the core PMU (PERF_PMU_TYPE_SHIFT)' },
   { id: 'access.cap_perfmon', mainline: '5.8', description: 'CAP_PERFMON grants what CAP_SYS_ADMIN did' },
   { id: 'mmap.data_offset', mainline: '4.1', description: 'the control page has data_offset/data_size' },
   { id: 'mmap.ring_buffer', mainline: '2.6.31', description: 'a ring buffer can be mapped' },
@@ -230,6 +234,7 @@ export function resolvePersona(spec: PersonaSpec): Persona {
       bpf: spec.caps?.bpf ?? root,
     },
     pmu: spec.pmu === undefined ? null : spec.pmu,
+    hybridPmus: spec.hybridPmus ?? [],
     extraPmus: spec.extraPmus ?? [],
     nmiWatchdog: spec.nmiWatchdog ?? false,
     seccomp: spec.seccomp ?? null,
@@ -266,4 +271,9 @@ export function x86Pmu(overrides: Partial<PersonaPmu> = {}): PersonaPmu {
     pmcWidth: 48,
     ...overrides,
   };
+}
+
+/** Every core PMU of a persona (the main one first). */
+export function corePmus(p: Persona): PersonaPmu[] {
+  return p.pmu ? [p.pmu, ...p.hybridPmus] : [...p.hybridPmus];
 }

@@ -20,7 +20,7 @@ import type {
   IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadResultBytes, VoidResult,
 } from '../../src/sys/kernel';
 import type { Persona } from './persona';
-import { DEFAULT_HW_CACHE } from './persona';
+import { DEFAULT_HW_CACHE, corePmus, PersonaPmu } from './persona';
 import { EventKind, SimEvent, groupOf, rateOf } from './sim-event';
 import { initControlPage, updateControlPage, writeSamples } from './sim-ring';
 
@@ -300,7 +300,7 @@ export class SimKernel implements Kernel {
     if (leader) {
       if (leader.leader !== leader) fail('EINVAL');
       if (leader.cpu !== cpu) fail('EINVAL');
-      if (kind === 'hardware' || kind === 'hw_cache' || kind === 'raw') this.validateGroup(leader, 1);
+      if (kind === 'hardware' || kind === 'hw_cache' || kind === 'raw') this.validateGroup(leader, pmu);
     }
     if (attr.aux_output === 1 || attr.aux_pause === 1 || attr.aux_resume === 1) fail('EINVAL'); // no AUX leader possible
     if ((sampleType & PERF_SAMPLE.AUX!) && !leader) fail('EINVAL');
@@ -335,12 +335,14 @@ export class SimKernel implements Kernel {
     return fd < limit ? fd : -1;
   }
 
-  /** validate_group: a hardware group that can never fit the PMU is refused. */
-  private validateGroup(leader: SimEvent, adding: number): void {
-    const pmu = this.persona.pmu;
+  /** validate_group: a hardware group that can never fit its PMU, or that mixes core PMUs, is refused. */
+  private validateGroup(leader: SimEvent, pmuName: string): void {
+    const cores = corePmus(this.persona);
+    const pmu = cores.find((c) => c.name === pmuName);
     if (!pmu) return;
-    const hw = groupOf(leader).filter((e) => e.pmu === pmu.name).length + adding;
-    if (hw > pmu.counters) fail('EINVAL');
+    const members = groupOf(leader);
+    if (members.some((e) => e.pmu !== pmuName && cores.some((c) => c.name === e.pmu))) fail('EINVAL');
+    if (members.filter((e) => e.pmu === pmuName).length + 1 > pmu.counters) fail('EINVAL');
   }
 
   /** perf_init_event: find the PMU for attr.type and let it accept or refuse the event. */
@@ -350,7 +352,8 @@ export class SimKernel implements Kernel {
     const config = big(attr.config);
     const sampleType = big(attr.sample_type);
     const branch = (sampleType & PERF_SAMPLE.BRANCH_STACK!) !== 0n;
-    const core = p.pmu;
+    const cores = corePmus(p);
+    let core: PersonaPmu | undefined = cores.find((c) => c.type === type) ?? cores[0];
     const anyExclude = attr.exclude_user === 1 || attr.exclude_kernel === 1 || attr.exclude_hv === 1
       || attr.exclude_idle === 1 || attr.exclude_host === 1 || attr.exclude_guest === 1;
     void cpu; void pid;
@@ -383,29 +386,38 @@ export class SimKernel implements Kernel {
       }
       return { kind: 'breakpoint', eventName: 'breakpoint', pmu: 'breakpoint' };
     }
-    if (type === PERF_TYPE.HARDWARE || type === PERF_TYPE.HW_CACHE || type === PERF_TYPE.RAW || (core && type === core.type)) {
+    if (type === PERF_TYPE.HARDWARE || type === PERF_TYPE.HW_CACHE || type === PERF_TYPE.RAW || cores.some((c) => c.type === type)) {
+      if (type === PERF_TYPE.HARDWARE || type === PERF_TYPE.HW_CACHE) {
+        const ext = Number(config >> 32n);
+        if (ext !== 0) {
+          // Before 5.13 the whole config indexes the event table: out of range.
+          if (!p.features.has('event.extended_type')) fail(core ? 'EINVAL' : 'ENOENT');
+          core = cores.find((c) => c.type === ext);
+          if (!core) fail('ENOENT');
+        }
+      }
       if (!core) fail('ENOENT');
       if (type === PERF_TYPE.HARDWARE) {
         const low = Number(config & 0xffffffffn);
         const ev = HW_EVENTS.find((e) => e.value === low);
         if (!ev || !p.features.has(`event.hardware.${ev.name}`)) fail(ev ? 'ENOENT' : 'EINVAL');
         if (!(core.hardwareEvents ?? HW_EVENTS.map((e) => e.name)).includes(ev.name)) fail('ENOENT');
-        this.checkCoreAttr(attr, branch);
+        this.checkCoreAttr(core, attr, branch);
         return { kind: 'hardware', eventName: ev.name, pmu: core.name };
       }
       if (type === PERF_TYPE.HW_CACHE) {
         const id = Number(config & 0xffn), op = Number((config >> 8n) & 0xffn), res = Number((config >> 16n) & 0xffn);
-        if (config >> 24n !== 0n && (config >> 32n) === 0n) fail('EINVAL');
+        if (((config >> 24n) & 0xffn) !== 0n) fail('EINVAL');
         const c = HW_CACHE_IDS.find((x) => x.value === id);
         const o = HW_CACHE_OPS.find((x) => x.value === op);
         const r = HW_CACHE_RESULTS.find((x) => x.value === res);
         if (!c || !o || !r) fail('EINVAL');
         const name = `${c.name}.${o.name}.${r.name}`;
         if (!(core.hwCache ?? DEFAULT_HW_CACHE).includes(name)) fail('ENOENT');
-        this.checkCoreAttr(attr, branch);
+        this.checkCoreAttr(core, attr, branch);
         return { kind: 'hw_cache', eventName: name, pmu: core.name };
       }
-      this.checkCoreAttr(attr, branch);
+      this.checkCoreAttr(core, attr, branch);
       return { kind: 'raw', eventName: `r${config.toString(16)}`, pmu: core.name };
     }
     const extra = p.extraPmus.find((x) => x.type === type);
@@ -420,8 +432,7 @@ export class SimKernel implements Kernel {
   }
 
   /** What the core PMU itself refuses (x86_pmu_hw_config and friends). */
-  private checkCoreAttr(attr: DecodedAttr, branch: boolean): void {
-    const core = this.persona.pmu!;
+  private checkCoreAttr(core: PersonaPmu, attr: DecodedAttr, branch: boolean): void {
     if (Number(attr.precise_ip ?? 0) > core.maxPrecise) fail('EOPNOTSUPP');
     if (branch) {
       if (!core.branchStack) fail('EOPNOTSUPP');
@@ -719,20 +730,21 @@ export class SimKernel implements Kernel {
    */
   private schedule(): Map<SimEvent, number> {
     const share = new Map<SimEvent, number>();
-    const core = this.persona.pmu;
-    if (!core) return share;
-    let free = core.counters - (this.persona.nmiWatchdog ? 1 : 0);
-    const groups = [...this.events.values()].filter((e) => e.leader === e && e.enabled);
-    const need = (g: SimEvent): number => groupOf(g).filter((e) => e.pmu === core.name && e.enabled).length;
-    const pinned = groups.filter((g) => g.attr.pinned === 1 && need(g) > 0);
-    for (const g of pinned) {
-      if (need(g) <= free) { free -= need(g); share.set(g, 1); } else { g.errorState = true; share.set(g, 0); }
-    }
-    const flexible = groups.filter((g) => g.attr.pinned !== 1 && need(g) > 0);
-    const fits = flexible.filter((g) => need(g) <= free);
-    for (const g of flexible) if (!fits.includes(g)) share.set(g, 0);
-    const total = fits.reduce((s, g) => s + need(g), 0);
-    for (const g of fits) share.set(g, total <= free ? 1 : free / total);
+    corePmus(this.persona).forEach((core, i) => {
+      // The NMI watchdog holds a counter of the main core PMU.
+      let free = core.counters - (this.persona.nmiWatchdog && i === 0 ? 1 : 0);
+      const groups = [...this.events.values()].filter((e) => e.leader === e && e.enabled);
+      const need = (g: SimEvent): number => groupOf(g).filter((e) => e.pmu === core.name && e.enabled).length;
+      const pinned = groups.filter((g) => g.attr.pinned === 1 && need(g) > 0);
+      for (const g of pinned) {
+        if (need(g) <= free) { free -= need(g); share.set(g, 1); } else { g.errorState = true; share.set(g, 0); }
+      }
+      const flexible = groups.filter((g) => g.attr.pinned !== 1 && need(g) > 0);
+      const fits = flexible.filter((g) => need(g) <= free);
+      for (const g of flexible) if (!fits.includes(g)) share.set(g, 0);
+      const total = fits.reduce((s, g) => s + need(g), 0);
+      for (const g of fits) share.set(g, total <= free ? 1 : free / total);
+    });
     return share;
   }
 

@@ -6,7 +6,7 @@
 import {
   MMAP_PAGE, MMAP_CAPABILITIES, PERF_SAMPLE, PERF_FORMAT, PERF_RECORD, PERF_CONTEXT, PERF_RECORD_MISC, encodeRead,
 } from '../../src/abi';
-import type { Persona } from './persona';
+import { corePmus, Persona } from './persona';
 import { SimEvent, groupOf } from './sim-event';
 
 interface RecordSink {
@@ -27,8 +27,9 @@ function put(dv: DataView, field: keyof typeof MMAP_PAGE, v: number | bigint): v
 export function initControlPage(persona: Persona, ev: SimEvent, page: number): void {
   const ring = ev.ring!;
   const dv = new DataView(ring.buffer);
-  const hw = persona.pmu !== null && ev.pmu === persona.pmu.name;
-  const names = hw ? (persona.pmu!.mmapCaps ?? []) : persona.softwareMmapCaps;
+  const core = corePmus(persona).find((c) => c.name === ev.pmu);
+  const hw = core !== undefined;
+  const names = core ? (core.mmapCaps ?? []) : persona.softwareMmapCaps;
   let caps = 0n;
   for (const c of MMAP_CAPABILITIES) {
     if (c.name === 'cap_bit0') continue;
@@ -43,7 +44,7 @@ export function initControlPage(persona: Persona, ev: SimEvent, page: number): v
   put(dv, 'compat_version', 0);
   put(dv, 'capabilities', caps);
   put(dv, 'index', hw && names.includes('cap_user_rdpmc') ? 1 : 0);
-  put(dv, 'pmc_width', hw ? (persona.pmu!.pmcWidth ?? 48) : 0);
+  put(dv, 'pmc_width', core ? (core.pmcWidth ?? 48) : 0);
   if (caps & (1n << 3n)) {
     put(dv, 'time_shift', 10);
     put(dv, 'time_mult', 1024);

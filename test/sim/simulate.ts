@@ -4,7 +4,7 @@
  */
 import type { Environment, PmuInfo } from '../../src/probe/types';
 import { SW_EVENTS } from '../../src/abi';
-import { Persona, PersonaSpec, resolvePersona } from './persona';
+import { Persona, PersonaSpec, resolvePersona, corePmus } from './persona';
 import { PERSONAS } from './personas';
 import { SimKernel } from './sim-kernel';
 import { tracefsFor } from './sim-tracefs';
@@ -61,19 +61,23 @@ export function environmentOf(p: Persona): Environment {
   ];
   if (p.features.has('event.tracepoint')) pmus.push({ name: 'tracepoint', type: 2, formats: {}, caps: {}, events: [] });
   if (p.features.has('event.breakpoint')) pmus.push({ name: 'breakpoint', type: 5, formats: {}, caps: {}, events: [] });
-  if (p.pmu) {
+  const hybrid = corePmus(p).length > 1;
+  corePmus(p).forEach((pmu, i) => {
     const x86 = p.machine === 'x86_64';
     const caps: Record<string, string> = {};
     if (x86) {
-      caps.max_precise = String(p.pmu.maxPrecise);
-      if (p.pmu.branchStack) caps.branches = '32';
+      caps.max_precise = String(pmu.maxPrecise);
+      if (pmu.branchStack) caps.branches = '32';
+      if (hybrid) caps.pmu_name = pmu.name === 'cpu_atom' ? 'gracemont' : 'alderlake_hybrid';
     }
+    // A hybrid machine splits its CPUs between the core PMUs.
+    const cpus = Array.from({ length: p.cpus }, (_, c) => c).filter((c) => !hybrid || c % corePmus(p).length === i);
     pmus.push({
-      name: p.pmu.name, type: p.pmu.type, formats: x86 ? { ...X86_FORMATS } : { ...ARM_FORMATS }, caps,
-      events: (p.pmu.hardwareEvents ?? []).map((e) => e.replace(/_/g, '-')),
-      cpumask: Array.from({ length: p.cpus }, (_, i) => i).join(','), core: true,
+      name: pmu.name, type: pmu.type, formats: x86 ? { ...X86_FORMATS } : { ...ARM_FORMATS }, caps,
+      events: (pmu.hardwareEvents ?? []).map((e) => e.replace(/_/g, '-')),
+      cpumask: cpus.join(','), core: true,
     });
-  }
+  });
   for (const x of p.extraPmus) {
     pmus.push({ name: x.name, type: x.type, formats: { event: 'config:0-63' }, caps: {}, events: Object.keys(x.events) });
   }

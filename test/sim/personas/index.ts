@@ -20,10 +20,11 @@ import p2 from './paranoid2-user';
 import fdStarved from './fd-starved';
 import quirky from './quirky-pmu';
 import arm64 from './arm64-graviton';
+import hybrid from './hybrid-alderlake';
 
 export const PERSONAS: readonly PersonaSpec[] = [
   m310, m41, m419, m54, m510, m61, m612, m618,
-  rhel7, debian510, compiledOut, vmNoPmu, nmi, seccompEperm, seccompEnosys, p3, p2, fdStarved, quirky, arm64,
+  rhel7, debian510, compiledOut, vmNoPmu, nmi, seccompEperm, seccompEnosys, p3, p2, fdStarved, quirky, arm64, hybrid,
 ];
 
 /** The mainline personas, oldest first. */

@@ -165,6 +165,37 @@ describe('SimKernel: events and PMUs', () => {
   });
 });
 
+describe('SimKernel: hybrid CPUs', () => {
+  const ext = (type: number, id: number): bigint => (BigInt(type) << 32n) | BigInt(id);
+
+  it('routes hardware events by the extended type to cpu_core or cpu_atom; an unknown type is ENOENT', () => {
+    const { kernel, environment } = simulate('hybrid-alderlake', MANUAL);
+    assert.deepEqual(environment.pmus.filter((p) => p.core).map((p) => [p.name, p.type, p.cpumask]), [['cpu_core', 4, '0,2'], ['cpu_atom', 10, '1,3']]);
+    assert.equal(kernel.event(fdOf(open(kernel, HW_CYCLES)))!.pmu, 'cpu_core');
+    assert.equal(kernel.event(fdOf(open(kernel, { ...HW_CYCLES, config: ext(10, 0) })))!.pmu, 'cpu_atom');
+    assert.equal(errnoOf(open(kernel, { ...HW_CYCLES, config: ext(77, 0) })), ERRNO.ENOENT);
+  });
+
+  it('refuses a group that mixes core PMUs; before 5.13 the extended type is EINVAL', () => {
+    const { kernel } = simulate('hybrid-alderlake', MANUAL);
+    const leader = fdOf(open(kernel, HW_CYCLES));
+    assert.equal(errnoOf(open(kernel, { ...HW_CYCLES, config: ext(10, 1) }, { group: leader })), ERRNO.EINVAL);
+    fdOf(open(kernel, { ...HW_CYCLES, config: 1 }, { group: leader }));
+    const old = simulate('hybrid-alderlake', { ...MANUAL, base: '5.10' }).kernel;
+    assert.equal(errnoOf(open(old, { ...HW_CYCLES, config: ext(10, 0) })), ERRNO.EINVAL);
+  });
+
+  it('schedules each core PMU with its own counters', () => {
+    const { kernel } = simulate('hybrid-alderlake', MANUAL);
+    const FMT = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING;
+    const atom = [0, 1, 2, 3, 4, 5, 6].map((i) => fdOf(open(kernel, { ...HW_CYCLES, config: ext(10, i % 6), read_format: FMT })));
+    const core = [0, 1, 2].map((i) => fdOf(open(kernel, { ...HW_CYCLES, config: i, read_format: FMT })));
+    kernel.work(7000);
+    assert.equal(readOne(kernel, atom[0]!, FMT).timeRunning, 6000n);
+    assert.equal(readOne(kernel, core[0]!, FMT).timeRunning, 7000n);
+  });
+});
+
 describe('SimKernel: permissions', () => {
   it('paranoid 2 unprivileged: kernel counting and CPU-wide are EACCES, user-space counting works', () => {
     const { kernel } = simulate('paranoid2-user', MANUAL);
