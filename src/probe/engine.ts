@@ -192,9 +192,21 @@ export class ProbeRun implements ProbeContext {
     return r;
   }
 
+  private readonly encoded = new Map<string, Buffer>();
+
+  /** Encode (memoised: probes share bases); a fresh copy each time, since the kernel may write into it. */
   private encode(attr: AttrInput, encoding: AttrEncoding): Uint8Array {
-    let bytes: Buffer;
     const size = encoding.size ?? this.attrSize;
+    const key = `${size}|${encoding.poke ? `${encoding.poke.offset}=${encoding.poke.value}` : ''}|${Object.entries(attr).map(([k, v]) => `${k}=${String(v)}`).join(',')}`;
+    const have = this.encoded.get(key);
+    if (have) return Buffer.from(have);
+    const bytes = this.encodeNow(attr, size, encoding);
+    this.encoded.set(key, Buffer.from(bytes));
+    return bytes;
+  }
+
+  private encodeNow(attr: AttrInput, size: number, encoding: AttrEncoding): Buffer {
+    let bytes: Buffer;
     try {
       bytes = encodeAttr(attr, { size });
     } catch (err) {
