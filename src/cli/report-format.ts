@@ -104,16 +104,22 @@ function detail(entry: FeatureEntry, kind: string): string {
   if (entry.anomaly === 'backported') parts.push(`backported (mainline ${entry.mainline ?? '?'})`);
   if (entry.anomaly === 'missing') parts.push(`missing (mainline ${entry.mainline ?? '?'})`);
   if (entry.status !== 'supported') {
-    const why = entry.reason !== undefined ? shortReason(entry.reason) : entry.errnoName !== undefined ? ERRNO_MEANING[entry.errnoName] : undefined;
+    const why = entry.reason !== undefined ? shortReason(entry.reason, entry.status) : entry.errnoName !== undefined ? ERRNO_MEANING[entry.errnoName] : undefined;
     if (why !== undefined) parts.push(why);
   }
   return parts.join('; ');
 }
 
-/** The engine's reasons say what happened, then "; " what it needs: the report shows the latter. */
-export function shortReason(reason: string): string {
-  const i = reason.lastIndexOf('; ');
-  return i > 0 && i < reason.length - 2 ? reason.slice(i + 2) : reason;
+/**
+ * The engine's reasons say what happened, then after "; " what the feature
+ * needs. The report shows one clause: what it needs when the machine lacks
+ * something (no-hardware, untestable), else what happened (denied, refused).
+ */
+export function shortReason(reason: string, status: FeatureStatus): string {
+  const clauses = reason.split('; ').filter((c) => c !== '');
+  if (clauses.length <= 1) return reason;
+  if (status === 'no-hardware' || status === 'untestable') return clauses[clauses.length - 1] as string;
+  return clauses[0] as string;
 }
 
 function matters(entry: FeatureEntry): boolean {

@@ -79,3 +79,13 @@ describe('cli report format', () => {
     assert.match(text, /2 of 22 features shown/);
   });
 });
+
+describe('cli report short reasons', () => {
+  it('shows what is needed for missing hardware and what happened for refusals', async () => {
+    const { shortReason } = await import('../../../src/cli/report-format');
+    const r = 'known but not permitted (EACCES); branch sampling needs a PMU with branch stacks';
+    assert.equal(shortReason(r, 'denied'), 'known but not permitted (EACCES)');
+    assert.equal(shortReason(r, 'no-hardware'), 'branch sampling needs a PMU with branch stacks');
+    assert.equal(shortReason('one clause only', 'unsupported'), 'one clause only');
+  });
+});
