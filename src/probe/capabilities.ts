@@ -55,6 +55,10 @@ interface Session {
   decls: readonly ProbeDeclaration[];
 }
 
+let processEnv: Environment | undefined;
+let processUname: Uname | undefined;
+const catalogues = new WeakMap<Environment, readonly ProbeDeclaration[]>();
+
 /** Per-kernel memory: the full map, or the entries answered so far. */
 const memory = new WeakMap<Kernel, { map?: CapabilityMap; run?: ProbeRun; key: string }>();
 
@@ -64,14 +68,22 @@ function session(opts: ProbeOptions): Session {
   }
   const real = opts.kernel === undefined;
   const kernel = opts.kernel ?? realKernel();
-  const env = opts.environment ?? readEnvironment();
-  const uname = opts.uname ?? readUname();
+  // This process's environment is read once (again on refresh), so that
+  // repeated supports() calls cost a map lookup, not a sysfs walk.
+  if (opts.environment === undefined && (opts.refresh || processEnv === undefined)) processEnv = readEnvironment();
+  const env = opts.environment ?? processEnv!;
+  const uname = opts.uname ?? (processUname ??= readUname());
   const wantCache = opts.cache === undefined ? real : opts.cache !== false;
   const cacheDir = !wantCache ? null : typeof opts.cache === 'object' ? opts.cache.dir : defaultCacheDir();
   const key: CacheKey | null = env.bootId === null ? null : {
     bootId: env.bootId, release: uname.release, uid: env.euid, paranoid: env.paranoid, engineVersion: engineVersion(),
   };
-  return { kernel, env, uname, real, cacheDir, key, decls: opts.catalogue ?? catalogue(env) };
+  let decls = opts.catalogue ?? catalogues.get(env);
+  if (decls === undefined) {
+    decls = catalogue(env);
+    catalogues.set(env, decls);
+  }
+  return { kernel, env, uname, real, cacheDir, key, decls };
 }
 
 function memoryFor(s: Session) {
@@ -177,6 +189,7 @@ export function supports(id: string, opts: ProbeOptions = {}): boolean {
 
 /** Forget the in-memory maps (tests; a long-running process after a sysctl change). */
 export function forgetCapabilities(kernel?: Kernel): void {
+  processEnv = undefined;
   if (kernel) memory.delete(kernel);
   else memory.delete(realKernel());
 }
