@@ -22,6 +22,7 @@ import { realKernel } from '../sys/real-kernel';
 import { entry, isMissing } from './map-lookup';
 import { capabilitiesFor, openWith, PerfEvent } from './perf-event';
 import { toSpec } from './resolve-spec';
+import { readTracepointFormat } from '../env/tracepoint-format-file';
 import { RingBuffer, RingStats } from './ring-buffer';
 import type { Adaptation, EventSpec, Policy } from './types';
 
@@ -252,7 +253,19 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
       sampleRegsIntr: big(a.sample_regs_intr),
     };
     this.compiled = compileLayout(this.layout);
-    if (o.rawFormat) this.rawFormat = o.rawFormat;
+    if (o.rawFormat) {
+      this.rawFormat = o.rawFormat;
+    } else if (typeof spec === 'string' && Number(specObj.type) === PERF_TYPE.TRACEPOINT && (BigInt(this.layout.sampleType) & PERF_SAMPLE.RAW!) !== 0n) {
+      // A tracepoint by name with RAW: decode by its format file when tracefs has it.
+      const tp = /^([\w.-]+):([\w.-]+)/.exec(spec.trim());
+      if (tp) {
+        try {
+          this.rawFormat = readTracepointFormat(`${tp[1]}:${tp[2]}`);
+        } catch (e) {
+          if (log.enabled) log('%s: no format file to decode RAW samples by (%s)', spec, (e as Error).message);
+        }
+      }
+    }
     this.ioctlPause = perfIoctl('pause_output', archAbi(kernel.arch));
 
     let mapping: Mapping | undefined;

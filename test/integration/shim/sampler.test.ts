@@ -133,6 +133,26 @@ describe('shim/sampler on this kernel', function () {
     assert.equal(openFds(), before);
   });
 
+  it('decodes RAW fields by itself for a tracepoint given by name', function () {
+    if (!findTracefs().ok) this.skip();
+    let s: Sampler;
+    try {
+      s = new Sampler('sched:sched_switch', { sampleType: ['tid', 'time', 'raw'], pages: 8 });
+    } catch (e) {
+      if (e instanceof PerfcompatError && e.code === 'ERR_EVENT_NAME') this.skip(); // no event-name resolver in this build
+      unlessDenied(this, e);
+    }
+    let recs: SampleRecord[];
+    try {
+      for (let i = 0; i < 3; i++) realKernel().poll([], 2);
+      recs = s.drain().filter((r): r is SampleRecord => r.kind === 'sample');
+    } finally {
+      s.close();
+    }
+    assert.ok(recs.length >= 3);
+    for (const r of recs) assert.equal((r as SampleRecord & { fields?: Record<string, unknown> }).fields?.prev_pid, process.pid);
+  });
+
   it('reads a write_backward (overwrite) ring with PAUSE_OUTPUT: newest records kept, oldest first', function () {
     let s: Sampler;
     try {
