@@ -46,7 +46,7 @@ function copyFile(src: string, dst: string, mode?: number): void {
 
 /** Archive everything under dir (relative names) as newc with busybox cpio. */
 export async function cpio(busybox: string, dir: string, out: string): Promise<void> {
-  const tmp = `${out}.tmp`;
+  const tmp = `${out}.${process.pid}.tmp`;
   await run(['sh', '-c', 'cd "$1" && find . -mindepth 1 | LC_ALL=C sort | "$2" cpio -o -H newc > "$3"', 'sh', dir, busybox, tmp]);
   fs.renameSync(tmp, out);
 }
@@ -74,7 +74,7 @@ export async function baseArchive(tools: Tools, cacheDir: string): Promise<strin
   if (fs.existsSync(out)) return out;
   fs.mkdirSync(cacheDir, { recursive: true });
   for (const f of fs.readdirSync(cacheDir)) if (/^base-.*\.cpio$/.test(f)) fs.rmSync(path.join(cacheDir, f)); // one base at a time
-  const stage = path.join(cacheDir, 'base-stage');
+  const stage = path.join(cacheDir, `base-stage.${process.pid}`);
   fs.rmSync(stage, { recursive: true, force: true });
   for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'dev', 'proc', 'sys', 'tmp', 'run', 'root', 'etc', 'opt']) fs.mkdirSync(path.join(stage, d), { recursive: true });
   copyFile(tools.busybox, path.join(stage, 'bin', 'busybox'), 0o755);
@@ -126,8 +126,9 @@ poweroff -f
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The per-run script: every command's stdout and stderr go out on ttyS1 between markers. */
-export function guestScript(cmds: readonly GuestCommand[]): string {
+export function guestScript(cmds: readonly GuestCommand[], guestEnv: Readonly<Record<string, string>> = {}): string {
   const lines = [
+    ...Object.entries(guestEnv).map(([k, v]) => `export ${k}=${q(v)}`),
     'emit() { { echo "' + DATA_BEGIN + ' $1"; cat "$2"; echo; echo "' + DATA_END + ' $1 rc=$3 seconds=$4"; } > /dev/ttyS1; }',
     'up() { read -r u _ < /proc/uptime; echo "$u"; }',
     `cd ${GUEST_APP}`,
@@ -151,8 +152,8 @@ export function guestScript(cmds: readonly GuestCommand[]): string {
 }
 
 /** The per-run archive: /init, /perfcompat/guest.sh and the project's build under GUEST_APP. */
-export async function projectArchive(tools: Tools, root: string, cacheDir: string, cmds: readonly GuestCommand[]): Promise<string> {
-  const stage = path.join(cacheDir, 'project-stage');
+export async function projectArchive(tools: Tools, root: string, cacheDir: string, cmds: readonly GuestCommand[], guestEnv: Readonly<Record<string, string>> = {}): Promise<string> {
+  const stage = path.join(cacheDir, `project-stage.${process.pid}`);
   fs.rmSync(stage, { recursive: true, force: true });
   const app = path.join(stage, GUEST_APP.slice(1));
   fs.mkdirSync(app, { recursive: true });
@@ -163,23 +164,24 @@ export async function projectArchive(tools: Tools, root: string, cacheDir: strin
   for (const mod of await productionModules(root)) copyTree(path.join(root, mod), path.join(app, mod));
   fs.mkdirSync(path.join(stage, 'perfcompat'), { recursive: true });
   fs.writeFileSync(path.join(stage, 'init'), initScript(), { mode: 0o755 });
-  fs.writeFileSync(path.join(stage, 'perfcompat', 'guest.sh'), guestScript(cmds), { mode: 0o755 });
-  const out = path.join(cacheDir, 'project.cpio');
+  fs.writeFileSync(path.join(stage, 'perfcompat', 'guest.sh'), guestScript(cmds, guestEnv), { mode: 0o755 });
+  const out = path.join(cacheDir, `project.${process.pid}.cpio`);
   await cpio(tools.busybox, stage, out);
   fs.rmSync(stage, { recursive: true, force: true });
   return out;
 }
 
 /** base + project, concatenated into the one file qemu's -initrd takes. */
-export async function buildInitrd(tools: Tools, root: string, cacheDir: string, cmds: readonly GuestCommand[]): Promise<string> {
+export async function buildInitrd(tools: Tools, root: string, cacheDir: string, cmds: readonly GuestCommand[], guestEnv: Readonly<Record<string, string>> = {}): Promise<string> {
   const base = await baseArchive(tools, cacheDir);
-  const project = await projectArchive(tools, root, cacheDir, cmds);
-  const out = path.join(cacheDir, 'initrd.cpio');
-  const fd = fs.openSync(`${out}.tmp`, 'w');
+  const project = await projectArchive(tools, root, cacheDir, cmds, guestEnv);
+  // Per process, so two runs sharing a cache do not boot each other's build; the caller removes it.
+  const out = path.join(cacheDir, `initrd.${process.pid}.cpio`);
+  const fd = fs.openSync(out, 'w');
   try {
     for (const part of [base, project]) fs.writeSync(fd, fs.readFileSync(part));
   } finally { fs.closeSync(fd); }
-  fs.renameSync(`${out}.tmp`, out);
+  fs.rmSync(project, { force: true });
   return out;
 }
 
