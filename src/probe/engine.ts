@@ -142,9 +142,13 @@ export class ProbeRun implements ProbeContext {
   /** errno of the attr on an unregistered PMU type; null when that cross-check is not available here. */
   private oracle(attr: AttrInput, target?: OpenTarget): number | null {
     if (this.oracleWorks === undefined) {
+      // Usable when the plain attr gets ENOENT there and a reserved flag bit
+      // still gets EINVAL: then it tells known bits from unknown ones.
       const r = this.open(oracleAttr(BASES.counting));
       if (!isErr(r)) this.close(r.fd);
-      this.oracleWorks = isErr(r) && errnoName(r.errno) === 'ENOENT';
+      const reserved = this.open(oracleAttr({ ...BASES.counting, flags: 1n << 63n }));
+      if (!isErr(reserved)) this.close(reserved.fd);
+      this.oracleWorks = isErr(r) && errnoName(r.errno) === 'ENOENT' && isErr(reserved) && errnoName(reserved.errno) === 'EINVAL';
       if (log.enabled) log('oracle (unregistered PMU type) %s', this.oracleWorks ? 'answers ENOENT: usable' : 'unusable');
     }
     if (!this.oracleWorks) return null;
