@@ -80,7 +80,7 @@ export class EventSet {
   readonly readPath: ReadPath;
   /** Why readPath is what it is. */
   readonly readPathReason: string;
-  /** Group splits and grouping decisions, one line each. */
+  /** Group splits and the other path decisions the map forced (emulated RESET, per-event ioctls), one line each. */
   readonly splits: string[] = [];
   private readonly kernel: Kernel;
   private readonly map: CapabilityMap | undefined;
@@ -98,6 +98,14 @@ export class EventSet {
   private readonly oneDv: DataView;
   private readonly stride: number;
   private scratch = new Float64Array(0);
+  /** behaviour.ioctl_reset broken: zeroing is emulated by subtracting the raw counts seen at the last reset. */
+  private readonly resetEmulated: boolean;
+  /** behaviour.ioctl_flag_group broken: enable/disable/reset each event instead of the group. */
+  private readonly perEventIoctl: boolean;
+  private base = new Float64Array(0);
+  private baseBig: bigint[] = [];
+  /** Hot-path switch: subtract `base` (true only after an emulated reset). */
+  private subtractBase = false;
   /** Per-event path: one bound read per event, into `one`. */
   private readers: BoundRead[] = [];
   private running = false;
@@ -133,6 +141,10 @@ export class EventSet {
     const limits = [numericValue(m, 'combo.group_scheduability'), numericValue(m, 'behaviour.scheduability')].filter((v): v is number => v !== undefined);
     this.groupLimit = limits.length > 0 ? Math.max(1, Math.min(...limits)) : undefined;
     this.mixHwSw = !isMissing(m, 'combo.hw_sw_group');
+    this.resetEmulated = entry(m, 'behaviour.ioctl_reset')?.status === 'broken';
+    this.perEventIoctl = entry(m, 'behaviour.ioctl_flag_group')?.status === 'broken';
+    if (this.resetEmulated) this.splits.push('RESET does not zero counters here (behaviour.ioctl_reset): counts are taken relative to the last start/reset/accum');
+    if (this.perEventIoctl) this.splits.push('group ioctls do not reach the members here (behaviour.ioctl_flag_group): each event is enabled/disabled on its own');
     this.one = Buffer.alloc(8 * (2 + this.stride));
     this.oneDv = new DataView(this.one.buffer, this.one.byteOffset, this.one.byteLength);
   }
@@ -183,6 +195,7 @@ export class EventSet {
   add(input: EventSpec | string): this {
     this.live('add');
     if (this.running) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.add(): the set is running; stop() it before adding events');
+    this.subtractBase = false; // an emulated zero no longer covers every event; start() takes a new one
     const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
     if (this.opts.inherit) overrides.inherit = 1;
     // The plan (pure) says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
@@ -245,9 +258,22 @@ export class EventSet {
 
   private groupIoctl(op: 'enable' | 'disable' | 'reset'): void {
     for (const g of this.groupList) {
-      const r = this.kernel.ioctl(g.leader.fd, this.ioctls[op], PERF_IOC_FLAG_GROUP);
-      if (isErr(r)) throw new PerfcompatError('ERR_KERNEL', `EventSet: ioctl ${op} on group led by ${g.leader.name} failed with ${errnoName(r.errno)}`, { errno: r.errno, errnoName: errnoName(r.errno) });
+      const targets = this.perEventIoctl ? g.members.map((m) => m.event) : [g.leader];
+      for (const ev of targets) {
+        const r = this.kernel.ioctl(ev.fd, this.ioctls[op], this.perEventIoctl ? 0 : PERF_IOC_FLAG_GROUP);
+        if (isErr(r)) throw new PerfcompatError('ERR_KERNEL', `EventSet: ioctl ${op} on ${this.perEventIoctl ? ev.name : `group led by ${ev.name}`} failed with ${errnoName(r.errno)}`, { errno: r.errno, errnoName: errnoName(r.errno) });
+      }
     }
+    if (op === 'reset' && this.resetEmulated) this.captureBase();
+  }
+
+  /** Remember the raw counts now, as the zero of the next reads (RESET that does nothing). */
+  private captureBase(): void {
+    this.subtractBase = false;
+    const raw = this.readValues().map((v) => v.value);
+    this.baseBig = raw;
+    this.base = Float64Array.from(raw, (v) => Number(v));
+    this.subtractBase = true;
   }
 
   /** Zero and start every counter. */
@@ -303,6 +329,14 @@ export class EventSet {
         const enabled = u64(dv, 8);
         const running = u64(dv, 16);
         let off = 24;
+        if (this.subtractBase) {
+          for (let i = 0; i < members.length; i++) {
+            const idx = members[i]!.index;
+            values[idx] = scaledNumber(u64(dv, off) - this.base[idx]!, enabled, running);
+            off += 8 * this.stride;
+          }
+          continue;
+        }
         for (let i = 0; i < members.length; i++) {
           values[members[i]!.index] = scaledNumber(u64(dv, off), enabled, running);
           off += 8 * this.stride;
@@ -319,7 +353,7 @@ export class EventSet {
           if (bytes === 0) { values[i] = 0; continue; }
           throw this.shortRead(name, bytes, len);
         }
-        values[i] = scaledNumber(u64(dv, 0), u64(dv, 8), u64(dv, 16));
+        values[i] = scaledNumber(u64(dv, 0) - (this.subtractBase ? this.base[i]! : 0), u64(dv, 8), u64(dv, 16));
       }
     }
     return values;
@@ -331,7 +365,10 @@ export class EventSet {
     const out: EventValue[] = new Array(this.memberList.length);
     const groupOf = new Map<Member, number>();
     this.groupList.forEach((g, gi) => g.members.forEach((m) => groupOf.set(m, gi)));
-    const put = (m: Member, v: CounterValue): void => {
+    const put = (m: Member, raw: CounterValue): void => {
+      const v = this.subtractBase && raw.timeRunning > 0n
+        ? counterValue(raw.value - (this.baseBig[m.index] ?? 0n), raw.timeEnabled, raw.timeRunning, raw.lost)
+        : raw;
       const e: EventValue = { name: m.event.name, group: groupOf.get(m)!, ...v };
       if (m.event.substitutedFrom !== undefined) e.substitutedFrom = m.event.substitutedFrom;
       if (m.event.unit !== undefined) e.unit = m.event.unit;
