@@ -5,7 +5,7 @@
  * size. A kernel (or simulation) that does not write back is measured by
  * setting the last byte of each known size version until it stops saying E2BIG.
  */
-import { ATTR_SIZE_LATEST, ATTR_SIZE_VERSIONS, ATTR_SIZE_VER0 } from '../src/abi/attr-layout';
+import { ATTR_SIZE_VERSIONS, ATTR_SIZE_VER0 } from '../src/abi/attr-layout';
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
@@ -49,7 +49,7 @@ function attrSizeHook(ctx: ProbeContext): FeatureEntry {
     return { status: 'error', errno: confirm.errno, errnoName: errnoName(confirm.errno), base: label, value: size, reason: `${how}, but the base does not open at that size` };
   }
   ctx.close(confirm.fd);
-  (ctx as { attrSize: number }).attrSize = Math.min(size, ATTR_SIZE_LATEST);
+  ctx.useAttrSize(size);
   return { status: 'supported', value: size, base: label, reason: `${how}; the base opens at ${size} bytes` };
 }
 

@@ -61,6 +61,8 @@ export interface ProbeContext {
   readonly env: Environment;
   /** The attr size probes encode at (the kernel's, capped at the newest this library knows). */
   readonly attrSize: number;
+  /** Set the attr size later probes encode at (the attr.size probe does, once measured). */
+  useAttrSize(bytes: number): void;
   /** Open an event (retrying EINTR/EAGAIN); the fd is tracked until close(). */
   open(attr: AttrInput, target?: OpenTarget, encoding?: AttrEncoding): OpenResult;
   close(fd: number): void;

@@ -47,6 +47,10 @@ export class ProbeRun implements ProbeContext {
     for (const d of catalogue) this.decls.set(d.id, d);
   }
 
+  useAttrSize(bytes: number): void {
+    this.attrSize = Math.max(ATTR_SIZE_VER0, Math.min(bytes, ATTR_SIZE_LATEST));
+  }
+
   /** Declarations known to this run. */
   has(id: string): boolean {
     return this.decls.has(id);
