@@ -34,7 +34,8 @@ export function scaleText(v: Value): string {
 }
 
 function quoteArgv(argv: string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+  // Inside the report's own single quotes: plain words bare, others in double quotes where that is exact.
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : /["$`\\]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : `"${a}"`)).join(' ');
 }
 
 export function formatStat(c: CommandCounts, o: StatFormatOptions): string[] {

@@ -45,7 +45,7 @@ describe('cli stat format', () => {
     });
     const lines = formatStat(c, { elapsedNs: 1_500_000_000n, palette: palette(false), width: 80 });
     const text = lines.join('\n');
-    assert.match(text, /Performance counter stats for 'sh -c 'echo hi'':/);
+    assert.match(text, /Performance counter stats for 'sh -c "echo hi"':/);
     assert.match(text, /^\s+2\.00 msec\s+task-clock$/m);
     assert.match(text, /^\s+1\.90 msec\s+cpu-clock\s+stand-in for cycles$/m);
     assert.match(text, /^\s+3,000\s+instructions\s+scaled ×3\.00 \(on the PMU 33\.3%\)$/m);
