@@ -55,6 +55,24 @@ export function shimPathFor(featureId: string, map: CapabilityMap): string | und
         ? `EventSet puts at most ${v} hardware events of one PMU in a group; more start a new group (reported in set.splits) and are multiplexed, values scaled by enabled/running`
         : `no group limit known (${status(map, id)}): hardware events of one PMU share one group`;
     }
+    case 'behaviour.scheduability': {
+      const v = numericValue(map, id);
+      return v !== undefined
+        ? `EventSet caps hardware groups at ${v} events (the smaller of this and combo.group_scheduability); larger sets are split (set.splits)`
+        : `no measured group limit (${status(map, id)})`;
+    }
+    case 'behaviour.ioctl_reset':
+      return entry(map, id)?.status === 'broken'
+        ? 'EventSet emulates RESET: it remembers the counts at start/reset/accum and subtracts them from every read'
+        : 'EventSet zeroes counters with PERF_EVENT_IOC_RESET';
+    case 'behaviour.ioctl_flag_group':
+      return entry(map, id)?.status === 'broken'
+        ? 'EventSet enables, disables and resets every event on its own (PERF_IOC_FLAG_GROUP misses members here)'
+        : 'EventSet enables, disables and resets each group with one ioctl on its leader (PERF_IOC_FLAG_GROUP)';
+    case 'behaviour.group_read_after_exit':
+      return entry(map, id)?.status === 'broken'
+        ? 'forCommand reads a finished child one read() per event (a group read after exit is wrong here)'
+        : 'forCommand reads a finished child like any other set';
     case 'combo.hw_sw_group':
       return isMissing(map, id)
         ? `software events get their own group, apart from hardware events (${status(map, id)})`

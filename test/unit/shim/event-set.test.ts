@@ -172,6 +172,24 @@ describe('shim/EventSet', () => {
       closedError(() => set.accum(new Float64Array(3)));
     });
 
+    it('emulates RESET where the map says it does nothing, and enables members one by one where group ioctls miss them', () => {
+      const k = stubKernel();
+      const set = new EventSet({ kernel: k, capabilities: mapWith({ 'behaviour.ioctl_reset': { status: 'broken' }, 'behaviour.ioctl_flag_group': { status: 'broken' } }) });
+      set.add(SW[0]!).add(SW[1]!);
+      let raw = [100, 7];
+      k.read.callsFake((_fd: number, buf: Uint8Array) => ({ bytes: fillWords(buf, [2, 10, 10, ...raw]) }));
+      set.start();
+      assert.deepEqual(k.ioctl.getCalls().filter((c) => c.args[1] === IOC.enable).map((c) => c.args[2]), [0, 0], 'each event enabled, without FLAG_GROUP');
+      raw = [150, 9];
+      assert.deepEqual([...set.read()], [50, 2], 'counts since start()');
+      assert.deepEqual(set.readValues().map((v) => v.value), [50n, 2n]);
+      set.reset();
+      raw = [160, 12];
+      assert.deepEqual([...set.read()], [10, 3], 'counts since reset()');
+      assert.equal(set.splits.length, 2, 'both decisions reported');
+      set.close();
+    });
+
     it('works with `using`-style disposal', () => {
       const k = stubKernel();
       {

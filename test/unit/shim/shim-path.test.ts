@@ -40,6 +40,12 @@ describe('shim/shimPathFor', () => {
     assert.match(shimPathFor('access.kernel', mapWith({ 'access.kernel': { status: 'denied', errno: 13 } }))!, /exclude_kernel/);
   });
 
+  it('says how EventSet works around broken RESET and group ioctls', () => {
+    assert.match(shimPathFor('behaviour.ioctl_reset', mapWith({ 'behaviour.ioctl_reset': { status: 'broken' } }))!, /emulates RESET/);
+    assert.match(shimPathFor('behaviour.ioctl_reset', mapWith({ 'behaviour.ioctl_reset': supported() }))!, /PERF_EVENT_IOC_RESET/);
+    assert.match(shimPathFor('behaviour.ioctl_flag_group', mapWith({ 'behaviour.ioctl_flag_group': { status: 'broken' } }))!, /every event on its own/);
+  });
+
   it('returns undefined for features the shim does not use', () => {
     assert.equal(shimPathFor('mmap.cap_user_time', mapWith()), undefined);
   });
