@@ -6,8 +6,9 @@
  * Pure: no I/O. Little-endian layouts.
  *
  * Byte-array fields (raw, stack data, aux data, build ids, text_poke bytes)
- * are views into the input: callers that keep them past the input's life copy
- * them (the ring buffer hands the decoder a private copy).
+ * and callchains (BigUint64Array) are views into the input when it is 8-byte
+ * aligned: callers that reuse the input copy what they keep (the ring buffer
+ * hands the decoder a fresh copy per read, so its records are the caller's).
  */
 import { PERF_FORMAT, PERF_RECORD, PERF_RECORD_MISC, RECORD_TYPES } from './constants';
 import { decodeRead, ReadResult } from './read-format';
@@ -93,7 +94,7 @@ export interface SampleRecord {
   cpu?: number;
   period?: bigint;
   read?: ReadResult;
-  /** The callchain: PERF_CONTEXT_* markers and addresses (a copy, as u64 words). */
+  /** The callchain: PERF_CONTEXT_* markers and addresses (u64 words; a view of the input like the byte fields). */
   callchain?: BigUint64Array;
   raw?: Uint8Array;
   branchStack?: BranchStack;
@@ -225,13 +226,13 @@ class Cursor {
     this.off += n;
     return b;
   }
-  /** n u64 words as one typed array (one allocation instead of n BigInts until they are read). */
+  /** n u64 words as one typed array: a view of the input when 8-byte aligned, else a copy (never n BigInts up front). */
   u64Array(n: number, field: string): BigUint64Array {
     this.need(8 * n, field);
     const abs = this.bytes.byteOffset + this.off;
     let out: BigUint64Array;
     if (abs % 8 === 0) {
-      out = new BigUint64Array(this.bytes.buffer, abs, n).slice();
+      out = new BigUint64Array(this.bytes.buffer, abs, n); // a view, like the byte fields
     } else {
       out = new BigUint64Array(n);
       for (let i = 0; i < n; i++) out[i] = this.dv.getBigUint64(this.off + 8 * i, true);
