@@ -4,6 +4,7 @@
 import type { FeatureEntry } from '../probe/types';
 import { colorStatus, type Palette } from './color';
 import { diffIsEmpty, type FeatureChange, type MapDiff } from './map-diff';
+import { shortReason } from './report-format';
 import { padEnd, truncate, visibleLength } from './text';
 
 function state(p: Palette, e: FeatureEntry | undefined): string {
@@ -18,10 +19,16 @@ function section(p: Palette, title: string, changes: FeatureChange[], width: num
   const nameWidth = Math.min(36, Math.max(...changes.map((c) => c.id.length)));
   const lines = [p.bold(`${title} (${changes.length})`)];
   for (const c of changes) {
-    const line = `  ${padEnd(truncate(c.id, nameWidth), nameWidth)}  ${state(p, c.from)} → ${state(p, c.to)}`;
-    const reason = c.to?.status !== 'supported' ? c.to?.reason : undefined;
+    const states = `${state(p, c.from)} → ${state(p, c.to)}`;
+    let line = `  ${padEnd(truncate(c.id, nameWidth), nameWidth)}  ${states}`;
+    if (visibleLength(line) > width) {
+      // Too long for one line: the id alone, the transition below it.
+      lines.push(`  ${truncate(c.id, width - 2)}`);
+      line = `      ${states}`;
+    }
+    const reason = c.to !== undefined && c.to.status !== 'supported' && c.to.reason !== undefined ? shortReason(c.to.reason, c.to.status) : undefined;
     const room = width - visibleLength(line) - 2;
-    lines.push(reason !== undefined && room > 8 ? `${line}  ${p.dim(truncate(reason, room))}` : line);
+    lines.push(reason !== undefined && room >= Math.min(30, visibleLength(reason)) ? `${line}  ${p.dim(truncate(reason, room))}` : line);
   }
   lines.push('');
   return lines;

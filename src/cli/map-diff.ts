@@ -26,7 +26,7 @@ export interface MapDiff {
   errnoChanged: FeatureChange[];
   /** Other status transitions among the not-supported states (e.g. unsupported → no-hardware). */
   statusChanged: FeatureChange[];
-  /** Supported in both with a different measured value (attr.size 136 → 144). */
+  /** Supported in both with a different measured value (attr.size 136 → 144); not PMU type numbers, which the kernel hands out at registration. */
   valueChanged: FeatureChange[];
   pmusAdded: string[];
   pmusRemoved: string[];
@@ -55,7 +55,8 @@ export function diffMaps(a: CapabilityMap, b: CapabilityMap): MapDiff {
     const sa = statusOf(from);
     const sb = statusOf(to);
     if (sa === 'supported' && sb === 'supported') {
-      if (from?.value !== undefined && to?.value !== undefined && from.value !== to.value) d.valueChanged.push(change);
+      const comparable = !id.startsWith('pmu.');
+      if (comparable && from?.value !== undefined && to?.value !== undefined && from.value !== to.value) d.valueChanged.push(change);
     } else if (sb === 'supported') {
       d.gained.push(change);
     } else if (sb === 'denied' && sa !== 'denied') {

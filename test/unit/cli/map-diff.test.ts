@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { diffMaps, diffIsEmpty } from '../../../src/cli/map-diff';
 import { diffToJson, formatDiff } from '../../../src/cli/diff-format';
-import { palette } from '../../../src/cli/color';
+import { palette, stripAnsi } from '../../../src/cli/color';
+import { visibleLength } from '../../../src/cli/text';
 import { clone, entry, vmMap } from './fixtures';
 
 describe('cli map diff', () => {
@@ -46,6 +47,22 @@ describe('cli map diff', () => {
     const d = diffMaps(vmMap(), b);
     assert.equal(d.nowDenied.length, 1);
     assert.equal(d.hasLoss, false);
+  });
+
+  it('ignores PMU type numbers, which differ between boots, and keeps lines within the width', () => {
+    const a = vmMap();
+    a.features['pmu.msr'] = entry('supported', { value: 10 });
+    const b = clone(a);
+    b.features['pmu.msr'] = entry('supported', { value: 8 });
+    b.features['branch_sample_type.any'] = entry('no-hardware', { errno: 95, errnoName: 'EOPNOTSUPP' });
+    a.features['branch_sample_type.any'] = entry('unsupported', { errno: 22, errnoName: 'EINVAL' });
+    b.features['combo.sigtrap_without_remove_on_exec_long_name'] = entry('unsupported', { errno: 22, errnoName: 'EINVAL' });
+    a.features['combo.sigtrap_without_remove_on_exec_long_name'] = entry('untestable');
+    const d = diffMaps(a, b);
+    assert.deepEqual(d.valueChanged, []);
+    const lines = formatDiff(d, palette(true), 80);
+    for (const l of lines) assert.ok(visibleLength(l) <= 80, l);
+    assert.ok(lines.some((l) => /unsupported EINVAL → no-hardware EOPNOTSUPP/.test(stripAnsi(l))));
   });
 
   it('lists PMUs added and removed', () => {
