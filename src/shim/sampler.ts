@@ -370,7 +370,10 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
   async *[Symbol.asyncIterator](): AsyncIterator<SamplerRecord> {
     while (!this.isClosed) {
       const recs = this.drain();
-      for (const r of recs) yield r;
+      for (const r of recs) {
+        if (this.isClosed) return; // close() ends the iteration at once
+        yield r;
+      }
       if (recs.length === 0 && !this.isClosed) await this.readable();
     }
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { Sampler, cyclesToPerfTime } from '../../../src/shim/sampler';
 import { PERF_SAMPLE, PERF_TYPE } from '../../../src/abi/constants';
 import { PerfcompatError } from '../../../src/errors';
@@ -195,5 +196,51 @@ describe('shim/sampler overwrite mode on a simulated kernel', () => {
       s.close();
     }
     assert.equal(sim.kernel.openFdCount(), 0);
+  });
+});
+
+describe('shim/sampler wake-ups through Kernel.watchReadable', () => {
+  it('waits on the watch (ref while waiting, unref after), drains on each wake-up, stops the watch before closing the fd', async () => {
+    const sim = simulate('mainline-6.18');
+    const order: string[] = [];
+    let fire: (() => void) | undefined;
+    const watch = {
+      stop: sinon.spy(() => order.push('stop')),
+      ref: sinon.spy(),
+      unref: sinon.spy(),
+    };
+    const kernel = Object.create(sim.kernel) as typeof sim.kernel & { watchReadable: (fd: number, cb: () => void) => typeof watch };
+    kernel.watchReadable = sinon.spy((_fd: number, cb: () => void) => {
+      fire = cb;
+      return watch;
+    });
+    const close = kernel.close.bind(kernel);
+    kernel.close = (fd: number) => {
+      order.push('close');
+      return close(fd);
+    };
+    const s = new Sampler(CPU_CLOCK, { kernel, capabilities: mapWith(sim.environment, {}), period: 1_000_000n, pages: 1 });
+    const it = s[Symbol.asyncIterator]();
+    const pending = it.next(); // nothing in the ring yet: waits on the watch
+    await new Promise((r) => setImmediate(r));
+    assert.equal((kernel.watchReadable as sinon.SinonSpy).callCount, 1);
+    assert.equal((kernel.watchReadable as sinon.SinonSpy).firstCall.args[0], s.event.fd);
+    assert.equal(watch.ref.callCount, 1, 'the wait keeps Node alive');
+    sim.kernel.work(3_000_000);
+    fire!();
+    const first = await pending;
+    assert.equal(first.done, false);
+    assert.equal((first.value as SampleRecord).kind, 'sample');
+    assert.equal(watch.unref.callCount, 1, 'no longer waiting: Node may exit');
+    s.close();
+    assert.deepEqual(order.filter((x) => x === 'stop' || x === 'close').slice(0, 2), ['stop', 'close'], 'the watch stops before its fd closes');
+    // The iteration ends at close(), even with records of the last read not yet handed out.
+    let n = 0;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) break;
+      n++;
+    }
+    assert.equal(n, 0);
   });
 });
