@@ -1,6 +1,7 @@
 /**
  * The capability-map cache: one JSON file per key (boot id, kernel release,
- * uid, perf_event_paranoid, engine version) in $XDG_CACHE_HOME/perfcompat,
+ * uid, perf_event_paranoid, effective capabilities, seccomp state, engine
+ * version) in $XDG_CACHE_HOME/perfcompat,
  * else ~/.cache/perfcompat. Directory 0700, file 0600, written to a temporary
  * file and renamed. A file that is a symlink, not owned by this user,
  * writable by others, corrupt, of another schema or another key is ignored
@@ -21,6 +22,10 @@ export interface CacheKey {
   release: string;
   uid: number;
   paranoid: number | null;
+  /** CapEff (hex): CAP_PERFMON or CAP_SYS_ADMIN change what is permitted. */
+  capabilities?: string;
+  /** Seccomp mode and filter count: a filtered process must not reuse an unfiltered map. */
+  seccomp?: string;
   engineVersion: string;
 }
 

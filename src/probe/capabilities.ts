@@ -76,7 +76,9 @@ function session(opts: ProbeOptions): Session {
   const wantCache = opts.cache === undefined ? real : opts.cache !== false;
   const cacheDir = !wantCache ? null : typeof opts.cache === 'object' ? opts.cache.dir : defaultCacheDir();
   const key: CacheKey | null = env.bootId === null ? null : {
-    bootId: env.bootId, release: uname.release, uid: env.euid, paranoid: env.paranoid, engineVersion: engineVersion(),
+    bootId: env.bootId, release: uname.release, uid: env.euid, paranoid: env.paranoid,
+    capabilities: env.capabilities.effective, seccomp: `${env.seccomp.mode}/${env.seccomp.filters}`,
+    engineVersion: engineVersion(),
   };
   let decls = opts.catalogue ?? catalogues.get(env);
   if (decls === undefined) {

@@ -37,7 +37,7 @@ describe('probe/cache', () => {
 
   it('misses on any change of the key', () => {
     writeCache(dir, KEY, map());
-    for (const change of [{ bootId: 'other' }, { release: '6.19.0' }, { uid: KEY.uid + 1 }, { paranoid: 1 }, { engineVersion: '0.2.0' }]) {
+    for (const change of [{ bootId: 'other' }, { release: '6.19.0' }, { uid: KEY.uid + 1 }, { paranoid: 1 }, { capabilities: '0' }, { seccomp: '2/1' }, { engineVersion: '0.2.0' }]) {
       assert.equal(readCache(dir, { ...KEY, ...change }), null, JSON.stringify(change));
     }
   });
