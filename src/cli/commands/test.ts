@@ -26,7 +26,8 @@ function measuredText(r: Line): string {
 export const testCommand: Command = {
   name: 'test',
   summary: 'run behaviour checks: does the kernel honour what it accepts?',
-  help: `Usage: probe test [N|NAME ...] [--only N|NAME ...] [--cases DIR] [--json] [-v] [--list]
+  help: `Usage: probe test [N|NAME ...] [--only N|NAME ...] [--cases DIR]
+                  [--json] [-v] [--list]
 
 Run the behaviour checks: each opens events, does a known amount of work,
 reads and judges the numbers (a counter counts, group reads are whole, ioctls
@@ -35,8 +36,8 @@ do what they say, samples arrive, ...). Prints one line per check:
 Checks that need hardware this machine lacks are skipped with the reason.
 
 Options:
-  --only X       run only check X (number, name or behaviour.<name>); repeatable,
-                 or comma-separated; positionals work the same
+  --only X       run only check X (number, name or behaviour.<name>);
+                 repeatable or comma-separated; positionals work the same
   --cases DIR    also run the user cases in DIR (*.json declarations, or *.js
                  modules exporting one); repeatable
   --json         the results as JSON

@@ -39,7 +39,7 @@ describe('probe CLI (built, child process, hand-made dumps)', () => {
       assert.equal(r.status, 0, `${cmd.join(' ')} --help: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`^Usage: probe${cmd.length > 0 ? ` ${cmd[0]}` : ''}`));
       assert.equal(r.stderr, '');
-      if (cmd[0] !== 'test') assert.ok(maxWidth(r.stdout) <= 80, `${cmd.join(' ')} --help is wider than 80 columns`);
+      assert.ok(maxWidth(r.stdout) <= 80, `${cmd.join(' ')} --help is wider than 80 columns`);
     }
     assert.match(runCli(['--help']).stdout, /probe diff .*\n.*probe explain/);
   });
