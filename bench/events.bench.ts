@@ -8,7 +8,6 @@
  *    (≈1 means the parser's work is linear in the list).
  * No assertion: numbers only.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,37 +15,7 @@ import { resolveEvent, parseEventList } from '../src/events';
 import { findTracefs } from '../src/env/tracepoint-files';
 import { readPmuFiles } from '../src/env/pmu-event-files';
 import type { BenchResult } from './result';
-
-const C_SOURCE = `
-#include <linux/perf_event.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  int n = atoi(argv[1]);
-  struct perf_event_attr a;
-  memset(&a, 0, sizeof a);
-  a.size = sizeof a; a.type = PERF_TYPE_SOFTWARE; a.config = PERF_COUNT_SW_TASK_CLOCK;
-  a.disabled = 1; a.exclude_kernel = 1; a.exclude_hv = 1;
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  for (int i = 0; i < n; i++) {
-    int fd = (int)syscall(__NR_perf_event_open, &a, 0, -1, -1, 0);
-    if (fd >= 0) close(fd);
-  }
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  printf("%.0f\\n", (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec));
-  return 0;
-}
-`;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
+import { compileC, median, openCloseNs, OPEN_CLOSE_C } from './c-program';
 
 function nsPer(fn: () => unknown, n: number): number {
   const t0 = process.hrtime.bigint();
@@ -54,22 +23,10 @@ function nsPer(fn: () => unknown, n: number): number {
   return Number(process.hrtime.bigint() - t0) / n;
 }
 
-function compile(dir: string): string | undefined {
-  const src = path.join(dir, 'open.c');
-  const bin = path.join(dir, 'open');
-  fs.writeFileSync(src, C_SOURCE);
-  try {
-    execFileSync('cc', ['-O2', '-o', bin, src], { stdio: 'ignore' });
-    return bin;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function runEventsBench(rounds = 5): Promise<BenchResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcompat-events-bench-'));
   try {
-    const bin = compile(dir);
+    const bin = compileC(dir, 'open-close', OPEN_CLOSE_C);
     const names = ['task-clock', 'L1-dcache-load-misses:u'];
     if (readPmuFiles('msr')?.aliases.tsc) names.push('msr/tsc/');
     if (findTracefs().ok) names.push('sched:sched_switch');
@@ -82,7 +39,7 @@ export async function runEventsBench(rounds = 5): Promise<BenchResult[]> {
     for (const n of names) resolveEvent(n); // warm the PMU-file cache and the JIT
     for (let r = 0; r < rounds; r++) {
       // Alternate baseline and measured work so both see the same machine load.
-      if (bin) openNs.push(Number(execFileSync(bin, [String(iters)], { encoding: 'utf8' }).trim()) / iters);
+      if (bin) openNs.push(openCloseNs(bin, iters, 1, 1) / iters); // software task-clock
       for (const n of names) perName.get(n)!.push(nsPer(() => resolveEvent(n), iters));
       const small = nsPer(() => parseEventList(list100), 50) / 100;
       const big = nsPer(() => parseEventList(list1000), 5) / 1000;

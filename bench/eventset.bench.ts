@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventSet } from '../src/shim/event-set';
 import type { BenchResult } from './result';
+import { compileC, median } from './c-program';
 
 /** The software events of the 8-event set (perf_sw_ids), the first alone for the 1-event set. */
 const EVENTS: readonly { name: string; config: number }[] = [
@@ -63,23 +64,6 @@ int main(int argc, char **argv) {
 }
 `;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function compileBaseline(dir: string): string | null {
-  const src = path.join(dir, 'eventset-read.c');
-  const bin = path.join(dir, 'eventset-read');
-  fs.writeFileSync(src, C_SOURCE);
-  try {
-    execFileSync('cc', ['-O2', '-o', bin, src], { stdio: 'pipe' });
-    return bin;
-  } catch {
-    return null;
-  }
-}
-
 interface OpenSet {
   set: EventSet;
   out: Float64Array;
@@ -113,7 +97,7 @@ export async function runEventSetBench(opts: { iters?: number; rounds?: number }
   const one = openSet(1);
   const eight = openSet(8);
   try {
-    const bin = compileBaseline(dir);
+    const bin = compileC(dir, 'eventset-read', C_SOURCE);
     const group1 = one.set.readPath === 'group';
     const group8 = eight.set.readPath === 'group';
     const js1: number[] = []; const js8: number[] = []; const c1: number[] = []; const c8: number[] = [];

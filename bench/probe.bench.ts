@@ -5,7 +5,6 @@
  * of perf_event_open + close calls of a software event (and, for the
  * tracepoint probe, of the same tracepoint). No assertion: numbers only.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,56 +14,11 @@ import { feature, forgetCapabilities, getCapabilities } from '../src/probe/capab
 import { realKernel } from '../src/sys/real-kernel';
 import type { Kernel } from '../src/sys/kernel';
 import type { BenchResult } from './result';
-
-const C_SOURCE = `
-#include <linux/perf_event.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  int n = atoi(argv[1]);
-  unsigned type = (unsigned)atoi(argv[2]);
-  unsigned long long config = strtoull(argv[3], 0, 0);
-  struct perf_event_attr a;
-  memset(&a, 0, sizeof a);
-  a.size = sizeof a; a.type = type; a.config = config;
-  a.disabled = 1; a.exclude_kernel = 1; a.exclude_hv = 1;
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  for (int i = 0; i < n; i++) {
-    int fd = (int)syscall(__NR_perf_event_open, &a, 0, -1, -1, 0);
-    if (fd >= 0) close(fd);
-  }
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  printf("%.0f\\n", (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec));
-  return 0;
-}
-`;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Compile the baseline; null when there is no C compiler or no perf header. */
-function compileBaseline(dir: string): string | null {
-  const src = path.join(dir, 'open-close.c');
-  const bin = path.join(dir, 'open-close');
-  fs.writeFileSync(src, C_SOURCE);
-  try {
-    execFileSync('cc', ['-O2', '-o', bin, src], { stdio: 'pipe' });
-    return bin;
-  } catch {
-    return null;
-  }
-}
+import { compileC, median, openCloseNs, OPEN_CLOSE_C } from './c-program';
 
 function baselineMs(bin: string | null, n: number, type: number, config: number): number | undefined {
   if (bin === null || n === 0) return undefined;
-  const runs = [0, 1, 2].map(() => Number(execFileSync(bin, [String(n), String(type), String(config)], { encoding: 'utf8' }).trim()) / 1e6);
+  const runs = [0, 1, 2].map(() => openCloseNs(bin, n, type, config) / 1e6);
   return median(runs);
 }
 
@@ -90,7 +44,7 @@ function round(x: number): number {
 export async function runProbeBench(): Promise<BenchResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcompat-bench-'));
   try {
-    const bin = compileBaseline(dir);
+    const bin = compileC(dir, 'open-close', OPEN_CLOSE_C);
     const env = readEnvironment();
     const cacheDir = path.join(dir, 'cache');
 

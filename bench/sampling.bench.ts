@@ -15,6 +15,7 @@ import { MMAP_PAGE } from '../src/abi/mmap-page';
 import { compileLayout, decodeRecord, RecordLayout } from '../src/abi/records';
 import { RingBuffer } from '../src/shim/ring-buffer';
 import type { BenchResult } from './result';
+import { compileC, median } from './c-program';
 
 const SAMPLE_TYPE = 0x1n | 0x2n | 0x4n | 0x100n | 0x20n; // IP|TID|TIME|PERIOD|CALLCHAIN
 const LAYOUT: RecordLayout = { sampleType: SAMPLE_TYPE, sampleIdAll: true };
@@ -103,23 +104,6 @@ int main(int argc, char **argv) {
 }
 `;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function compileReader(dir: string): string | null {
-  const src = path.join(dir, 'read-records.c');
-  const bin = path.join(dir, 'read-records');
-  fs.writeFileSync(src, C_SOURCE);
-  try {
-    execFileSync('cc', ['-O2', '-o', bin, src], { stdio: 'pipe' });
-    return bin;
-  } catch {
-    return null;
-  }
-}
-
 /** Records per second of the C reader over the file (median of 3 runs). */
 function cRate(bin: string, file: string, loops: number): number {
   const rates = [0, 1, 2].map(() => {
@@ -205,7 +189,7 @@ export async function runSamplingBench(): Promise<BenchResult[]> {
   try {
     const file = path.join(dir, 'records.bin');
     fs.writeFileSync(file, bytes);
-    const bin = compileReader(dir);
+    const bin = compileC(dir, 'read-records', C_SOURCE);
     const cLoops = 50;
     const jsLoops = 5;
     jsDecodeRate(bytes, 1); // warm up the JIT

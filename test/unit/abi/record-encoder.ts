@@ -190,14 +190,5 @@ export function isGroup(fmt: bigint): boolean {
   return (fmt & PERF_FORMAT.GROUP) !== 0n;
 }
 
-/** A small deterministic PRNG (mulberry32) so generated cases are the same every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared deterministic PRNG, under the name these tests use. */
+export { mulberry32 as prng } from '../../helpers/prng';

@@ -9,17 +9,8 @@ import { parseEventList, resolveEvent } from '../../../src/events';
 import { encodeAttr } from '../../../src/abi/attr-codec';
 import { PerfcompatError } from '../../../src/errors';
 import { makeTrees, Trees } from './fake-trees';
+import { mulberry32 } from '../../helpers/prng';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALID = [
   'cycles', 'cycles:u', 'task-clock', 'cs:ukppp', 'L1-dcache-load-misses', 'iTLB-load-misses:k', 'msr/tsc/',
