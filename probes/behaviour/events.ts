@@ -1,5 +1,5 @@
 /** Events and small helpers the built-in behaviour checks share. */
-import type { EventDecl } from '../../src/probe/behaviour-types';
+import type { EventDecl, WorkDecl } from '../../src/probe/behaviour-types';
 import type { BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-context';
 import type { ReadResult } from '../../src/abi/read-format';
 
@@ -26,11 +26,11 @@ export function times(r: ReadResult): { enabled: number; running: number } {
   return { enabled: Number(r.timeEnabled ?? 0n), running: Number(r.timeRunning ?? 0n) };
 }
 
-/** Enable, work cpuMs of CPU, disable, read: one measured interval of one event. */
-export function measure(ctx: BehaviourContext, ev: OpenedEvent, cpuMs: number, group = false): ReadResult {
+/** Enable, work (cpuMs of CPU, or the work declared), disable, read: one measured interval of one event. */
+export function measure(ctx: BehaviourContext, ev: OpenedEvent, work: number | WorkDecl, group = false): ReadResult {
   ctx.reset(ev, group);
   ctx.enable(ev, group);
-  ctx.work({ cpu_ms: cpuMs });
+  ctx.work(typeof work === 'number' ? { cpu_ms: work } : work);
   ctx.disable(ev, group);
   return ctx.read(ev);
 }
@@ -38,3 +38,5 @@ export function measure(ctx: BehaviourContext, ev: OpenedEvent, cpuMs: number, g
 /** Count of PERF_RECORD_SAMPLE (9) headers in a header count. */
 export const PERF_RECORD_SAMPLE = 9;
 export const PERF_RECORD_LOST = 2;
+export const PERF_RECORD_THROTTLE = 5;
+export const PERF_RECORD_UNTHROTTLE = 6;

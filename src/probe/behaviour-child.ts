@@ -9,6 +9,15 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PerfcompatError } from '../errors';
 
+/**
+ * How long a check waits for a child to stop itself and to run to its end:
+ * generous, because a kernel booted under emulation (qemu TCG) runs a shell
+ * loop tens of times slower than real hardware. A child that overruns is
+ * killed by the check's cleanup (BehaviourContext.dispose).
+ */
+export const CHILD_STOP_TIMEOUT_MS = 30_000;
+export const CHILD_EXIT_TIMEOUT_MS = 60_000;
+
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /** Sleep the thread without spinning (Atomics.wait on a private word). */
@@ -51,7 +60,7 @@ export class StoppedChild {
    * Start `argv` under a shell that stops itself first (SIGSTOP); returns once
    * the child is stopped, before it execs argv.
    */
-  static start(argv: readonly string[], timeoutMs = 5000): StoppedChild {
+  static start(argv: readonly string[], timeoutMs = CHILD_STOP_TIMEOUT_MS): StoppedChild {
     if (argv.length === 0) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'child argv: empty; expected a program and its arguments');
     const proc = spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'sh', ...argv], { stdio: 'ignore' });
     if (proc.pid === undefined) {
@@ -78,7 +87,7 @@ export class StoppedChild {
   }
 
   /** Wait until it has exited (zombie or reaped); false on timeout. */
-  waitExit(timeoutMs = 10000): boolean {
+  waitExit(timeoutMs = CHILD_EXIT_TIMEOUT_MS): boolean {
     const ok = waitFor(this.pid, (s) => s === 'Z' || s === 'X' || s === null, timeoutMs);
     if (ok) this.finished = true;
     return ok;

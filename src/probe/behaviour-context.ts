@@ -19,6 +19,10 @@ import type { EventDecl, Verdict, WorkDecl, WorkResult } from './behaviour-types
 import { CheckAbort, errnoVerdict } from './behaviour-verdict';
 import { StoppedChild } from './behaviour-child';
 import { countRecordHeaders, RingHeaders } from './behaviour-ring';
+import { readMaxSampleRate } from '../env/sample-rate';
+
+/** Simulated nanoseconds per loop iteration of work { iterations } on a simulated kernel. */
+export const SIM_NS_PER_ITERATION = 1;
 
 /** An event a check opened. */
 export interface OpenedEvent {
@@ -240,7 +244,7 @@ export class BehaviourContext {
   work(decl: WorkDecl = {}): WorkResult {
     if (this.simulated) {
       if (decl.exec !== undefined) throw new CheckAbort({ status: 'untestable', reason: `a simulated kernel (${this.kernel.name}) runs no child processes` });
-      const ns = Math.round(((decl.spin_ms ?? 0) + (decl.cpu_ms ?? 0)) * 1e6);
+      const ns = Math.round(((decl.spin_ms ?? 0) + (decl.cpu_ms ?? 0)) * 1e6 + (decl.iterations ?? 0) * SIM_NS_PER_ITERATION);
       (this.kernel as unknown as { work(ns: number): void }).work(ns);
       return { wallNs: ns, cpuNs: ns, pages: decl.touch_pages ?? 0, children: 0 };
     }
@@ -253,10 +257,34 @@ export class BehaviourContext {
       runChild(decl.exec);
       children = 1;
     }
+    if (decl.iterations !== undefined) loop(decl.iterations);
     if (decl.cpu_ms !== undefined) spinCpu(decl.cpu_ms);
     if (decl.spin_ms !== undefined) spin(decl.spin_ms);
     const cpu = process.cpuUsage(cpu0);
     return { wallNs: Number(process.hrtime.bigint() - start), cpuNs: (cpu.user + cpu.system) * 1000, pages, children };
+  }
+
+  /**
+   * Iterations of the fixed busy loop (work { iterations }) that take about
+   * `ms` on this machine, calibrated once per process by wall time (the
+   * fastest of a few runs, so a preempted run does not inflate it). The
+   * work is then a fixed amount whatever the CPU accounting's granularity:
+   * checks compare counts of N and k·N iterations, not counts against a
+   * clock. On a simulated kernel, one iteration is SIM_NS_PER_ITERATION ns.
+   */
+  iterationsFor(ms: number): number {
+    if (this.simulated) return Math.max(1, Math.round((ms * 1e6) / SIM_NS_PER_ITERATION));
+    return Math.max(1000, Math.round(ms * 1e6 / loopNsPerIteration()));
+  }
+
+  /**
+   * /proc/sys/kernel/perf_event_max_sample_rate (samples per second the
+   * kernel allows; it lowers it itself when sampling interrupts take long,
+   * e.g. under emulation), or undefined when unknown or simulated.
+   */
+  maxSampleRate(): number | undefined {
+    if (this.simulated) return undefined;
+    return readMaxSampleRate() ?? undefined;
   }
 
   /** A child stopped before it execs argv; open events on its pid, then resume() it. */
@@ -311,6 +339,39 @@ export function spin(ms: number): void {
     for (let i = 0; i < 1000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
   }
   sink = x;
+}
+
+/** Run the fixed busy loop n times: the same work on every call, however the CPU time is accounted. */
+export function loop(n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > 1e10) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `work iterations ${n}: expected an integer 0..1e10`);
+  let x = sink | 1;
+  for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  sink = x;
+}
+
+let nsPerIteration: number | undefined;
+
+/**
+ * Wall ns one iteration of loop() takes here, measured once: the loop count
+ * doubles until one run takes ≥ 20 ms (by then the JIT has compiled the
+ * loop — an interpreted loop under emulation is many times slower, and
+ * timing it would make every later "5 ms" far shorter), then the fastest of
+ * three runs of that size.
+ */
+export function loopNsPerIteration(): number {
+  if (nsPerIteration !== undefined) return nsPerIteration;
+  const time = (n: number): number => {
+    const t0 = process.hrtime.bigint();
+    loop(n);
+    return Number(process.hrtime.bigint() - t0);
+  };
+  let n = 10_000;
+  time(n); // let the JIT compile the loop
+  while (time(n) < 20e6 && n < 1e9) n *= 2;
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) best = Math.min(best, time(n));
+  nsPerIteration = Math.max(best / n, 1e-3);
+  return nsPerIteration;
 }
 
 /**

@@ -24,6 +24,9 @@ export interface EventDecl {
 
 /**
  * Work done between enable and disable, each kind measured:
+ * iterations  run a fixed busy loop this many times (the same work on every
+ *           run, whatever the CPU accounting's granularity; a VM may account
+ *           CPU time by ticks, so cpu_ms can overshoot by several ms)
  * cpu_ms    busy loop on the calling thread until the process has used this
  *           much CPU time (the same work however loaded the machine is)
  * spin_ms   busy loop on the calling thread for this many wall milliseconds
@@ -31,6 +34,7 @@ export interface EventDecl {
  * exec      run this argv to completion as a child (counts with inherit only)
  */
 export interface WorkDecl {
+  iterations?: number;
   cpu_ms?: number;
   spin_ms?: number;
   touch_pages?: number;
