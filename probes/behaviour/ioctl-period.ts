@@ -20,6 +20,8 @@ const FACTOR = 4;
 /** Periods of work at each period. */
 const PERIODS = 40;
 const RETRY_PERIODS = 15;
+/** An interval that counted fewer periods than this is too short for a verdict. */
+const MIN_PERIODS = 5;
 export const PERIOD_TOLERANCE = 0.35;
 
 const check: BehaviourCheck = {
@@ -68,6 +70,8 @@ const check: BehaviourCheck = {
     };
     if (coarseNote !== undefined) measured.note = coarseNote;
     if (!(first.rec.samples > 0)) return { status: 'untestable', reason: `no samples at the first period (${first.ns} ns counted); see behaviour.overflow`, measured };
+    const tooShort = Math.min(first.ns / PERIOD_NS, second.ns / (PERIOD_NS * FACTOR));
+    if (tooShort < MIN_PERIODS) return { status: 'untestable', reason: `too little time counted to judge: ${first.ns} ns at ${PERIOD_NS} ns, ${second.ns} ns at ${PERIOD_NS * FACTOR} ns (fewer than ${MIN_PERIODS} periods)`, measured };
     if (Math.abs(ratio2 - 1) <= PERIOD_TOLERANCE) return ctx.ok(measured);
     const said = `after PERIOD ${PERIOD_NS * FACTOR} ns: ${second.rec.samples} samples for ${second.ns} ns (${ratio2.toFixed(2)}× the new period's rate; before: ${ratio1.toFixed(2)}×)`;
     if (second.rec.samples === 0) return ctx.broken(`${said}: no samples after PERIOD`, measured);

@@ -352,11 +352,12 @@ export function loop(n: number): void {
 let nsPerIteration: number | undefined;
 
 /**
- * Wall ns one iteration of loop() takes here, measured once: the loop count
- * doubles until one run takes ≥ 20 ms (by then the JIT has compiled the
- * loop — an interpreted loop under emulation is many times slower, and
- * timing it would make every later "5 ms" far shorter), then the fastest of
- * three runs of that size.
+ * Wall ns one iteration of loop() takes here, measured once. The JIT
+ * compiles the loop at some point after it starts (under emulation an
+ * interpreted loop is tens of times slower, and a calibration that timed it
+ * would make every later "5 ms" a fraction of that): runs are timed until
+ * the fastest per iteration has not improved by 10% for three runs of
+ * 20 ms or more (the loop count doubles while a run is shorter); at most ~3 s.
  */
 export function loopNsPerIteration(): number {
   if (nsPerIteration !== undefined) return nsPerIteration;
@@ -366,11 +367,23 @@ export function loopNsPerIteration(): number {
     return Number(process.hrtime.bigint() - t0);
   };
   let n = 10_000;
-  time(n); // let the JIT compile the loop
-  while (time(n) < 20e6 && n < 1e9) n *= 2;
   let best = Infinity;
-  for (let i = 0; i < 3; i++) best = Math.min(best, time(n));
-  nsPerIteration = Math.max(best / n, 1e-3);
+  let stale = 0;
+  let spent = 0;
+  while (stale < 3 && spent < 3e9) {
+    const t = time(n);
+    spent += t;
+    const per = t / n;
+    if (per < best * 0.9) stale = 0;
+    else stale += 1;
+    best = Math.min(best, per);
+    // Only runs of 20 ms or more decide that the speed is settled.
+    if (t < 20e6 && n < 1e9) {
+      n *= 2;
+      stale = 0;
+    }
+  }
+  nsPerIteration = Math.max(best, 1e-3);
   return nsPerIteration;
 }
 

@@ -21,11 +21,11 @@ function one(kernel: SimKernel, name: string) {
   return r;
 }
 
-/** Scale each work(ns) call by the next factor of `factors` (cycled): time that runs faster or slower than the work. */
+/** Scale each work(ns) call that does work by the next factor of `factors` (cycled): time that runs faster or slower than the work. */
 function noisy(kernel: SimKernel, factors: number[]): SimKernel {
   const inner = kernel.work.bind(kernel);
   let i = 0;
-  kernel.work = (ns: number): void => inner(ns * factors[i++ % factors.length]!);
+  kernel.work = (ns: number): void => inner(ns === 0 ? 0 : ns * factors[i++ % factors.length]!);
   return kernel;
 }
 
@@ -48,6 +48,16 @@ describe('behaviour checks on a noisy machine', () => {
       assert.equal(r.entry.status, 'supported', r.entry.reason);
       assert.equal(r.entry.measured?.['task_clock.runs'], 1);
       assert.equal(r.entry.measured?.['cpu_cycles.runs'], 1);
+    });
+
+    it('a fixed cost per interval (3 ms of syscalls under emulation) is taken out of the ratio: 5 for 5× the work, not 3.5', () => {
+      const { kernel } = simulate(HEALTHY, { clock: 'manual' });
+      const inner = kernel.work.bind(kernel);
+      kernel.work = (ns: number): void => inner(ns + 3_000_000);
+      const r = one(kernel, 'counter_counts');
+      assert.equal(r.entry.status, 'supported', r.entry.reason);
+      assert.equal(r.entry.measured?.['task_clock.base'], 3_000_000);
+      assert.equal(r.entry.measured?.['task_clock.ratio'], WORK_FACTOR);
     });
 
     it('a counter that counts the same whatever the work is broken ("did not grow"), after every repetition', () => {
