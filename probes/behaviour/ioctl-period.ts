@@ -13,7 +13,7 @@
 import type { BehaviourCheck, Verdict } from '../../src/probe/behaviour-types';
 import { valueOf } from './events';
 import type { OpenedEvent, Ring } from '../../src/probe/behaviour-context';
-import { coarsePeriod, sampleRecords, sampledClock, SampleRecords } from './sampling';
+import { coarsePeriod, workCounted, sampleRecords, sampledClock, SampleRecords } from './sampling';
 
 const BASE_PERIOD_NS = 1_000_000;
 const FACTOR = 4;
@@ -32,7 +32,7 @@ const check: BehaviourCheck = {
       const n0 = valueOf(ctx.read(ev));
       const r0 = sampleRecords(ring.headers());
       ctx.enable(ev);
-      ctx.work({ iterations: ctx.iterationsFor((periods * periodNs) / 1e6) });
+      workCounted(ctx, ev, periods * periodNs);
       ctx.disable(ev);
       const r1 = sampleRecords(ring.headers());
       return {

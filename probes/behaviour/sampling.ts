@@ -12,7 +12,7 @@
  */
 import type { EventDecl } from '../../src/probe/behaviour-types';
 import type { RingHeaders } from '../../src/probe/behaviour-ring';
-import type { BehaviourContext } from '../../src/probe/behaviour-context';
+import type { BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-context';
 import { PERF_RECORD_LOST, PERF_RECORD_SAMPLE, PERF_RECORD_THROTTLE, PERF_RECORD_UNTHROTTLE, valueOf } from './events';
 
 /** PERF_SAMPLE_IP | PERF_SAMPLE_TID */
@@ -97,13 +97,33 @@ export interface SampleRun {
   readableAfter: boolean;
 }
 
+/**
+ * Work in chunks of the calibrated loop until the enabled event `ev` has
+ * counted `targetNs` more (its own task-clock value): the time a sample
+ * count is judged against, whatever the calibration (a JIT that delivers
+ * its fast loop late, under emulation, makes "40 ms" of iterations 2 ms).
+ * Gives up after 20× the target (at least 2 s) of work.
+ */
+export function workCounted(ctx: BehaviourContext, ev: OpenedEvent, targetNs: number): void {
+  const start = valueOf(ctx.read(ev));
+  let chunk = ctx.iterationsFor(Math.min(targetNs / 1e6, 5));
+  let spent = 0;
+  const limit = Math.max(20 * targetNs, 2e9);
+  for (let i = 0; i < 100_000 && spent < limit; i++) {
+    const w = ctx.work({ iterations: chunk });
+    spent += w.wallNs;
+    if (valueOf(ctx.read(ev)) - start >= targetNs) return;
+    if (w.wallNs < 1e6 && chunk < 1e9) chunk *= 2;
+  }
+}
+
 /** Open a task-clock sampling event at periodNs with a ring, work about `periods` periods, count what came. */
 export function sampleRun(ctx: BehaviourContext, periodNs: number, periods: number, wakeupEvents: number): SampleRun {
   const ev = ctx.open(sampledClock(periodNs, wakeupEvents), { readFormat: 0n });
   const ring = ctx.ring(ev, 16);
   const readableBefore = ctx.readable(ev);
   ctx.enable(ev);
-  ctx.work({ iterations: ctx.iterationsFor((periods * periodNs) / 1e6) });
+  workCounted(ctx, ev, periods * periodNs);
   ctx.disable(ev);
   const countNs = valueOf(ctx.read(ev));
   const h = ring.headers();
