@@ -222,7 +222,7 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixResult> {
   const cmds = guestCommands(env);
   const tools = await findTools(env);
   const ti = Date.now();
-  // Opt-in: V8 flags for the guest's node (e.g. "--no-opt --no-sparkplug" starts the CLI ~30% faster under TCG).
+  // Opt-in: V8 flags for the guest's node that NODE_OPTIONS accepts (e.g. "--jitless"; node refuses --no-opt there).
   const guestEnv: Record<string, string> = env.PERFCOMPAT_KERNELS_NODE_OPTIONS ? { NODE_OPTIONS: env.PERFCOMPAT_KERNELS_NODE_OPTIONS } : {};
   const initrd = await buildInitrd(tools, p.root, p.initramfs, cmds, guestEnv);
   log(`initramfs: ${(fs.statSync(initrd).size / 1e6).toFixed(0)} MB [${((Date.now() - ti) / 1000).toFixed(1)} s]`);
