@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { listDir, readDirFiles, readTrimmed } from './read-file';
 
 export const DEFAULT_SYSFS_EVENT_SOURCE = '/sys/bus/event_source/devices';
 
@@ -33,20 +34,9 @@ export interface PmuFiles {
   cpus?: string;
 }
 
+/** A trimmed file, or undefined when it is missing or unreadable. */
 function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
+  return readTrimmed(file) ?? undefined;
 }
 
 /** Names of the PMUs under the root, sorted; [] when the root is absent. */
@@ -77,11 +67,7 @@ export function readPmuFiles(name: string, root: string = DEFAULT_SYSFS_EVENT_SO
   const typeText = readText(path.join(dir, 'type'));
   const type = typeText !== undefined && /^\d+$/.test(typeText) ? Number(typeText) : null;
 
-  const formats: Record<string, string> = {};
-  for (const f of listDir(path.join(dir, 'format'))) {
-    const spec = readText(path.join(dir, 'format', f));
-    if (spec !== undefined) formats[f] = spec;
-  }
+  const formats = readDirFiles(path.join(dir, 'format'));
 
   const aliases: Record<string, PmuEventAlias> = {};
   const eventsDir = path.join(dir, 'events');
@@ -100,11 +86,7 @@ export function readPmuFiles(name: string, root: string = DEFAULT_SYSFS_EVENT_SO
     aliases[f] = alias;
   }
 
-  const caps: Record<string, string> = {};
-  for (const f of listDir(path.join(dir, 'caps'))) {
-    const v = readText(path.join(dir, 'caps', f));
-    if (v !== undefined) caps[f] = v;
-  }
+  const caps = readDirFiles(path.join(dir, 'caps'));
 
   const out: PmuFiles = { name, type, formats, aliases, caps };
   const cpumask = readText(path.join(dir, 'cpumask'));

@@ -4,18 +4,9 @@
  * it is a core PMU (the one generic hardware events map to).
  */
 import type { PmuInfo } from '../probe/types';
-import { join, listDir, readTrimmed } from './read-file';
+import { join, listDir, readDirFiles, readTrimmed } from './read-file';
 
 const CORE_NAMES = /^(cpu|cpu_core|cpu_atom|armv[0-9]+_.*|arm_cortex_.*|armv8_pmuv3.*)$/;
-
-function readDirFiles(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of listDir(dir)) {
-    const v = readTrimmed(join(dir, name));
-    if (v !== null) out[name] = v;
-  }
-  return out;
-}
 
 export function readPmu(devicesDir: string, name: string): PmuInfo | null {
   const dir = join(devicesDir, name);

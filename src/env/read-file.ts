@@ -27,6 +27,16 @@ export function listDir(dir: string): string[] {
   }
 }
 
+/** Every readable file of a directory, trimmed, by name ({} when the directory is absent). */
+export function readDirFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of listDir(dir)) {
+    const v = readTrimmed(path.join(dir, name));
+    if (v !== null) out[name] = v;
+  }
+  return out;
+}
+
 export function exists(file: string): boolean {
   try {
     fs.statSync(file);

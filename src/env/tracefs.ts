@@ -1,8 +1,10 @@
-/** Where tracefs is mounted, and tracepoint ids read from it. */
-import { exists, join, readTrimmed } from './read-file';
+/** Where tracefs is mounted (under a sysfs root, for fake trees), and tracepoint ids read from it. */
+import { exists, join } from './read-file';
+import { readTracepointId as lookUpTracepointId, TRACEFS_UNDER_SYS } from './tracepoint-files';
 
 export function findTracefs(sysfsRoot: string): string | null {
-  for (const dir of [join(sysfsRoot, 'kernel', 'tracing'), join(sysfsRoot, 'kernel', 'debug', 'tracing')]) {
+  for (const rel of TRACEFS_UNDER_SYS) {
+    const dir = join(sysfsRoot, rel);
     if (exists(join(dir, 'events'))) return dir;
   }
   return null;
@@ -10,6 +12,6 @@ export function findTracefs(sysfsRoot: string): string | null {
 
 /** The id of tracepoint subsystem:name under a tracefs root, or null. */
 export function readTracepointId(tracefs: string, subsystem: string, name: string): number | null {
-  const t = readTrimmed(join(tracefs, 'events', subsystem, name, 'id'));
-  return t !== null && /^\d+$/.test(t) ? Number(t) : null;
+  const r = lookUpTracepointId(tracefs, subsystem, name);
+  return 'id' in r ? r.id : null;
 }

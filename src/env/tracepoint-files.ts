@@ -7,7 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const TRACEFS_CANDIDATES: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+/** Where tracefs is mounted, relative to sysfs: the tracing dir, then the old debugfs one. */
+export const TRACEFS_UNDER_SYS: readonly string[] = ['kernel/tracing', 'kernel/debug/tracing'];
+export const TRACEFS_CANDIDATES: readonly string[] = TRACEFS_UNDER_SYS.map((rel) => path.join('/sys', rel));
 
 export type TracefsLookup =
   | { ok: true; root: string }
