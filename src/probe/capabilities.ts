@@ -120,17 +120,16 @@ function buildMap(s: Session, run: ProbeRun, ids: readonly string[], started: nu
 
 /** Probe everything (or serve the cache): the capability map of this kernel. */
 export function getCapabilities(opts: ProbeOptions = {}): CapabilityMap {
-  const map = probedCapabilities(opts);
+  const s = session(opts);
+  const map = probedCapabilities(s, opts);
   // Behaviour checks run only when asked, and are then cached with the map.
-  if (opts.behaviour && addBehaviourEntries(map, opts.kernel ?? realKernel())) {
-    const s = session(opts);
+  if (opts.behaviour && addBehaviourEntries(map, s.kernel)) {
     if (s.cacheDir !== null && s.key !== null) writeCache(s.cacheDir, s.key, map);
   }
   return map;
 }
 
-function probedCapabilities(opts: ProbeOptions): CapabilityMap {
-  const s = session(opts);
+function probedCapabilities(s: Session, opts: ProbeOptions): CapabilityMap {
   const mem = memoryFor(s);
   if (!opts.refresh && opts.catalogue === undefined && mem.map) return mem.map;
   if (!opts.refresh && s.cacheDir !== null && s.key !== null) {
