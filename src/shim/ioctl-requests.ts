@@ -6,6 +6,7 @@ export interface PerfIoctls {
   disable: number;
   reset: number;
   id: number;
+  pause_output: number;
 }
 
 const byArch = new Map<string, PerfIoctls>();
@@ -14,7 +15,7 @@ export function perfIoctls(arch: string): PerfIoctls {
   let t = byArch.get(arch);
   if (!t) {
     const all = perfIoctlTable(archAbi(arch));
-    t = { enable: all.enable!, disable: all.disable!, reset: all.reset!, id: all.id! };
+    t = { enable: all.enable!, disable: all.disable!, reset: all.reset!, id: all.id!, pause_output: all.pause_output! };
     byArch.set(arch, t);
   }
   return t;

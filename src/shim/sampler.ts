@@ -10,7 +10,7 @@
 import { PERF_SAMPLE, CLOCK_IDS, PERF_TYPE, SW_EVENTS } from '../abi/constants';
 import { encodeAttr } from '../abi/attr-codec';
 import { errnoName } from '../abi/errno';
-import { archAbi, perfIoctl, MAP_SHARED, PROT_READ, PROT_WRITE } from '../abi/ioctl';
+import { MAP_SHARED, PROT_READ, PROT_WRITE } from '../abi/ioctl';
 import { MMAP_PAGE } from '../abi/mmap-page';
 import { compileLayout, CompiledLayout, PerfRecord, RecordLayout } from '../abi/records';
 import { decodeTracepointRaw, TracepointFormat, TracepointValue } from '../abi/tracepoint-format';
@@ -24,6 +24,7 @@ import { capabilitiesFor, openWith, PerfEvent } from './perf-event';
 import { toSpec } from './resolve-spec';
 import { readTracepointFormat } from '../env/tracepoint-format-file';
 import { RingBuffer, RingStats } from './ring-buffer';
+import { perfIoctls } from './ioctl-requests';
 import type { Adaptation, EventSpec, Policy } from './types';
 
 const log = logger('sample');
@@ -266,7 +267,7 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
         }
       }
     }
-    this.ioctlPause = perfIoctl('pause_output', archAbi(kernel.arch));
+    this.ioctlPause = perfIoctls(kernel.arch).pause_output;
 
     let mapping: Mapping | undefined;
     try {
@@ -459,7 +460,7 @@ export function calibratePerfClock(kernel: Kernel, tries = 3): { offsetNs: bigin
   }
   try {
     const ring = new RingBuffer(m.mapping.buffer, { pageSize: page });
-    const ioctls = { enable: perfIoctl('enable', archAbi(kernel.arch)), disable: perfIoctl('disable', archAbi(kernel.arch)) };
+    const ioctls = perfIoctls(kernel.arch);
     let best: { offsetNs: bigint; uncertaintyNs: bigint } | undefined;
     for (let i = 0; i < tries; i++) {
       kernel.ioctl(r.fd, ioctls.enable, 0);
