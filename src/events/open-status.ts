@@ -5,11 +5,12 @@
  */
 import { encodeAttr } from '../abi/attr-codec';
 import { ATTR_SIZE_VERSIONS, fieldByName, minSizeFor } from '../abi/attr-layout';
-import { ERRNO, errnoName } from '../abi/errno';
+import { errnoName } from '../abi/errno';
 import { PERF_FLAG } from '../abi/constants';
 import type { Kernel } from '../sys/kernel';
 import { isErr } from '../sys/kernel';
 import type { FeatureStatus } from '../probe/types';
+import { statusOfErrno } from '../probe/classify';
 
 /** Smallest published attr size that holds every non-zero field of `attr`. */
 export function attrSizeFor(attr: Record<string, number | bigint>): number {
@@ -22,14 +23,7 @@ export function attrSizeFor(attr: Record<string, number | bigint>): number {
   return ATTR_SIZE_VERSIONS.find((s) => s.bytes >= need)?.bytes ?? ATTR_SIZE_VERSIONS[ATTR_SIZE_VERSIONS.length - 1]!.bytes;
 }
 
-export function statusOfErrno(errno: number): FeatureStatus {
-  switch (errno) {
-    case ERRNO.EACCES: case ERRNO.EPERM: return 'denied';
-    case ERRNO.ENOENT: case ERRNO.ENODEV: case ERRNO.EOPNOTSUPP: return 'no-hardware';
-    case ERRNO.EINVAL: case ERRNO.E2BIG: case ERRNO.ENOSYS: return 'unsupported';
-    default: return 'error';
-  }
-}
+export { statusOfErrno };
 
 export interface OpenStatus {
   status: FeatureStatus;

@@ -14,19 +14,14 @@ import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { BASES, BASE_LABELS, oracleAttr } from './bases';
-import { classifyRefusal } from './classify';
+import { classifyRefusal, isTransient } from './classify';
 import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration, ResolvedBase } from './declaration';
 import type { Environment, FeatureEntry } from './types';
 
 const log = logger('probe');
 const RETRIES = 4;
 const RETRY_ERRNOS = new Set(['EINTR', 'EAGAIN']);
-const TRANSIENT_ERRNOS = new Set(['EINTR', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'EBUSY']);
-
-/** A fault of the moment, never a fact about the kernel. */
-export function isTransient(errno: number): boolean {
-  return TRANSIENT_ERRNOS.has(errnoName(errno));
-}
+export { isTransient };
 
 export class ProbeRun implements ProbeContext {
   readonly kernel: Kernel;
