@@ -147,3 +147,19 @@ export function fieldByName(name: string): AttrField | undefined {
 export function minSizeFor(field: AttrField): number {
   return field.offset + fieldWidth(field.kind);
 }
+
+/**
+ * The smallest published attr size (a PERF_ATTR_SIZE_VER*) that holds every
+ * non-zero field of `attr` and, when an aux_action bit is set, the aux_action
+ * word. Flag bits live in the VER0 part and need nothing more.
+ */
+export function smallestAttrSize(attr: Readonly<Record<string, number | bigint | boolean | undefined>>): number {
+  let need = 0;
+  for (const [k, v] of Object.entries(attr)) {
+    if (v === undefined || v === 0 || v === 0n || v === false) continue;
+    const f = fieldByName(k);
+    if (f) need = Math.max(need, minSizeFor(f));
+    else if (AUX_ACTION_FLAGS.some((a) => a.name === k)) need = Math.max(need, AUX_ACTION_OFFSET + 4);
+  }
+  return ATTR_SIZE_VERSIONS.find((v) => v.bytes >= need)?.bytes ?? ATTR_SIZE_LATEST;
+}

@@ -4,7 +4,7 @@
  * always closed.
  */
 import { encodeAttr } from '../abi/attr-codec';
-import { ATTR_SIZE_VERSIONS, fieldByName, minSizeFor } from '../abi/attr-layout';
+import { smallestAttrSize } from '../abi/attr-layout';
 import { errnoName } from '../abi/errno';
 import { PERF_FLAG } from '../abi/constants';
 import type { Kernel } from '../sys/kernel';
@@ -13,15 +13,7 @@ import type { FeatureStatus } from '../probe/types';
 import { statusOfErrno } from '../probe/classify';
 
 /** Smallest published attr size that holds every non-zero field of `attr`. */
-export function attrSizeFor(attr: Record<string, number | bigint>): number {
-  let need = ATTR_SIZE_VERSIONS[0]!.bytes;
-  for (const [k, v] of Object.entries(attr)) {
-    if (v === 0 || v === 0n) continue;
-    const f = fieldByName(k);
-    if (f) need = Math.max(need, minSizeFor(f));
-  }
-  return ATTR_SIZE_VERSIONS.find((s) => s.bytes >= need)?.bytes ?? ATTR_SIZE_VERSIONS[ATTR_SIZE_VERSIONS.length - 1]!.bytes;
-}
+export const attrSizeFor = smallestAttrSize;
 
 export { statusOfErrno };
 

@@ -6,7 +6,7 @@
  * and substitute a software stand-in for a hardware event only when the
  * policy asks. Pure: no I/O. Every change is returned as an Adaptation.
  */
-import { ATTR_FIELDS, ATTR_FLAGS, ATTR_SIZE_VERSIONS, AUX_ACTION_FLAGS, fieldByName, minSizeFor } from '../abi/attr-layout';
+import { ATTR_FIELDS, ATTR_FLAGS, AUX_ACTION_FLAGS, fieldByName, smallestAttrSize } from '../abi/attr-layout';
 import { encodeAttr } from '../abi/attr-codec';
 import { BRANCH_SAMPLE_TYPE, CLOCK_IDS, PERF_FLAG, PERF_TYPE, READ_FORMAT, SAMPLE_TYPE } from '../abi/constants';
 import { errnoName } from '../abi/errno';
@@ -174,17 +174,6 @@ function requestedFeatures(a: WorkAttr): string[] {
   return ids;
 }
 
-function smallestSizeFor(a: WorkAttr): number {
-  let need = 0;
-  for (const [k, v] of Object.entries(a)) {
-    if (FLAG_NAMES.has(k) || asBig(v) === 0n) continue;
-    const f = fieldByName(k);
-    if (f) need = Math.max(need, minSizeFor(f));
-  }
-  if (AUX_ACTION_FLAGS.some((f) => asBig(a[f.name]) !== 0n)) need = Math.max(need, minSizeFor(fieldByName('aux_action')!));
-  return ATTR_SIZE_VERSIONS.find((v) => v.bytes >= need)?.bytes ?? ATTR_SIZE_VERSIONS[ATTR_SIZE_VERSIONS.length - 1]!.bytes;
-}
-
 export interface PlanContext {
   map?: CapabilityMap;
   policy?: Policy;
@@ -316,7 +305,7 @@ export function planOpen(spec: EventSpec, ctx: PlanContext = {}): OpenPlan {
 
   // 9. Attr size: the map's, or the smallest size version that holds every field.
   const mapSize = numericValue(map, 'attr.size');
-  const size = mapSize ?? smallestSizeFor(a);
+  const size = mapSize ?? smallestAttrSize(a);
   let bytes: Buffer;
   try {
     bytes = encodeAttr(a, { size });

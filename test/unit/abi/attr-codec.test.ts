@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  ATTR_FIELDS, ATTR_FLAGS, AUX_ACTION_FLAGS, ATTR_SIZE_VERSIONS, fieldWidth, minSizeFor,
+  ATTR_FIELDS, ATTR_FLAGS, AUX_ACTION_FLAGS, ATTR_SIZE_VERSIONS, fieldWidth, minSizeFor, smallestAttrSize,
 } from '../../../src/abi/attr-layout';
 import { encodeAttr, decodeAttr, attrSizeField } from '../../../src/abi/attr-codec';
 import { PerfcompatError } from '../../../src/errors';
@@ -112,5 +112,14 @@ describe('abi/attr-codec', () => {
   it('writes a different size field on request (to test E2BIG handling)', () => {
     const bytes = encodeAttr({ type: 1 }, { size: 144, sizeField: 152 });
     assert.equal(attrSizeField(bytes), 152);
+  });
+
+  it('picks the smallest published size that holds every non-zero field', () => {
+    assert.equal(smallestAttrSize({ type: 1, config: 1, disabled: 1, sigtrap: 1 }), 64);
+    assert.equal(smallestAttrSize({ config2: 1 }), 72);
+    assert.equal(smallestAttrSize({ config3: 0, clockid: 1 }), 96);
+    assert.equal(smallestAttrSize({ sig_data: 1n }), 128);
+    assert.equal(smallestAttrSize({ aux_pause: 1 }), 120);
+    assert.equal(smallestAttrSize({ config4: 7n }), 144);
   });
 });
