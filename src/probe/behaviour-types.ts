@@ -27,8 +27,9 @@ export interface EventDecl {
  * iterations  run a fixed busy loop this many times (the same work on every
  *           run, whatever the CPU accounting's granularity; a VM may account
  *           CPU time by ticks, so cpu_ms can overshoot by several ms)
- * cpu_ms    busy loop on the calling thread until the process has used this
- *           much CPU time (the same work however loaded the machine is)
+ * cpu_ms    busy loop on the calling thread until that thread has used this
+ *           much CPU time (the same work however loaded the machine is; where
+ *           the kernel seam has no thread clock, the process's CPU time)
  * spin_ms   busy loop on the calling thread for this many wall milliseconds
  * touch_pages  allocate and write this many fresh pages (minor page faults)
  * exec      run this argv to completion as a child (counts with inherit only)
@@ -45,7 +46,11 @@ export interface WorkDecl {
 export interface WorkResult {
   /** Wall nanoseconds from enable to disable. */
   wallNs: number;
-  /** CPU nanoseconds the process used doing the work (user + system). */
+  /**
+   * CPU nanoseconds the calling thread used doing the work (user + system):
+   * what a task clock on pid 0 counts. Falls back to the process's CPU time
+   * where the kernel seam has no thread clock (then GC threads count too).
+   */
   cpuNs: number;
   /** Pages touched. */
   pages: number;

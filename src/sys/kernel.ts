@@ -72,6 +72,14 @@ export interface Kernel {
    * Optional: a Kernel without it is read by polling with poll(fds, 0).
    */
   watchReadable?(fd: number, onReadable: () => void): ReadableWatch;
+  /**
+   * CPU time the calling thread has used, in ns (CLOCK_THREAD_CPUTIME_ID): what
+   * a task clock opened with pid 0 counts. Process-wide accounting
+   * (process.cpuUsage) also charges Node's GC and libuv threads, which can run
+   * for tens of ms beside a busy loop. Optional: without it, callers fall back
+   * to process CPU time.
+   */
+  threadCpuNs?(): bigint;
 }
 
 /** A running watch of an fd, from Kernel.watchReadable. */

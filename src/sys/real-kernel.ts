@@ -5,6 +5,7 @@
  * checked before it crosses the FFI, so a mistake is a RangeError and never a
  * crash of the Node process. Every fd is opened close-on-exec.
  */
+import { endianness } from 'node:os';
 import koffi from 'koffi';
 import { archAbi, ArchAbi, F_GETFD, F_SETFD, FD_CLOEXEC, PERF_IOCTLS, perfIoctl } from '../abi/ioctl';
 import { PERF_FLAG } from '../abi/constants';
@@ -30,11 +31,15 @@ interface Libc {
   prctl: Fn;
   poll: Fn;
   getpagesize: Fn;
+  clockGettime: Fn;
   /** true where a non-variadic prototype is safe for libc's variadic functions */
   direct: boolean;
 }
 
 let libc: Libc | undefined;
+
+/** <time.h>: the calling thread's CPU-time clock (the same number on every Linux arch). */
+const CLOCK_THREAD_CPUTIME_ID = 3;
 
 /** ABIs where variadic integer/pointer arguments travel exactly like fixed ones. */
 const DIRECT_VARIADIC_ARCHES = new Set(['x64', 'ia32', 'arm64', 'arm', 'riscv64', 'loong64', 's390x']);
@@ -58,6 +63,7 @@ function loadLibc(arch: string): Libc {
     prctl: v('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)', 'int prctl(int, ...)'),
     poll: lib.func('int poll(void *fds, unsigned long nfds, int timeout)'),
     getpagesize: lib.func('int getpagesize()'),
+    clockGettime: lib.func('int clock_gettime(int clk, void *ts)'),
     direct,
   };
   return libc;
@@ -333,6 +339,22 @@ export class RealKernel implements Kernel {
   pageSize(): number {
     if (this.page === 0) this.page = Number(this.c.getpagesize());
     return this.page;
+  }
+
+  threadCpuNs(): bigint {
+    // struct timespec is two C longs (the unsuffixed clock_gettime symbol is the
+    // native-long one on 32-bit too); 16 bytes holds it on every ABI.
+    const long = koffi.sizeof('long');
+    const ts = Buffer.alloc(16);
+    const r = Number(this.c.clockGettime(CLOCK_THREAD_CPUTIME_ID, ts));
+    if (r !== 0) throw new Error(`clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed: errno ${koffi.errno()}`);
+    const le = endianness() === 'LE';
+    const at = (i: number): bigint => long === 8
+      ? (le ? ts.readBigInt64LE(i * 8) : ts.readBigInt64BE(i * 8))
+      : BigInt(le ? ts.readInt32LE(i * 4) : ts.readInt32BE(i * 4));
+    const sec = at(0);
+    const nsec = at(1);
+    return sec * 1000000000n + nsec;
   }
 }
 

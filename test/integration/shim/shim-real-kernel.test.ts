@@ -9,6 +9,7 @@ import { getCapabilities } from '../../../src/probe';
 import type { CapabilityMap } from '../../../src/probe/types';
 import { EventSet } from '../../../src/shim/event-set';
 import { openEvent } from '../../../src/shim/perf-event';
+import { realKernel } from '../../../src/sys/real-kernel';
 
 const SOFTWARE_SET = ['task-clock', 'context-switches', 'page-faults', 'cpu-migrations'];
 
@@ -18,16 +19,18 @@ function openFds(): number {
 
 /**
  * A fixed amount of CPU work on this thread; returns the CPU time the OS
- * charged this process for it (ns) — the machine may be loaded, so wall time
- * says nothing about what a task clock should read.
+ * charged this thread for it (ns) — the machine may be loaded, so wall time
+ * says nothing about what a task clock should read, and the process's CPU
+ * time also charges GC threads that may run beside the loop.
  */
 function busy(iterations: number): number {
-  const before = process.cpuUsage();
+  const k = realKernel();
+  const before = k.threadCpuNs();
   let x = 0;
   for (let i = 0; i < iterations; i++) x = (x * 31 + i) | 0;
-  const d = process.cpuUsage(before);
+  const d = k.threadCpuNs() - before;
   if (x === 0.5) throw new Error('unreachable: keeps the loop');
-  return (d.user + d.system) * 1000;
+  return Number(d);
 }
 
 /** A task clock reading agrees with the OS's CPU accounting of the same work. */

@@ -27,13 +27,15 @@ function openTaskClock(extra: Record<string, number | bigint> = {}, flags = PERF
 }
 
 /** Spin until this process has used `ms` of CPU time (not wall time: the machine may be loaded). */
-function burnCpu(ms: number): number {
-  const start = process.cpuUsage();
+/** Busy loop on this thread until it has used ms of CPU time; returns that thread CPU time (ns). */
+function burnCpu(ms: number): bigint {
+  const k = realKernel();
+  const start = k.threadCpuNs();
   let x = 0;
   for (;;) {
-    for (let i = 0; i < 10000; i++) x++;
-    const used = process.cpuUsage(start);
-    if (used.user + used.system >= ms * 1000) return x;
+    for (let i = 0; i < 10000; i++) x = (x * 31 + i) | 0;
+    const used = k.threadCpuNs() - start;
+    if (used >= BigInt(ms) * 1000000n) return x === 0.5 ? 0n : used;
   }
 }
 
@@ -51,16 +53,17 @@ describe('sys/real-kernel (this machine)', () => {
       assert.deepEqual(k.ioctl(fd, ioc.reset!), { value: 0 });
       assert.deepEqual(k.ioctl(fd, ioc.enable!), { value: 0 });
       const t0 = process.hrtime.bigint();
-      burnCpu(30);
+      const cpu = burnCpu(30);
       const wall = process.hrtime.bigint() - t0;
       assert.deepEqual(k.ioctl(fd, ioc.disable!), { value: 0 });
       const buf = Buffer.alloc(24);
       assert.deepEqual(k.read(fd, buf), { bytes: 24 });
       const v = decodeRead(buf, PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING);
       const ns = v.values[0]!.value;
-      // task-clock counts this thread's CPU time: the spin is this thread's, so most of the
-      // 30 ms of process CPU time (other threads may take some), never more than the wall time.
-      assert.ok(ns > 15000000n, `task-clock counted only ${ns} ns for 30 ms of CPU work`);
+      // task-clock counts this thread's CPU time, as CLOCK_THREAD_CPUTIME_ID does (the
+      // process's CPU time would also charge GC threads running beside the spin), and
+      // never more than the wall time.
+      assert.ok(ns >= (cpu * 9n) / 10n, `task-clock counted only ${ns} ns for ${cpu} ns of this thread's CPU time`);
       assert.ok(ns <= wall + 1000000n, `task-clock ${ns} ns exceeds wall time ${wall} ns`);
       assert.ok(v.timeEnabled! >= v.timeRunning! && v.timeRunning! > 0n);
     } finally {
@@ -113,6 +116,40 @@ describe('sys/real-kernel (this machine)', () => {
       assert.deepEqual(k.munmap(m.mapping), { ok: true });
       assert.throws(() => k.munmap(m.mapping), RangeError);
     } finally { k.close(r.fd); }
+  });
+
+  it('threadCpuNs counts this thread\'s CPU time only, not a busy worker thread\'s', async () => {
+    const { Worker } = await import('node:worker_threads');
+    // This thread sleeps in Atomics.wait while a worker spins until the process has
+    // used 60 ms more CPU time; then the worker wakes it.
+    const flags = new Int32Array(new SharedArrayBuffer(8)); // [0] go, [1] done
+    const w = new Worker(`
+      const { workerData } = require('node:worker_threads');
+      const f = new Int32Array(workerData);
+      Atomics.wait(f, 0, 0);
+      const start = process.cpuUsage();
+      let x = 0;
+      for (;;) { for (let i = 0; i < 10000; i++) x = (x * 31 + i) | 0; const u = process.cpuUsage(start); if (u.user + u.system >= 60000) break; }
+      Atomics.store(f, 1, x === 0.5 ? 2 : 1);
+      Atomics.notify(f, 1);`, { eval: true, workerData: flags.buffer });
+    try {
+      await new Promise<void>((resolve) => w.once('online', () => resolve()));
+      const proc0 = process.cpuUsage();
+      const t0 = k.threadCpuNs();
+      Atomics.store(flags, 0, 1);
+      Atomics.notify(flags, 0);
+      assert.notEqual(Atomics.wait(flags, 1, 0, 30000), 'timed-out', 'the worker finished its spin');
+      const thread = k.threadCpuNs() - t0;
+      const used = process.cpuUsage(proc0);
+      const proc = (used.user + used.system) * 1000;
+      assert.ok(proc >= 60e6, `the process was charged ${proc} ns while the worker spun`);
+      assert.ok(thread < 10000000n, `this sleeping thread was charged ${thread} ns of the process's ${proc}`);
+    } finally {
+      await w.terminate();
+    }
+    const a = k.threadCpuNs();
+    const spun = burnCpu(5);
+    assert.ok(k.threadCpuNs() - a >= spun, 'thread CPU time is monotonic and grows with work');
   });
 
   it('throws RangeError before the FFI call on any size mistake', () => {
