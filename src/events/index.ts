@@ -3,4 +3,6 @@
  */
 export { resolveEvent, parseEventList } from './parse-list';
 export { listEvents } from './list-events';
+export { openStatus } from './open-status';
+export type { OpenStatus } from './open-status';
 export type { ResolvedEvent, EventListing, EventNameOptions, EventListOptions, EventKind } from './types';

@@ -27,9 +27,7 @@ function isTemplate(e: EventListing): boolean {
 /** Open each event once on this kernel (fd closed at once) and record its status. */
 function openEach(events: EventListing[]): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { resolveEvent } = require('../../events') as typeof import('../../events');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { openStatus } = require('../../events/open-status') as typeof import('../../events/open-status');
+  const { resolveEvent, openStatus } = require('../../events') as typeof import('../../events');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { realKernel } = require('../../sys/real-kernel') as typeof import('../../sys/real-kernel');
   const kernel = realKernel();
