@@ -1,7 +1,8 @@
 /**
  * `pmu/term=value,term2=value/` and `pmu/event-alias/`: term lists checked
  * against the PMU's format/ specs, events/ aliases (with .scale/.unit) and
- * perf's built-in terms (config…config4, period, freq, name, inherit).
+ * perf's built-in terms (config…config4, period, freq, name, inherit), and
+ * a raw term rNNNN (config = 0xNNNN) as in `cpu/r1a3/`.
  */
 import { PERF_TYPE, PERF_PMU_TYPE_SHIFT } from '../abi/constants';
 import { eventError, clip } from './event-error';
@@ -139,12 +140,19 @@ export function resolvePmuTerms(pmu: PmuFiles, termText: string, opts: { core: b
           return;
         }
       }
+      // A raw term rNNNN is config=0xNNNN, where no alias or format of the PMU bears that name.
+      const rawHex = fromAlias ? null : /^r([0-9a-fA-F]+)$/.exec(key);
+      if (rawHex && pmu.formats[key] === undefined) {
+        if (rawHex[1]!.length > 16) err(ctx.what, `raw term ${clip(key, 30)} in ${source}: more than 16 hex digits (64 bits)`);
+        apply({ key: 'config', value: BigInt(`0x${rawHex[1]}`) }, fromAlias);
+        return;
+      }
       if (key === 'inherit') { out.attr.inherit = 1; return; }
       if (key === 'no-inherit') { out.attr.inherit = 0; return; }
       const spec = formatOf(ctx, key);
       if (spec) { apply({ key, value: 1n }, fromAlias); return; }
       const candidates = [...Object.keys(pmu.aliases), ...validTerms(ctx)];
-      err(ctx.what, `PMU ${pmu.name} has no event or term "${clip(key)}"${suggestion(key, candidates)} (events: ${Object.keys(pmu.aliases).slice(0, 12).join(', ') || 'none'}; terms: ${validTerms(ctx).join(', ')})`);
+      err(ctx.what, `PMU ${pmu.name} has no event or term "${clip(key)}"${suggestion(key, candidates)} (events: ${Object.keys(pmu.aliases).slice(0, 12).join(', ') || 'none'}; terms: ${validTerms(ctx).join(', ')}, rNNNN)`);
     }
     if (key === 'name') { out.nameTerm = String(value); return; }
     if (value === '?') { pending.set(key, source); return; }

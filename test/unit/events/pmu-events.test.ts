@@ -42,6 +42,16 @@ describe('events: sysfs PMU events and terms', () => {
     assert.equal(ev.attr.config3, 0xffn << 4n);
   });
 
+  it('a raw term rNNNN inside a PMU term list is config=0xNNNN, as perf takes cpu/r1a3/', () => {
+    const ev = resolveEvent('cpu_core/r1a3/', o);
+    assert.equal(ev.attr.type, 4);
+    assert.equal(ev.attr.config, 0x1a3n);
+    assert.equal(resolveEvent('cpu_core/r1a3,cmask=2/', o).attr.config, 0x1a3n | 2n << 24n);
+    assert.equal(resolveEvent('cpu_core/r1a3,config1=5/', o).attr.config1, 5n);
+    throwsEventName(() => resolveEvent('cpu_core/r12345678123456789/', o), /cpu_core\/r12345678123456789\//, /more than 16 hex digits/);
+    throwsEventName(() => resolveEvent('cpu_core/rxyz/', o), /no event or term "rxyz".*rNNNN/);
+  });
+
   it('an alias with .scale and .unit carries them', () => {
     const ev = resolveEvent('power/energy-pkg/', o);
     assert.equal(ev.attr.config, 2n);
