@@ -3,7 +3,11 @@
  * is mapped on a sampling event — hardware when a PMU opens, else software —
  * and the capability bits the kernel filled in are read. cap_user_rdpmc is
  * about hardware counters: on a software base it is no-hardware. A clear time
- * bit is no-hardware too: the kernel sets it only when the clock allows.
+ * bit is no-hardware too: the kernel sets it only when the clock allows —
+ * unless the page shows the kernel does not know the bit at all:
+ * cap_bit0_is_deprecated clear is the 3.4–3.11 layout (every later kernel
+ * sets it in every page, and bits 2–5 mean nothing before), and a page `size`
+ * that ends before time_cycles/time_mask is a kernel without cap_user_time_short.
  */
 import { errnoName } from '../src/abi/errno';
 import { MMAP_CAPABILITIES } from '../src/abi/constants';
@@ -17,8 +21,14 @@ import type { FeatureEntry } from '../src/probe/types';
 interface PageAnswer {
   entry: FeatureEntry;
   capabilities?: bigint;
+  /** The page's own `size` field (0 on kernels that predate it). */
+  size?: number;
   hardware: boolean;
 }
+
+const DEPRECATED_BIT = MMAP_CAPABILITIES.find((c) => c.name === 'cap_bit0_is_deprecated')!.bit;
+/** The control page's size once it holds time_cycles and time_mask (with cap_user_time_short). */
+const SIZE_WITH_TIME_SHORT = MMAP_PAGE.time_mask.offset + 8;
 
 function mapPage(ctx: ProbeContext, decl: ProbeDeclaration): PageAnswer {
   return ctx.memo('mmap.page', (): PageAnswer => {
@@ -37,8 +47,10 @@ function mapPage(ctx: ProbeContext, decl: ProbeDeclaration): PageAnswer {
         return { entry: { status, errno: m.errno, errnoName: en, base: label, reason: `mmap of ${len} bytes failed (${en})` }, hardware };
       }
       try {
-        const caps = new DataView(m.buffer).getBigUint64(MMAP_PAGE.capabilities.offset, true);
-        return { entry: { status: 'supported', base: label, value: len, measured: { capabilities: `0x${caps.toString(16)}` } }, capabilities: caps, hardware };
+        const dv = new DataView(m.buffer);
+        const caps = dv.getBigUint64(MMAP_PAGE.capabilities.offset, true);
+        const size = dv.getUint32(MMAP_PAGE.size.offset, true);
+        return { entry: { status: 'supported', base: label, value: len, measured: { capabilities: `0x${caps.toString(16)}`, size } }, capabilities: caps, size, hardware };
       } finally {
         ctx.munmap(m);
       }
@@ -60,8 +72,18 @@ function capHook(bit: number, name: string) {
     }
     const on = ((page.capabilities >> BigInt(bit)) & 1n) === 1n;
     const base = page.entry.base;
-    const measured = { capabilities: `0x${page.capabilities.toString(16)}` };
+    const measured = { capabilities: `0x${page.capabilities.toString(16)}`, size: page.size ?? 0 };
     if (on) return { status: 'supported', value: true, base, measured };
+    const newLayout = ((page.capabilities >> BigInt(DEPRECATED_BIT)) & 1n) === 1n;
+    if (!newLayout) {
+      const old = page.capabilities & 1n ? '; bit 0, set here, is the old shared cap_usr_time/cap_usr_rdpmc bit' : '';
+      return bit === DEPRECATED_BIT
+        ? { status: 'unsupported', value: false, base, measured, reason: `the kernel left cap_bit0_is_deprecated clear, which every kernel since 3.12 sets in every control page: this is the 3.4–3.11 capability layout${old}` }
+        : { status: 'unsupported', value: false, base, measured, needs: ['mmap.cap_bit0_is_deprecated'], reason: `the control page has the 3.4–3.11 capability layout (cap_bit0_is_deprecated clear${old}): bit ${bit} is not defined on this kernel` };
+    }
+    if (name === 'cap_user_time_short' && page.size !== undefined && page.size > 0 && page.size < SIZE_WITH_TIME_SHORT) {
+      return { status: 'unsupported', value: false, base, measured, reason: `the control page's size field is ${page.size}: it ends before time_cycles/time_mask (${SIZE_WITH_TIME_SHORT} bytes), so this kernel predates cap_user_time_short` };
+    }
     if (name === 'cap_user_rdpmc' && !page.hardware) {
       return { status: 'no-hardware', value: false, base, measured, reason: 'no hardware counter to read with rdpmc here (software base)' };
     }

@@ -98,6 +98,24 @@ describe('engine on simulated personas', function () {
     }
   });
 
+  it('mmap capability bits a kernel does not define are unsupported, inferred from the page, never no-hardware', () => {
+    for (const name of personaNames().filter((n) => !UNAVAILABLE.has(n))) {
+      const persona = loadPersona(name);
+      const { map } = mapOf(name);
+      if (map.features['mmap.ring_buffer']?.status !== 'supported') continue;
+      for (const id of ['mmap.cap_bit0_is_deprecated', 'mmap.cap_user_rdpmc', 'mmap.cap_user_time', 'mmap.cap_user_time_zero', 'mmap.cap_user_time_short']) {
+        if (persona.features.has(id)) continue;
+        assert.equal(map.features[id]?.status, 'unsupported', `${name} ${id}: ${map.features[id]?.status} (${map.features[id]?.reason ?? ''})`);
+      }
+    }
+    const old = mapOf('mainline-3.10').map.features;
+    assert.match(old['mmap.cap_bit0_is_deprecated']!.reason!, /3\.4–3\.11 capability layout/);
+    assert.deepEqual(old['mmap.cap_user_time']!.needs, ['mmap.cap_bit0_is_deprecated']);
+    const v419 = mapOf('mainline-4.19').map.features;
+    assert.equal(v419['mmap.cap_user_time']!.status, 'supported');
+    assert.match(v419['mmap.cap_user_time_short']!.reason!, /size field is \d+: it ends before time_cycles\/time_mask/);
+  });
+
   it('mainline 3.10: FD_CLOEXEC accepted but ignored is unsupported; the size is 96', () => {
     const { map } = mapOf('mainline-3.10');
     assert.equal(map.features['open_flags.fd_cloexec']?.status, 'unsupported');
