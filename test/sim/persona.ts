@@ -49,6 +49,8 @@ export interface PersonaQuirks {
   brokenGroupRead?: boolean;
   /** PERF_EVENT_IOC_RESET returns 0 and zeroes nothing. */
   resetNoop?: boolean;
+  /** PERF_EVENT_IOC_REFRESH enables the event but never disables it after its n overflows. */
+  refreshIgnored?: boolean;
   /** Event kinds that open and run but always count 0 ('hardware', 'software', 'hw_cache', 'tracepoint', 'raw', 'breakpoint'). */
   zeroCounts?: string[];
 }

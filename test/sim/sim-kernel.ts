@@ -711,13 +711,28 @@ export class SimKernel implements Kernel {
     for (const ev of this.events.values()) {
       const on = ev.enabled && ev.leader.enabled;
       if (!on) continue;
-      ev.timeEnabled += ns;
       const f = share.get(ev.leader) ?? 1;
-      const running = ns * f;
-      ev.timeRunning += running;
-      const delta = rateOf(ev) * running;
+      let part = 1;
+      let delta = rateOf(ev) * ns * f;
+      const limit = ev.refreshLimit ?? 0;
+      if (limit > 0 && ev.samplePeriod > 0n && delta > 0 && !this.persona.quirks.refreshIgnored) {
+        // REFRESH n: the n-th overflow still writes its sample, then the kernel disables the event.
+        const period = Number(ev.samplePeriod);
+        const overflows = Math.floor((ev.sinceSample + delta) / period);
+        if (overflows >= limit) {
+          const needed = limit * period - ev.sinceSample;
+          part = needed / delta;
+          delta = needed;
+          ev.refreshLimit = 0;
+          ev.enabled = false;
+        } else {
+          ev.refreshLimit = limit - overflows;
+        }
+      }
+      ev.timeEnabled += ns * part;
+      ev.timeRunning += ns * f * part;
       ev.count += delta;
-      if (ev.samplePeriod > 0n && delta > 0) writeSamples(this, ev, delta, this.clockNs + ns);
+      if (ev.samplePeriod > 0n && delta > 0) writeSamples(this, ev, delta, this.clockNs + ns * part);
     }
     this.clockNs += ns;
     for (const ev of this.events.values()) if (ev.ring) updateControlPage(ev);

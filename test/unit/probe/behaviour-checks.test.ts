@@ -96,6 +96,19 @@ describe('behaviour checks on simulated kernels', () => {
     assert.equal(results.find((r) => r.name === 'group_read')?.outcome, 'ok');
   });
 
+  it('a REFRESH that never disables makes ioctl_refresh broken: more samples than allowed, and counting goes on', () => {
+    const healthy = run(simulate(HEALTHY).kernel).find((r) => r.name === 'ioctl_refresh')!;
+    assert.equal(healthy.entry.status, 'supported');
+    assert.equal(healthy.entry.measured?.samples, 3);
+    const { kernel } = simulate(HEALTHY, { quirks: { refreshIgnored: true } });
+    const results = run(kernel);
+    const refresh = results.find((r) => r.name === 'ioctl_refresh')!;
+    assert.equal(refresh.entry.status, 'broken');
+    assert.ok(Number(refresh.entry.measured?.samples) > 3, `samples ${refresh.entry.measured?.samples}`);
+    assert.match(refresh.entry.reason ?? '', /kept counting after its 3 overflows/);
+    assert.equal(results.find((r) => r.name === 'overflow')?.outcome, 'ok');
+  });
+
   it('a machine without a PMU skips the hardware checks with the errno as the reason', () => {
     const { kernel } = simulate('vm-no-pmu');
     const map = runBehaviourChecks({ kernel, only: ['scheduability', 'multiplexing', 'counter_counts'] });

@@ -492,6 +492,28 @@ describe('SimKernel: backward rings, paused output, lost counts', () => {
     kernel.work(1000);
     assert.equal(dv.getUint32(4096, true), PERF_RECORD.LOST);
   });
+
+  it('REFRESH n: the n-th overflow still writes its sample, then the event stops; REFRESH again re-arms it', () => {
+    const { kernel } = simulate('mainline-6.18', MANUAL);
+    const fd = fdOf(open(kernel, { ...SW_CPU_CLOCK, disabled: 1, sample_period: 1000, sample_type: PERF_SAMPLE.IP }));
+    const r = kernel.mmap(fd, 4096 * 2, PROT_READ | PROT_WRITE, MAP_SHARED);
+    assert.ok('mapping' in r);
+    const dv = new DataView(r.mapping.buffer);
+    const head = (): bigint => dv.getBigUint64(MMAP_PAGE.data_head.offset, true);
+    const record = 8 + 8; // header + IP
+    assert.deepEqual(kernel.ioctl(fd, ioc(kernel, 'refresh'), 3), { value: 0 });
+    kernel.work(1500);
+    assert.equal(head(), 1n * BigInt(record), 'one overflow so far, the event still runs');
+    kernel.work(10_000);
+    assert.equal(head(), 3n * BigInt(record), 'exactly 3 samples');
+    assert.equal(readOne(kernel, fd, 0n).values[0]!.value, 3000n, 'counting stopped at the 3rd overflow');
+    kernel.work(10_000);
+    assert.equal(readOne(kernel, fd, 0n).values[0]!.value, 3000n);
+    assert.deepEqual(kernel.ioctl(fd, ioc(kernel, 'refresh'), 1), { value: 0 });
+    kernel.work(10_000);
+    assert.equal(head(), 4n * BigInt(record));
+    assert.equal(readOne(kernel, fd, 0n).values[0]!.value, 4000n);
+  });
 });
 
 describe('SimKernel: real clock', () => {
