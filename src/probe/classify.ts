@@ -5,7 +5,9 @@
  * A refusal is `unsupported` only when it says "unknown": E2BIG (past the
  * kernel's attr size), ENOTTY (ioctl), ENOSYS, or EINVAL that the oracle — the
  * same attr on an unregistered PMU type — confirms comes from attr validation
- * (a known bit passes validation and gets ENOENT there).
+ * (a known bit passes validation and gets ENOENT there). ENOSYS while a
+ * seccomp filter is active is `denied`: the base opened, so the syscall exists
+ * and the filter refuses these arguments (flags, pid, cpu).
  */
 import { errnoName } from '../abi/errno';
 import type { FeatureEntry, FeatureStatus } from './types';
@@ -22,6 +24,8 @@ export interface Refusal {
   base: string;
   /** The attr size in use, for E2BIG evidence. */
   attrSize?: number;
+  /** A seccomp filter is active on this process (Seccomp: 2 in /proc/self/status). */
+  seccompFilter?: boolean;
 }
 
 const TRANSIENT = new Set(['EINTR', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'EBUSY']);
@@ -75,6 +79,9 @@ export function classifyRefusal(r: Refusal): FeatureEntry {
     case 'ENOTTY':
       return { status: 'unsupported', ...evidence, reason: 'unknown ioctl (ENOTTY)' };
     case 'ENOSYS':
+      if (r.seccompFilter) {
+        return { status: 'denied', ...evidence, reason: `ENOSYS on ${r.base}, which itself opens, under an active seccomp filter: the filter refuses these arguments` };
+      }
       return { status: 'unsupported', ...evidence, reason: `not implemented here (ENOSYS on ${r.base})` };
     case 'EINVAL':
       if (oracleKnows) {

@@ -131,6 +131,7 @@ export class ProbeRun implements ProbeContext {
     const oracleErrno = decl.oracle && !RETRY_ERRNOS.has(errnoName(errno)) ? this.oracle({ ...base.attr, ...set }, decl.target) : undefined;
     const e = classifyRefusal({
       errno, errnos: decl.errnos, oracleErrno, whenKnown: decl.whenKnown, base: label, attrSize: this.attrSize,
+      seccompFilter: this.env.seccomp.mode === 2,
     });
     e.base = label;
     if (set) e.set = plain(set as Record<string, unknown>);

@@ -86,6 +86,8 @@ export interface PersonaSpec {
   nmiWatchdog?: boolean;
   /** A seccomp filter refuses perf_event_open with this errno. */
   seccomp?: 'EPERM' | 'ENOSYS' | null;
+  /** With seccomp: the filter refuses only calls whose flags argument has one of these bits (an argument filter). */
+  seccompFlags?: number;
   /** RLIMIT_NOFILE and how many fds the process already holds. */
   rlimitNofile?: number;
   fdsInUse?: number;
@@ -113,7 +115,7 @@ export interface PersonaSpec {
 }
 
 /** A persona with its derived feature set. */
-export interface Persona extends Required<Omit<PersonaSpec, 'add' | 'remove' | 'caps' | 'version' | 'quirks' | 'extraPmus' | 'tracepoints' | 'pmu' | 'seccomp' | 'container' | 'softwareMmapCaps' | 'clock' | 'hybridPmus'>> {
+export interface Persona extends Required<Omit<PersonaSpec, 'add' | 'remove' | 'caps' | 'version' | 'quirks' | 'extraPmus' | 'tracepoints' | 'pmu' | 'seccomp' | 'container' | 'softwareMmapCaps' | 'clock' | 'hybridPmus' | 'seccompFlags'>> {
   hybridPmus: PersonaPmu[];
   clock: 'real' | 'manual';
   version: string;
@@ -124,6 +126,7 @@ export interface Persona extends Required<Omit<PersonaSpec, 'add' | 'remove' | '
   extraPmus: PersonaExtraPmu[];
   tracepoints: PersonaTracepoint[] | null;
   seccomp: 'EPERM' | 'ENOSYS' | null;
+  seccompFlags?: number;
   container: string[];
   softwareMmapCaps: string[];
   quirks: PersonaQuirks;
@@ -240,6 +243,7 @@ export function resolvePersona(spec: PersonaSpec): Persona {
     extraPmus: spec.extraPmus ?? [],
     nmiWatchdog: spec.nmiWatchdog ?? false,
     seccomp: spec.seccomp ?? null,
+    ...(spec.seccompFlags !== undefined ? { seccompFlags: spec.seccompFlags } : {}),
     rlimitNofile: spec.rlimitNofile ?? 1024,
     fdsInUse: spec.fdsInUse ?? 12,
     cpus: spec.cpus ?? 2,

@@ -248,7 +248,7 @@ export class SimKernel implements Kernel {
 
   private open(bytes: Uint8Array, pid: number, cpu: number, groupFd: number, flags: number): number {
     const p = this.persona;
-    if (p.seccomp) fail(p.seccomp);
+    if (p.seccomp && (p.seccompFlags === undefined || (flags & p.seccompFlags) !== 0)) fail(p.seccomp);
     // Debian's perf_event_paranoid 3: no perf_event_open at all without CAP_SYS_ADMIN.
     if (p.paranoid >= 3 && !p.caps.sysAdmin) fail('EACCES');
     let knownOpenFlags = 0;

@@ -113,11 +113,22 @@ const LAUNCHER_C = `
 #define ARCH AUDIT_ARCH_RISCV64
 #endif
 
-/* seccomp-launcher ERRNO PROGRAM ARGS...: refuse perf_event_open with ERRNO, exec PROGRAM. */
+/*
+ * seccomp-launcher ERRNO[:MASK] PROGRAM ARGS...: refuse perf_event_open with
+ * ERRNO, exec PROGRAM. With MASK, refuse only calls whose flags argument
+ * (the fifth) has one of MASK's bits: an argument filter.
+ */
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: %s ERRNO PROGRAM [ARGS...]\\n", argv[0]); return 2; }
-  unsigned int err = (unsigned int)atoi(argv[1]);
-  struct sock_filter filter[] = {
+  if (argc < 3) { fprintf(stderr, "usage: %s ERRNO[:MASK] PROGRAM [ARGS...]\\n", argv[0]); return 2; }
+  char *end;
+  unsigned int err = (unsigned int)strtoul(argv[1], &end, 10);
+  unsigned int mask = *end == ':' ? (unsigned int)strtoul(end + 1, NULL, 0) : 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  const unsigned int flags_lo = offsetof(struct seccomp_data, args[4]) + 4;
+#else
+  const unsigned int flags_lo = offsetof(struct seccomp_data, args[4]);
+#endif
+  struct sock_filter all[] = {
 #ifdef ARCH
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
@@ -128,7 +139,22 @@ int main(int argc, char **argv) {
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
-  struct sock_fprog prog = { (unsigned short)(sizeof filter / sizeof filter[0]), filter };
+  struct sock_filter some[] = {
+#ifdef ARCH
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+#endif
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_perf_event_open, 0, 3),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, flags_lo),
+    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, mask, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_filter *filter = mask ? some : all;
+  unsigned short len = mask ? (unsigned short)(sizeof some / sizeof some[0]) : (unsigned short)(sizeof all / sizeof all[0]);
+  struct sock_fprog prog = { len, filter };
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) { perror("prctl(PR_SET_NO_NEW_PRIVS)"); return 2; }
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) { perror("prctl(PR_SET_SECCOMP)"); return 2; }
   execvp(argv[2], argv + 2);

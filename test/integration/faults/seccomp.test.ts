@@ -55,6 +55,22 @@ describe('faults: seccomp refuses perf_event_open (real kernel)', function () {
     });
   }
 
+  it('a filter on one open flag (ENOSYS for PERF_FLAG_PID_CGROUP only): that flag is denied, not unsupported; the rest of the map is unchanged', () => {
+    const PID_CGROUP = 1 << 2;
+    const env = { ...process.env, DEBUG: '' };
+    const plain = parseChild(spawnSync(process.execPath, ['-e', mapScript(PROJECT_ROOT)], { encoding: 'utf8', env }), 'library without seccomp');
+    const r = spawnSync(launcher, [`${ERRNO.ENOSYS}:${PID_CGROUP}`, process.execPath, '-e', mapScript(PROJECT_ROOT)], { encoding: 'utf8', env });
+    const filtered = parseChild(r, 'library under a seccomp argument filter');
+    assert.equal(plain.ok, true, plain.message);
+    assert.equal(filtered.ok, true, filtered.message);
+    const cg = filtered.features!['open_flags.pid_cgroup']!;
+    assert.equal(cg.status, 'denied', cg.reason);
+    assert.equal(cg.errnoName, 'ENOSYS');
+    assert.match(cg.reason ?? '', /seccomp filter/);
+    const changed = Object.keys(plain.features!).filter((id) => plain.features![id]!.status !== filtered.features![id]?.status);
+    assert.deepEqual(changed.filter((id) => id !== 'open_flags.pid_cgroup'), [], 'only the filtered flag changed');
+  });
+
   it('the launcher really filters: without it the same script probes', () => {
     const r = spawnSync(process.execPath, ['-e', mapScript(PROJECT_ROOT)], { encoding: 'utf8' });
     const out = parseChild(r, 'library without seccomp');

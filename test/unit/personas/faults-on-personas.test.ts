@@ -60,3 +60,18 @@ describe('fd exhaustion on a simulated kernel', function () {
     assert.deepEqual(readdirSync(dir).filter((f) => !f.startsWith('.')), []);
   });
 });
+
+describe('a seccomp filter on perf_event_open\'s arguments (simulated)', () => {
+  it('a flag the filter refuses with ENOSYS is denied, not unsupported; the rest of the map is unchanged', () => {
+    const PID_CGROUP = 1 << 2;
+    const filtered = getCapabilities({ ...simulate('mainline-6.18', { seccomp: 'ENOSYS', seccompFlags: PID_CGROUP }), cache: false });
+    const open = getCapabilities({ ...simulate('mainline-6.18'), cache: false });
+    const cg = filtered.features['open_flags.pid_cgroup']!;
+    assert.equal(cg.status, 'denied', cg.reason);
+    assert.equal(cg.errno, ERRNO.ENOSYS);
+    assert.match(cg.reason ?? '', /seccomp filter/);
+    assert.equal(filtered.environment.seccomp.mode, 2);
+    const changed = Object.keys(open.features).filter((id) => open.features[id]!.status !== filtered.features[id]?.status);
+    assert.deepEqual(changed, ['open_flags.pid_cgroup']);
+  });
+});

@@ -30,6 +30,17 @@ describe('probe/classify', () => {
     assert.ok(eop.inferredFrom);
   });
 
+  it('calls ENOSYS unsupported, but denied under an active seccomp filter (the base opened: the filter refuses these arguments)', () => {
+    const plain = classifyRefusal({ errno: E.ENOSYS, base });
+    assert.equal(plain.status, 'unsupported');
+    const filtered = classifyRefusal({ errno: E.ENOSYS, base, seccompFilter: true });
+    assert.equal(filtered.status, 'denied');
+    assert.equal(filtered.errnoName, 'ENOSYS');
+    assert.match(filtered.reason ?? '', /seccomp filter/);
+    // Other errnos do not change meaning under a filter.
+    assert.equal(classifyRefusal({ errno: E.E2BIG, base, seccompFilter: true }).status, 'unsupported');
+  });
+
   it('reports E2BIG as beyond the attr size', () => {
     const e = classifyRefusal({ errno: E.E2BIG, base, attrSize: 136 });
     assert.equal(e.status, 'unsupported');
