@@ -21,12 +21,10 @@ import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { entry, isMissing, isSupported, numericValue } from './map-lookup';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen } from './perf-event';
 import type { CommandCounts, ForCommandOptions } from './for-command';
-import type { Adaptation, CounterValue, EventSpec, Policy } from './types';
+import type { Adaptation, CounterValue, EventSpec, MapSource, Policy } from './types';
 
-export interface EventSetOptions {
-  kernel?: Kernel;
+export interface EventSetOptions extends MapSource {
   policy?: Policy;
-  capabilities?: CapabilityMap;
   /** Task to count: 0 = this process (default). */
   pid?: number;
   /** CPU: -1 = any (default). */
@@ -114,7 +112,7 @@ export class EventSet {
   constructor(opts: EventSetOptions = {}) {
     this.opts = opts;
     this.kernel = opts.kernel ?? realKernel();
-    this.map = capabilitiesFor(this.kernel, opts.capabilities);
+    this.map = capabilitiesFor(this.kernel, opts);
     this.policy = opts.policy;
     this.ioctls = perfIoctls(this.kernel.arch);
     const m = this.map;

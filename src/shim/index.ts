@@ -11,4 +11,4 @@ export { FALLBACKS } from './fallbacks';
 export type { FallbackRule, AttrBits } from './fallbacks';
 export { SOFTWARE_STANDINS } from './software-standins';
 export type { SoftwareStandIn } from './software-standins';
-export type { Adaptation, CounterValue, EventSpec, OpenOptions, Policy } from './types';
+export type { Adaptation, CounterValue, EventSpec, MapSource, OpenOptions, Policy } from './types';

@@ -2,10 +2,10 @@
  * How the shim reads the capability map: which answers mean "missing here"
  * (take the fallback) and where a map comes from when the caller gave none.
  */
-import type { CapabilityMap, FeatureEntry } from '../probe/types';
+import type { CapabilityMap, Environment, FeatureEntry } from '../probe/types';
 import type { Kernel } from '../sys/kernel';
 import { logger } from '../sys/log';
-import { getCapabilities } from '../probe/capabilities';
+import { getCapabilities, type Uname } from '../probe/capabilities';
 
 const log = logger('shim');
 
@@ -33,10 +33,11 @@ export function numericValue(map: CapabilityMap | undefined, id: string): number
 
 /**
  * The engine's map for `kernel` (cached by the engine for the real kernel).
- * A simulated kernel should come with its map (`capabilities`): without its
- * environment and uname the engine can only probe it partially.
+ * Another kernel should come with its environment and uname: without them
+ * the engine describes this machine's box around it.
  */
-export function defaultCapabilities(kernel: Kernel): CapabilityMap {
+export function defaultCapabilities(kernel: Kernel, box: { environment?: Environment; uname?: Uname } = {}): CapabilityMap {
   if (log.enabled) log('no capability map given: asking the engine for %s', kernel.name);
-  return getCapabilities(kernel.name === 'real' ? {} : { kernel });
+  const given = { ...(box.environment ? { environment: box.environment } : {}), ...(box.uname ? { uname: box.uname } : {}) };
+  return getCapabilities(kernel.name === 'real' ? given : { kernel, ...given });
 }

@@ -20,7 +20,7 @@ import { defaultCapabilities, entry } from './map-lookup';
 import { openError } from './open-error';
 import { toSpec } from './resolve-spec';
 import { standInFor } from './software-standins';
-import type { Adaptation, CounterValue, EventSpec, OpenOptions } from './types';
+import type { Adaptation, CounterValue, EventSpec, MapSource, OpenOptions } from './types';
 
 const log = logger('shim');
 
@@ -124,9 +124,9 @@ export class PerfEvent {
   }
 }
 
-/** The map to adapt to: the caller's, or the engine's for this kernel. */
-export function capabilitiesFor(kernel: Kernel, given?: CapabilityMap): CapabilityMap | undefined {
-  return given ?? defaultCapabilities(kernel);
+/** The map to adapt to: the caller's, or the engine's for this kernel (with its environment and uname when given). */
+export function capabilitiesFor(kernel: Kernel, source: MapSource = {}): CapabilityMap | undefined {
+  return source.capabilities ?? defaultCapabilities(kernel, source);
 }
 
 export interface OpenInternals {
@@ -216,7 +216,7 @@ export function openWith(input: EventSpec | string, opts: OpenOptions, inner: Op
  */
 export function openEvent(spec: EventSpec | string, opts: OpenOptions = {}): PerfEvent {
   const kernel = opts.kernel ?? realKernel();
-  const map = capabilitiesFor(kernel, opts.capabilities);
+  const map = capabilitiesFor(kernel, opts);
   const defaults: Record<string, number | bigint> = { read_format: TIMES };
   if (!opts.group) defaults.disabled = 1;
   return openWith(spec, opts, { kernel, map, defaults });

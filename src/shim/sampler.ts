@@ -15,7 +15,6 @@ import { MMAP_PAGE } from '../abi/mmap-page';
 import { compileLayout, CompiledLayout, PerfRecord, RecordLayout } from '../abi/records';
 import { decodeTracepointRaw, TracepointFormat, TracepointValue } from '../abi/tracepoint-format';
 import { PerfcompatError } from '../errors';
-import type { CapabilityMap } from '../probe/types';
 import { isErr, Kernel, Mapping, ReadableWatch } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { realKernel } from '../sys/real-kernel';
@@ -25,13 +24,13 @@ import { toSpec } from './resolve-spec';
 import { readTracepointFormat } from '../env/tracepoint-format-file';
 import { RingBuffer, RingStats } from './ring-buffer';
 import { perfIoctls } from './ioctl-requests';
-import type { Adaptation, EventSpec, Policy } from './types';
+import type { Adaptation, EventSpec, MapSource, Policy } from './types';
 
 const log = logger('sample');
 
 export type ClockName = 'monotonic' | 'monotonic_raw' | 'realtime' | 'boottime' | 'tai';
 
-export interface SamplerOptions {
+export interface SamplerOptions extends MapSource {
   /** Task to sample: 0 = this process (default), -1 = every task on `cpu`. */
   pid?: number;
   /** CPU: -1 = any (default). */
@@ -61,8 +60,6 @@ export interface SamplerOptions {
   /** Start disabled (call enable()). */
   startDisabled?: boolean;
   policy?: Policy;
-  kernel?: Kernel;
-  capabilities?: CapabilityMap;
 }
 
 /**
@@ -168,7 +165,7 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
     if (clock !== null && !CLOCK_BY_NAME.has(clock)) {
       throw new PerfcompatError('ERR_INVALID_ARGUMENT', `clockid "${String(clock)}": valid are ${[...CLOCK_BY_NAME.keys()].join(', ')} or null for the perf clock`);
     }
-    const map = capabilitiesFor(kernel, o.capabilities);
+    const map = capabilitiesFor(kernel, o);
     const adaptations: Adaptation[] = [];
 
     // Overwrite mode only where the map allows it.

@@ -3,7 +3,24 @@
  * OpenOptions) and what it gets told (Adaptation, CounterValue).
  */
 import type { Kernel } from '../sys/kernel';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap, Environment } from '../probe/types';
+import type { Uname } from '../probe/capabilities';
+
+/**
+ * Where the shim's capability map comes from: `capabilities` when given, else
+ * the engine's map of `kernel` (default the real one). A simulated kernel comes
+ * with its environment and uname (`{ ...simulate('mainline-5.10') }`), so its
+ * map and error messages describe it, not the machine the code runs on.
+ */
+export interface MapSource {
+  kernel?: Kernel;
+  /** The capability map to adapt to; default: the engine's map of `kernel`. */
+  capabilities?: CapabilityMap;
+  /** The kernel's box (PMUs, paranoid, seccomp…), when the engine must probe `kernel` itself. */
+  environment?: Environment;
+  /** The kernel's uname, when the engine must probe `kernel` itself. */
+  uname?: Uname;
+}
 
 /**
  * A typed event: perf_event_attr fields by uapi name (type, config, config1…,
@@ -26,7 +43,7 @@ export interface Policy {
   allowPreciseDowngrade?: boolean;
 }
 
-export interface OpenOptions {
+export interface OpenOptions extends MapSource {
   /** Task to count: 0 = this process (default), -1 = every task on `cpu`. */
   pid?: number;
   /** CPU to count on: -1 = any (default). */
@@ -34,9 +51,6 @@ export interface OpenOptions {
   /** Leader of the group this event joins. */
   group?: { readonly fd: number };
   policy?: Policy;
-  kernel?: Kernel;
-  /** The capability map to adapt to; default: the engine's map of `kernel`. */
-  capabilities?: CapabilityMap;
 }
 
 /** One change the shim made to what was asked, and why. */

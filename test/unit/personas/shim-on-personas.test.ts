@@ -8,6 +8,8 @@ import { ERRNO, F_SETFD, PERF_FLAG } from '../../../src/abi';
 import { getCapabilities } from '../../../src/probe';
 import { openEvent, EventSet, shimPathFor } from '../../../src/shim';
 import { PerfcompatError } from '../../../src/errors';
+import * as capabilitiesModule from '../../../src/probe/capabilities';
+import sinon from 'sinon';
 import { simulate, SimKernel } from '../../sim';
 
 function setup(name: string, overrides = {}) {
@@ -78,6 +80,28 @@ describe('shim on simulated personas', function () {
     } finally { ev.close(); }
     assert.throws(() => openEvent('instructions:k', { kernel, capabilities: map }), PerfcompatError);
     assert.throws(() => openEvent('cpu-clock', { kernel, capabilities: map, policy: { strict: true } }), (e: unknown) => e instanceof PerfcompatError && e.code === 'ERR_ADAPTATION_REFUSED');
+  });
+
+  it('without a map, a simulated kernel given with its environment and uname is probed as that box, not this machine', () => {
+    const probe = sinon.spy(capabilitiesModule, 'getCapabilities');
+    try {
+      const sim = simulate('paranoid2-user');
+      const ev = openEvent('task-clock', sim);
+      try {
+        assert.ok(ev.adaptations.some((a) => a.featureId === 'access.kernel'), JSON.stringify(ev.adaptations));
+      } finally { ev.close(); }
+      const asked = probe.lastCall.args[0]!;
+      assert.equal(asked.kernel, sim.kernel);
+      assert.equal(asked.environment, sim.environment, 'the persona\'s environment, not readEnvironment() of this machine');
+      assert.deepEqual(asked.uname, sim.uname);
+      // Error messages then describe the simulated box: its PMUs, in its order.
+      const vm = simulate('vm-no-pmu');
+      const set = new EventSet(vm);
+      try {
+        assert.throws(() => set.add('cycles'), (e: unknown) => e instanceof PerfcompatError
+          && e.message.includes(`PMUs here: ${vm.environment.pmus.map((p) => p.name).join(', ')};`));
+      } finally { set.close(); }
+    } finally { probe.restore(); }
   });
 
   it('NMI watchdog: EventSet splits hardware events into groups of 3, and every group runs', () => {
