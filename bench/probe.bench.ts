@@ -5,6 +5,7 @@
  * of perf_event_open + close calls of a software event (and, for the
  * tracepoint probe, of the same tracepoint). No assertion: numbers only.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -35,6 +36,19 @@ function countingKernel(k: Kernel): { kernel: Kernel; opens: () => number } {
 
 function ratio(value: number, baseline: number | undefined): Pick<BenchResult, 'baseline' | 'ratio'> {
   return baseline === undefined ? {} : { baseline: round(baseline), ratio: round(value / baseline) };
+}
+
+/** Median wall ms of a fresh `node -e script`, five runs after one warm-up. */
+function nodeWallMs(script: string): number {
+  const runs: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`bench: node -e failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+    if (i > 0) runs.push(ms);
+  }
+  return median(runs);
 }
 
 function round(x: number): number {
@@ -87,6 +101,12 @@ export async function runProbeBench(): Promise<BenchResult[]> {
       mem.push(performance.now() - t0);
     }
 
+    // A second start for real: a fresh process requires the package and is served
+    // from the disk cache. Baseline: Node starting and doing nothing.
+    const entry = path.join(__dirname, '..', 'src', 'index.js');
+    const startMs = nodeWallMs(`const m = require(${JSON.stringify(entry)}).getCapabilities({ cache: { dir: ${JSON.stringify(cacheDir)} } }); if (m.source !== 'cache') process.exit(1);`);
+    const nodeMs = nodeWallMs('0');
+
     const swBaseline = baselineMs(bin, opens, 1, 0);
     const tp = env.tracefs !== null ? readTracepointId(env.tracefs, 'sched', 'sched_switch') : null;
     const tpBaseline = tp !== null ? baselineMs(bin, 1, 2, tp) : undefined;
@@ -102,6 +122,8 @@ export async function runProbeBench(): Promise<BenchResult[]> {
       { name: 'probe: event.tracepoint alone', value: round(tracepointMs), unit: 'ms', ...ratio(tracepointMs, tpBaseline),
         note: note ?? 'baseline: C opening and closing sched:sched_switch once' },
       { name: 'probe: served from the disk cache', value: round(diskMs), unit: 'ms', ...ratio(diskMs, swBaseline), note: note ?? 'same baseline as the cold probe' },
+      { name: 'probe: a fresh process, require + cached map', value: round(startMs), unit: 'ms', baseline: round(nodeMs), ratio: round(startMs / nodeMs),
+        note: `baseline: node -e 0 (Node's own start-up); the difference, ${round(startMs - nodeMs)} ms, is loading the package and reading the cache` },
       { name: 'probe: served from memory', value: round(memMs * 1000), unit: 'µs', ...(swBaseline !== undefined ? { baseline: round(swBaseline * 1000), ratio: round(memMs / swBaseline) } : {}), note: note ?? 'same baseline as the cold probe' },
     ];
   } finally {
