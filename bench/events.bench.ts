@@ -58,11 +58,3 @@ export async function runEventsBench(rounds = 5): Promise<BenchResult[]> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (require.main === module) {
-  runEventsBench().then((rs) => {
-    for (const r of rs) {
-      console.log(`${r.name.padEnd(58)} ${String(r.value).padStart(8)} ${r.unit}${r.baseline !== undefined ? `  baseline ${r.baseline}  ratio ${r.ratio}×` : ''}${r.note ? `  (${r.note})` : ''}`);
-    }
-  }).catch((e) => { console.error(e); process.exitCode = 1; });
-}

@@ -127,11 +127,3 @@ export async function runEventSetBench(opts: { iters?: number; rounds?: number }
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (require.main === module) {
-  runEventSetBench().then((rs) => {
-    for (const x of rs) {
-      console.log(`${x.name.padEnd(52)} ${x.value.toFixed(0).padStart(6)} ${x.unit}${x.baseline !== undefined ? `  baseline ${x.baseline.toFixed(0)}  ratio ${x.ratio!.toFixed(2)}×` : ''}${x.note ? `  (${x.note})` : ''}`);
-    }
-  }).catch((e) => { console.error(e); process.exitCode = 1; });
-}

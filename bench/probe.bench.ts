@@ -131,11 +131,3 @@ export async function runProbeBench(): Promise<BenchResult[]> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (require.main === module) {
-  runProbeBench().then((rs) => {
-    for (const r of rs) {
-      console.log(`${r.name.padEnd(52)} ${String(r.value).padStart(9)} ${r.unit.padEnd(3)}${r.baseline !== undefined ? `  baseline ${r.baseline} ${r.unit}  ratio ${r.ratio}` : ''}${r.note ? `  (${r.note})` : ''}`);
-    }
-  }).catch((e) => { console.error(e); process.exitCode = 1; });
-}

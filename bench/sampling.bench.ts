@@ -214,14 +214,3 @@ export async function runSamplingBench(): Promise<BenchResult[]> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (require.main === module) {
-  runSamplingBench().then((rs) => {
-    for (const r of rs) {
-      console.log(`${r.name}: ${r.value} ${r.unit}${r.baseline !== undefined ? ` vs C ${r.baseline} ${r.unit} (ratio ${r.ratio})` : ''}`);
-    }
-  }, (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
