@@ -4,5 +4,7 @@
 export { resolveEvent, parseEventList } from './parse-list';
 export { listEvents } from './list-events';
 export { openStatus } from './open-status';
+export { splitEventList } from './list-syntax';
+export type { ListItem } from './list-syntax';
 export type { OpenStatus } from './open-status';
 export type { ResolvedEvent, EventListing, EventNameOptions, EventListOptions, EventKind } from './types';

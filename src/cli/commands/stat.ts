@@ -61,8 +61,7 @@ input, 3 when perf_event_open is not usable here.`,
     if (argv.length === 0) throw new UsageError('probe stat: missing the command to count; usage: probe stat [-e EVENTS] -- CMD [ARGS...]');
     // The map first: it says why when perf_event_open is unusable here (exit 3), and the shim adapts to it.
     const capabilities = capabilitiesHere({ refresh: args.values.refresh === true });
-    const events = strs(args, 'events').flatMap(splitEventList);
-    if (strs(args, 'events').length > 0 && events.length === 0) throw new UsageError("probe stat: -e needs event names, e.g. -e 'task-clock,page-faults'");
+    const events = strs(args, 'events').flatMap(statEventNames);
     const { EventSet } = await import('../../shim');
     const started = process.hrtime.bigint();
     const counts = await EventSet.forCommand(argv, {
@@ -79,21 +78,21 @@ input, 3 when perf_event_open is not usable here.`,
 };
 
 /**
- * Split an -e list into event names for EventSet.add: commas separate events
- * except inside a PMU term list (cpu/event=0x3c,umask=0/); braces of perf's
- * group syntax are dropped, because the EventSet forms groups itself.
+ * The event names of an -e list for EventSet.add, split by the events
+ * module's list parser (commas inside pmu/.../ terms and mem:ADDR/LEN belong
+ * to the event). `{}` groups are flattened, because the EventSet forms groups
+ * itself; a group modifier (`{a,b}:u`) would then apply to nothing, so it is
+ * refused, naming the group.
  */
-export function splitEventList(list: string): string[] {
-  const out: string[] = [];
-  let inTerms = false;
-  let cur = '';
-  for (const ch of list.replace(/[{}]/g, ',')) {
-    if (ch === '/') inTerms = !inTerms;
-    if (ch === ',' && !inTerms) {
-      if (cur.trim() !== '') out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim() !== '') out.push(cur.trim());
-  return out;
+export function statEventNames(list: string): string[] {
+  // Loaded on use: the CLI's start-up does not pay for the events module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { splitEventList } = require('../../events') as typeof import('../../events');
+  return splitEventList(list).flatMap((item) => {
+    if (item.kind === 'event') return [item.text];
+    if (item.modifiers !== '') {
+      throw new UsageError(`probe stat: -e ${item.text}: group modifiers are not applied by probe stat (it forms its own groups); put them on each event, e.g. {${item.events.map((e) => `${e}:${item.modifiers}`).join(',')}}`);
+    }
+    return item.events;
+  });
 }

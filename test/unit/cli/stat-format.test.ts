@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { palette } from '../../../src/cli/color';
-import { splitEventList } from '../../../src/cli/commands/stat';
+import { statEventNames } from '../../../src/cli/commands/stat';
+import { UsageError } from '../../../src/cli/command';
+import { PerfcompatError } from '../../../src/errors';
 import { countText, formatStat, scaleText } from '../../../src/cli/stat-format';
 import { visibleLength } from '../../../src/cli/text';
 import type { CommandCounts } from '../../../src/shim/for-command';
@@ -58,8 +60,15 @@ describe('cli stat format', () => {
   });
 
   it('splits -e lists at commas, except inside PMU terms, and drops group braces', () => {
-    assert.deepEqual(splitEventList('task-clock,page-faults'), ['task-clock', 'page-faults']);
-    assert.deepEqual(splitEventList('{cycles,instructions},cpu/event=0x3c,umask=0/u'), ['cycles', 'instructions', 'cpu/event=0x3c,umask=0/u']);
-    assert.deepEqual(splitEventList(' , '), []);
+    assert.deepEqual(statEventNames('task-clock,page-faults'), ['task-clock', 'page-faults']);
+    assert.deepEqual(statEventNames('{cycles,instructions},cpu/event=0x3c,umask=0/u'), ['cycles', 'instructions', 'cpu/event=0x3c,umask=0/u']);
+    // A breakpoint's address/length slash is not a PMU term list.
+    assert.deepEqual(statEventNames('mem:0x10/8:w,cycles'), ['mem:0x10/8:w', 'cycles']);
+    assert.throws(() => statEventNames(' , '), (e: unknown) => e instanceof PerfcompatError && e.code === 'ERR_EVENT_NAME' && /empty event name/.test(e.message));
+  });
+
+  it('refuses a group modifier it could not apply, naming the group and the per-event spelling', () => {
+    assert.throws(() => statEventNames('{cycles,instructions}:u'), (e: unknown) => e instanceof UsageError
+      && /\{cycles,instructions\}:u/.test(e.message) && /\{cycles:u,instructions:u\}/.test(e.message));
   });
 });
