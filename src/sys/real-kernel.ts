@@ -5,9 +5,8 @@
  * checked before it crosses the FFI, so a mistake is a RangeError and never a
  * crash of the Node process. Every fd is opened close-on-exec.
  */
-import { endianness } from 'node:os';
 import koffi from 'koffi';
-import { archAbi, ArchAbi, F_GETFD, F_SETFD, FD_CLOEXEC, PERF_IOCTLS, perfIoctl } from '../abi/ioctl';
+import { archAbi, ArchAbi, F_GETFD, F_SETFD, FD_CLOEXEC, perfIoctlTable } from '../abi/ioctl';
 import { PERF_FLAG } from '../abi/constants';
 import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
 import { errnoName } from '../abi/errno';
@@ -89,7 +88,13 @@ export class RealKernel implements Kernel {
   private readonly abi: ArchAbi;
   private readonly c: Libc;
   private readonly pointers = new Map<bigint, unknown>();
-  private readonly requestSizes: Map<number, string>;
+  /**
+   * struct timespec for clock_gettime, two C longs in native byte order (the
+   * unsuffixed clock_gettime symbol is the native-long one on 32-bit too).
+   */
+  private readonly timespec = koffi.sizeof('long') === 8 ? new BigInt64Array(2) : new Int32Array(2);
+  /** Perf ioctl request number → short name, for buffer checks and logs. */
+  private readonly ioctlNames: Map<number, string>;
 
   constructor(arch: string = process.arch) {
     if (process.platform !== 'linux') {
@@ -98,7 +103,7 @@ export class RealKernel implements Kernel {
     this.arch = arch;
     this.abi = archAbi(arch);
     this.c = loadLibc(arch);
-    this.requestSizes = new Map(PERF_IOCTLS.map((d) => [perfIoctl(d.name, this.abi), d.name]));
+    this.ioctlNames = new Map(Object.entries(perfIoctlTable(this.abi)).map(([name, request]) => [request, name]));
   }
 
   perfEventOpen(attr: Uint8Array, pid: number, cpu: number, groupFd: number, flags: number): OpenResult {
@@ -171,19 +176,23 @@ export class RealKernel implements Kernel {
       }
       r = Number(this.c.direct ? this.c.ioctlInt(fd, request, arg) : this.c.ioctlInt(fd, request, 'unsigned long', arg));
     }
-    const name = this.requestSizes.get(request) ?? `0x${request.toString(16)}`;
     if (r < 0) {
       const errno = koffi.errno();
-      if (sysLog.enabled) sysLog('ioctl(%d, %s) = -1 %s', fd, name, errnoName(errno));
+      if (sysLog.enabled) sysLog('ioctl(%d, %s) = -1 %s', fd, this.ioctlName(request), errnoName(errno));
       return { errno };
     }
-    if (sysLog.enabled) sysLog('ioctl(%d, %s) = %d', fd, name, r);
+    if (sysLog.enabled) sysLog('ioctl(%d, %s) = %d', fd, this.ioctlName(request), r);
     return { value: r };
+  }
+
+  /** For logs: the request's short name, or its number in hex. */
+  private ioctlName(request: number): string {
+    return this.ioctlNames.get(request) ?? `0x${request.toString(16)}`;
   }
 
   /** A pointer argument must be large enough for what the kernel reads or writes through it. */
   private checkIoctlBuffer(request: number, buf: Uint8Array): void {
-    const name = this.requestSizes.get(request);
+    const name = this.ioctlNames.get(request);
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     switch (name) {
       case 'id':
@@ -342,19 +351,10 @@ export class RealKernel implements Kernel {
   }
 
   threadCpuNs(): bigint {
-    // struct timespec is two C longs (the unsuffixed clock_gettime symbol is the
-    // native-long one on 32-bit too); 16 bytes holds it on every ABI.
-    const long = koffi.sizeof('long');
-    const ts = Buffer.alloc(16);
+    const ts = this.timespec;
     const r = Number(this.c.clockGettime(CLOCK_THREAD_CPUTIME_ID, ts));
     if (r !== 0) throw new Error(`clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed: errno ${koffi.errno()}`);
-    const le = endianness() === 'LE';
-    const at = (i: number): bigint => long === 8
-      ? (le ? ts.readBigInt64LE(i * 8) : ts.readBigInt64BE(i * 8))
-      : BigInt(le ? ts.readInt32LE(i * 4) : ts.readInt32BE(i * 4));
-    const sec = at(0);
-    const nsec = at(1);
-    return sec * 1000000000n + nsec;
+    return BigInt(ts[0]!) * 1000000000n + BigInt(ts[1]!);
   }
 }
 
