@@ -10,8 +10,8 @@
  * aligned: callers that reuse the input copy what they keep (the ring buffer
  * hands the decoder a fresh copy per read, so its records are the caller's).
  */
-import { PERF_FORMAT, PERF_RECORD, PERF_RECORD_MISC, RECORD_TYPES } from './constants';
-import { decodeRead, ReadResult } from './read-format';
+import { PERF_CONTEXT, PERF_FORMAT, PERF_RECORD, PERF_RECORD_MISC, RECORD_TYPES, SAMPLE_TYPE_MAX_BIT } from './constants';
+import { decodeRead, readSize, ReadResult } from './read-format';
 import { PerfcompatError } from '../errors';
 
 /** What a decoder must know of the event that wrote the records. */
@@ -39,7 +39,6 @@ const S_IP = 1 << 0, S_TID = 1 << 1, S_TIME = 1 << 2, S_ADDR = 1 << 3, S_READ = 
   S_WEIGHT = 1 << 14, S_DATA_SRC = 1 << 15, S_IDENTIFIER = 1 << 16, S_TRANSACTION = 1 << 17,
   S_REGS_INTR = 1 << 18, S_PHYS_ADDR = 1 << 19, S_AUX = 1 << 20, S_CGROUP = 1 << 21,
   S_DATA_PAGE_SIZE = 1 << 22, S_CODE_PAGE_SIZE = 1 << 23, S_WEIGHT_STRUCT = 1 << 24;
-const SAMPLE_TYPE_KNOWN = (1 << 25) - 1;
 
 const BRANCH_HW_INDEX = 1n << 17n;
 const BRANCH_COUNTERS = 1n << 19n;
@@ -301,10 +300,10 @@ export function compileLayout(layout: RecordLayout): CompiledLayout {
   const hit = compiledCache.get(layout);
   if (hit) return hit;
   const st = toBig('sampleType', layout.sampleType);
-  if (st >> 25n !== 0n) {
+  if (st >> BigInt(SAMPLE_TYPE_MAX_BIT) !== 0n) {
     throw new PerfcompatError('ERR_INVALID_ARGUMENT', `record layout sampleType 0x${st.toString(16)}: bits above PERF_SAMPLE_WEIGHT_STRUCT (bit 24) are unknown; the layout of such samples cannot be decoded`);
   }
-  const sampleType = Number(st) & SAMPLE_TYPE_KNOWN;
+  const sampleType = Number(st);
   if ((sampleType & S_WEIGHT) && (sampleType & S_WEIGHT_STRUCT)) {
     throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'record layout sampleType: PERF_SAMPLE_WEIGHT and PERF_SAMPLE_WEIGHT_STRUCT are exclusive (the kernel refuses both)');
   }
@@ -329,15 +328,12 @@ export function compileLayout(layout: RecordLayout): CompiledLayout {
 
 /** Bytes of a read_format block at the cursor (group: reads nr without consuming it). */
 function readBlockLength(c: Cursor, L: CompiledLayout): number {
-  const fmt = L.readFormat;
-  const times = ((fmt & PERF_FORMAT.TOTAL_TIME_ENABLED) ? 1 : 0) + ((fmt & PERF_FORMAT.TOTAL_TIME_RUNNING) ? 1 : 0);
-  const perValue = 1 + ((fmt & PERF_FORMAT.ID) ? 1 : 0) + ((fmt & PERF_FORMAT.LOST) ? 1 : 0);
-  if (!L.readGroup) return 8 * (times + perValue);
+  if (!L.readGroup) return readSize(L.readFormat);
   c.need(8, 'read_format nr');
   const nr = c.dv.getBigUint64(c.off, true);
   const room = BigInt(Math.floor((c.end - c.off) / 8));
   if (nr > room) throw decodeError(`${c.what}: read_format group of ${nr} members cannot fit in the ${c.end - c.off} bytes left`);
-  return 8 * (1 + times + perValue * Number(nr));
+  return readSize(L.readFormat, Number(nr));
 }
 
 function readValues(c: Cursor, L: CompiledLayout): ReadResult {
@@ -639,5 +635,5 @@ export function decodeBranchFlags(flags: bigint): {
 
 /** True when a callchain entry is a PERF_CONTEXT_* marker rather than an address. */
 export function isCallchainContext(ip: bigint): boolean {
-  return ip >= 0xfffffffffffff001n; // PERF_CONTEXT_MAX = (u64)-4095
+  return ip >= PERF_CONTEXT.MAX;
 }
