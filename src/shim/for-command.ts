@@ -9,19 +9,15 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { PerfcompatError } from '../errors';
-import type { CapabilityMap } from '../probe/types';
-import type { Kernel } from '../sys/kernel';
 import { EventSet, EventValue, ReadPath } from './event-set';
-import type { Adaptation, EventSpec, Policy } from './types';
+import type { Adaptation, EventSpec, MapSource, Policy } from './types';
 
 /** The events counted when none are given: perf stat's software set. */
 export const DEFAULT_COMMAND_EVENTS: readonly string[] = ['task-clock', 'context-switches', 'cpu-migrations', 'page-faults'];
 
-export interface ForCommandOptions {
+export interface ForCommandOptions extends MapSource {
   events?: readonly (string | EventSpec)[];
-  kernel?: Kernel;
   policy?: Policy;
-  capabilities?: CapabilityMap;
   /** Environment and working directory of the command (default: this process's). */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -64,11 +60,11 @@ export async function forCommand(argv: readonly string[], opts: ForCommandOption
   });
   const gate = child.stdio[3] as Writable;
   gate.on('error', () => undefined); // the shell may be gone already (EPIPE)
+  const { kernel, capabilities, environment, uname, policy } = opts;
   const set = new EventSet({
     pid: child.pid!, inherit: true, enableOnExec: true,
-    ...(opts.kernel ? { kernel: opts.kernel } : {}),
-    ...(opts.policy ? { policy: opts.policy } : {}),
-    ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
+    ...(kernel ? { kernel } : {}), ...(capabilities ? { capabilities } : {}),
+    ...(environment ? { environment } : {}), ...(uname ? { uname } : {}), ...(policy ? { policy } : {}),
   });
   try {
     try {

@@ -104,6 +104,19 @@ describe('shim on simulated personas', function () {
     } finally { probe.restore(); }
   });
 
+  it('EventSet.forCommand passes a simulated kernel\'s environment and uname to the engine too', async () => {
+    const probe = sinon.spy(capabilitiesModule, 'getCapabilities');
+    try {
+      const sim = simulate('mainline-6.18');
+      const r = await EventSet.forCommand(['true'], { ...sim, stdio: 'ignore', events: ['task-clock'] });
+      assert.equal(r.exitCode, 0);
+      const asked = probe.lastCall.args[0]!;
+      assert.equal(asked.kernel, sim.kernel);
+      assert.equal(asked.environment, sim.environment);
+      assert.deepEqual(asked.uname, sim.uname);
+    } finally { probe.restore(); }
+  });
+
   it('NMI watchdog: EventSet splits hardware events into groups of 3, and every group runs', () => {
     const { kernel, map } = setup('nmi-watchdog');
     const set = new EventSet({ kernel, capabilities: map });
