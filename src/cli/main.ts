@@ -12,7 +12,7 @@ import { palette, useColor } from './color';
 import { COMMANDS, findCommand } from './commands';
 import { didYouMean } from './did-you-mean';
 import { wrapWords } from './text';
-import { packageVersion } from './version';
+import { engineVersion } from '../probe/engine-version';
 
 const log = logger('cli');
 const DEFAULT_WIDTH = 80;
@@ -92,7 +92,7 @@ export async function main(argv: string[], streams: MainStreams = { stdout: proc
   const errLine = (s: string): void => { streams.stderr.write(`${s.startsWith('probe') ? '' : 'probe: '}${s}\n`); };
   try {
     if (argv[0] === '--version' || argv[0] === '-V') {
-      streams.stdout.write(`${packageVersion()}\n`);
+      streams.stdout.write(`${engineVersion()}\n`);
       return EXIT.OK;
     }
     const { cmd, args: rest } = route(argv);
@@ -103,7 +103,7 @@ export async function main(argv: string[], streams: MainStreams = { stdout: proc
       return EXIT.OK;
     }
     if (cmd.name === 'report' && args.values.version === true) {
-      streams.stdout.write(`${packageVersion()}\n`);
+      streams.stdout.write(`${engineVersion()}\n`);
       return EXIT.OK;
     }
     checkPositionals(cmd, args);

@@ -1,4 +1,4 @@
-/** The engine's own version (package.json), one part of the cache key. */
+/** The package's own version (package.json): one part of the cache key, and `probe --version`. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

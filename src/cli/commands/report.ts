@@ -6,7 +6,7 @@ import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../co
 import { loadCapabilities } from '../capabilities-source';
 import { groupByKind, onlyMatcher } from '../feature-groups';
 import { formatReport } from '../report-format';
-import { packageVersion } from '../version';
+import { engineVersion } from '../../probe/engine-version';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -61,7 +61,7 @@ Commands: probe diff, probe explain, probe list, probe stat (probe CMD --help)`,
       io.out(`${JSON.stringify(out, null, 2)}\n`);
       return EXIT.OK;
     }
-    const lines = formatReport(map, { all: flag(args, 'all'), ids, width: io.width, palette: io.palette, version: packageVersion() });
+    const lines = formatReport(map, { all: flag(args, 'all'), ids, width: io.width, palette: io.palette, version: engineVersion() });
     io.out(`${lines.join('\n')}\n`);
     return EXIT.OK;
   },
