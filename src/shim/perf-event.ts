@@ -20,12 +20,12 @@ import { defaultCapabilities, entry } from './map-lookup';
 import { openError } from './open-error';
 import { toSpec } from './resolve-spec';
 import { standInFor } from './software-standins';
+import { statusOfErrno } from '../probe/classify';
 import type { Adaptation, CounterValue, EventSpec, MapSource, OpenOptions } from './types';
 
 const log = logger('shim');
 
 const TIMES = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING;
-const FALLBACK_ERRNOS = new Set(['ENOENT', 'ENODEV', 'EOPNOTSUPP']);
 
 export class PerfEvent {
   readonly fd: number;
@@ -174,7 +174,7 @@ export function openWith(input: EventSpec | string, opts: OpenOptions, inner: Op
   const { spec, meta } = prepared;
   let plan = prepared.plan;
   let r = kernel.perfEventOpen(plan.bytes, pid, cpu, groupFd, plan.openFlags);
-  if (isErr(r) && opts.policy?.fallback === 'software' && !opts.policy.strict && FALLBACK_ERRNOS.has(errnoName(r.errno))
+  if (isErr(r) && opts.policy?.fallback === 'software' && !opts.policy.strict && statusOfErrno(r.errno) === 'no-hardware'
       && Number(plan.attr.type) === PERF_TYPE.HARDWARE && plan.eventFeature !== undefined && entry(map, plan.eventFeature) === undefined) {
     // The map had no answer for this event; the kernel just gave one.
     const observed: CapabilityMap = {
@@ -189,7 +189,7 @@ export function openWith(input: EventSpec | string, opts: OpenOptions, inner: Op
   }
   if (isErr(r)) {
     const hwName = plan.eventFeature?.startsWith('event.hardware.') ? plan.eventFeature.slice('event.hardware.'.length) : undefined;
-    const standIn = hwName !== undefined && FALLBACK_ERRNOS.has(errnoName(r.errno)) ? standInFor(hwName) : undefined;
+    const standIn = hwName !== undefined && statusOfErrno(r.errno) === 'no-hardware' ? standInFor(hwName) : undefined;
     throw openError({
       name: plan.name, errno: r.errno, pid, cpu, environment, adaptations: plan.adaptations, size: plan.size,
       ...(r.attrSize !== undefined ? { attrSize: r.attrSize } : {}),
