@@ -44,15 +44,6 @@ export function listPmuNames(root: string = DEFAULT_SYSFS_EVENT_SOURCE): string[
   return listDir(root).filter((n) => !n.startsWith('.'));
 }
 
-/** Whether the sysfs root exists and is a directory. */
-export function sysfsRootExists(root: string = DEFAULT_SYSFS_EVENT_SOURCE): boolean {
-  try {
-    return fs.statSync(root).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 const ALIAS_SIDE_FILE = /\.(scale|unit|per-pkg|snapshot)$/;
 
 /** Read one PMU's files; undefined when <root>/<name> is not a directory. */

@@ -87,11 +87,6 @@ export class ResolveContext {
     return out;
   }
 
-  /** Hybrid: more than one core PMU. */
-  isHybrid(): boolean {
-    return this.corePmus().length > 1;
-  }
-
   /** The core PMU of the boot CPU (CPU 0), else the first. */
   bootCorePmu(): PmuFiles | undefined {
     const cores = this.corePmus();

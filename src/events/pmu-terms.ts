@@ -32,7 +32,7 @@ export function parseU64(text: string, what: string, term: string): bigint | und
   if (!/^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(text)) return undefined;
   const digits = text.replace(/^0[xX]0*|^0+(?=\d)/, '');
   if (digits.length > 20) err(what, `value ${text.slice(0, 30)}… of ${term} does not fit 64 bits`);
-  const v = BigInt(/^0[xX]/.test(text) ? text : text);
+  const v = BigInt(text);
   if (v > MAX_U64) err(what, `value ${text} of ${term} does not fit 64 bits`);
   return v;
 }

@@ -47,13 +47,6 @@ interface Base {
   corePmu?: string;
 }
 
-/** Split "name:mods" when the part after the last ':' is a modifier string. */
-function splitModifiers(text: string): [string, string] {
-  const i = text.lastIndexOf(':');
-  if (i < 0) return [text, ''];
-  return [text.slice(0, i), text.slice(i + 1)];
-}
-
 function generic(ctx: ResolveContext, name: string): Base[] | undefined {
   const sw = softwareName(name);
   if (sw) return [{ name: sw.canonical, pmu: 'software', attr: { type: PERF_TYPE.SOFTWARE, config: BigInt(sw.abi.value) } }];
@@ -157,9 +150,11 @@ function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]
   const name = parts[0]!;
   let modifiers = '';
   let tracepoint: [string, string] | undefined;
+  let g: Base[] | undefined;
   if (parts.length === 2) {
     // name:mods or system:event — modifiers win unless system:event is a tracepoint.
-    const known = generic(ctx, name) !== undefined || RAW_FORM.test(name);
+    g = generic(ctx, name);
+    const known = g !== undefined || RAW_FORM.test(name);
     if (known || (isModifierString(parts[1]!) && !looksLikeSystem(ctx, name))) modifiers = parts[1]!;
     else tracepoint = [parts[0]!, parts[1]!];
   } else if (parts.length === 3) {
@@ -171,7 +166,7 @@ function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]
     return { bases: hits.map((h) => ({ name: h.name, pmu: 'tracepoint', attr: tracepointAttr(h.id) })), modifiers };
   }
   if (name === '') err(what, 'empty event name');
-  const g = generic(ctx, name);
+  g ??= generic(ctx, name);
   if (g) return { bases: g, modifiers };
   const r = RAW_FORM.exec(name);
   if (r) return { bases: raw(ctx, r[1]!), modifiers };
