@@ -285,14 +285,14 @@ export class SimKernel implements Kernel {
     if (pid !== -1 && pid !== 0 && pid !== process.pid && pid > 4194304) fail('ESRCH');
 
     // perf_event_alloc
-    if (cpu < -1 || cpu >= p.cpus) fail(pid === -1 || cpu !== -1 ? 'EINVAL' : 'EINVAL');
+    if (cpu < -1 || cpu >= p.cpus) fail('EINVAL');
     if (pid === -1 && cpu === -1) fail('EINVAL');
     if (attr.inherit === 1 && (readFormat & PERF_FORMAT.GROUP) && p.features.has('check.inherit_group_read')) fail('EINVAL');
     if (attr.inherit === 1 && (sampleType & PERF_SAMPLE.READ!)) {
       if (p.features.has('check.inherit_sample_read')) fail('EINVAL');
       if (p.features.has('check.inherit_sample_read_tid') && !(sampleType & PERF_SAMPLE.TID!)) fail('EINVAL');
     }
-    const { kind, eventName, pmu } = this.initEvent(attr, cpu, pid);
+    const { kind, eventName, pmu } = this.initEvent(attr);
 
     // find_get_context: CPU-wide events need permission.
     if (pid === -1 && !this.allowCpu()) fail('EACCES');
@@ -346,7 +346,7 @@ export class SimKernel implements Kernel {
   }
 
   /** perf_init_event: find the PMU for attr.type and let it accept or refuse the event. */
-  private initEvent(attr: DecodedAttr, cpu: number, pid: number): { kind: EventKind; eventName: string; pmu: string } {
+  private initEvent(attr: DecodedAttr): { kind: EventKind; eventName: string; pmu: string } {
     const p = this.persona;
     const type = Number(attr.type);
     const config = big(attr.config);
@@ -356,7 +356,6 @@ export class SimKernel implements Kernel {
     let core: PersonaPmu | undefined = cores.find((c) => c.type === type) ?? cores[0];
     const anyExclude = attr.exclude_user === 1 || attr.exclude_kernel === 1 || attr.exclude_hv === 1
       || attr.exclude_idle === 1 || attr.exclude_host === 1 || attr.exclude_guest === 1;
-    void cpu; void pid;
 
     if (type === PERF_TYPE.SOFTWARE) {
       const ev = SW_EVENTS.find((e) => BigInt(e.value) === config);
@@ -761,11 +760,6 @@ export class SimKernel implements Kernel {
       for (const g of fits) share.set(g, total <= free ? 1 : free / total);
     });
     return share;
-  }
-
-  /** Allocate a sample id for ring records. */
-  ids(): bigint {
-    return this.nextId++;
   }
 }
 

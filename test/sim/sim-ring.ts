@@ -9,10 +9,6 @@ import {
 import { corePmus, Persona } from './persona';
 import { SimEvent, groupOf } from './sim-event';
 
-interface RecordSink {
-  ids(): bigint;
-}
-
 function put(dv: DataView, field: keyof typeof MMAP_PAGE, v: number | bigint): void {
   const { offset, kind } = MMAP_PAGE[field];
   switch (kind) {
@@ -147,7 +143,7 @@ export function sampleWords(ev: SimEvent, timeNs: number, period: bigint): bigin
  * write_backward rings overwrite the oldest data. A backward ring moves
  * data_head down and puts the record at the new head.
  */
-function writeRecord(target: SimEvent, type: number, misc: number, words: bigint[]): boolean {
+export function writeRecord(target: SimEvent, type: number, misc: number, words: bigint[]): boolean {
   const ring = target.ring!;
   if (ring.dataPages === 0) return false;
   const dv = new DataView(ring.buffer);
@@ -185,7 +181,7 @@ function writeRecord(target: SimEvent, type: number, misc: number, words: bigint
  * PERF_RECORD_LOST reports them once there is room again.
  */
 export function writeSamples(
-  sink: RecordSink & { event(fd: number): SimEvent | undefined },
+  sink: { event(fd: number): SimEvent | undefined },
   ev: SimEvent, delta: number, timeNs: number,
 ): void {
   const period = Number(ev.samplePeriod);
@@ -211,5 +207,4 @@ export function writeSamples(
       ev.lostSamples++;
     }
   }
-  void sink.ids;
 }

@@ -3,7 +3,6 @@
  * the shim take — a Kernel, the Environment that goes with it, and uname.
  */
 import type { Environment, PmuInfo } from '../../src/probe/types';
-import { SW_EVENTS } from '../../src/abi';
 import { Persona, PersonaSpec, resolvePersona, corePmus } from './persona';
 import { PERSONAS } from './personas';
 import { SimKernel } from './sim-kernel';
@@ -81,7 +80,6 @@ export function environmentOf(p: Persona): Environment {
   for (const x of p.extraPmus) {
     pmus.push({ name: x.name, type: x.type, formats: { event: 'config:0-63' }, caps: {}, events: Object.keys(x.events) });
   }
-  void SW_EVENTS;
   return {
     arch: new SimKernel(p).arch,
     paranoid: p.paranoid,
