@@ -40,9 +40,11 @@ const check: BehaviourCheck = {
     ctx.disable(inherited);
     ctx.disable(own);
     const cpu1 = childrenCpuNs();
-    const childNs = valueOf(ctx.read(inherited)) - valueOf(ctx.read(own));
+    const inheritedNs = valueOf(ctx.read(inherited));
+    const ownNs = valueOf(ctx.read(own));
+    const childNs = inheritedNs - ownNs;
     const childCpu = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
-    const measured: Record<string, number> = { inherited: valueOf(ctx.read(inherited)), own: valueOf(ctx.read(own)), childCounted: childNs };
+    const measured: Record<string, number> = { inherited: inheritedNs, own: ownNs, childCounted: childNs };
     if (childCpu !== null) measured.childCpuNs = childCpu;
     // Tick accounting is coarse: demand half of it, less two ticks.
     const floor = childCpu !== null ? Math.max(1, childCpu * 0.5 - 2e9 / USER_HZ) : 1;

@@ -91,12 +91,14 @@ export function behaviourList(opts: Pick<BehaviourOptions, 'cases' | 'checks'> =
   return list;
 }
 
+/** Whether one --only word names this check: its number (1-based), its name, or its feature id. */
+function names(word: string, check: BehaviourCheck, index: number): boolean {
+  return word === String(index + 1) || word === check.name || word === BEHAVIOUR_PREFIX + check.name;
+}
+
 function selected(only: BehaviourOptions['only'], check: BehaviourCheck, index: number): boolean {
   if (!only || only.length === 0) return true;
-  return only.some((o) => {
-    const s = String(o).trim();
-    return s === String(index + 1) || s === check.name || s === BEHAVIOUR_PREFIX + check.name;
-  });
+  return only.some((o) => names(String(o).trim(), check, index));
 }
 
 /** Run the checks and return one line each (numbered by position in the full list). */
@@ -105,7 +107,7 @@ export function runBehaviourTests(opts: BehaviourOptions = {}): Array<BehaviourR
   if (opts.only && opts.only.length > 0) {
     for (const o of opts.only) {
       const s = String(o).trim();
-      const known = list.some(({ check }, i) => s === String(i + 1) || s === check.name || s === BEHAVIOUR_PREFIX + check.name);
+      const known = list.some(({ check }, i) => names(s, check, i));
       if (!known) {
         throw new PerfcompatError('ERR_INVALID_ARGUMENT', `--only ${s}: no such behaviour check; valid are 1..${list.length} or ${list.map(({ check }) => check.name).join(', ')}`);
       }
