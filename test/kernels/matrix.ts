@@ -12,11 +12,9 @@ import { buildInitrd, findTools, parseDataLog, type GuestCommand } from './initr
 import { bootWithRetry, chooseAccel, ensureQemu, type Accel, type BootResult } from './qemu';
 import { checkMapAgainstHeader, parsePerfEventHeader, type CheckResult, type HeaderAbi, type MapLike } from './header';
 import { run, tail } from './exec';
+import { EXIT } from '../../src/cli/command';
 
 export type Log = (msg: string) => void;
-
-/** `probe` exit status: perf_event_open not usable here (see the CLI's --help). */
-export const UNUSABLE_EXIT = 3;
 
 /** The CapabilityMap fields the harness reads (the full shape lives in src/probe/types.ts). */
 export interface GuestMap extends MapLike {
@@ -167,7 +165,7 @@ function collect(r: KernelRun, b: BootResult, cmds: readonly GuestCommand[]): vo
     if (o && isMap(o.json)) {
       r[who] = o.json;
       fs.writeFileSync(path.join(r.dir, `${who}.json`), `${JSON.stringify(o.json, null, 2)}\n`);
-    } else if (o && o.rc === UNUSABLE_EXIT) {
+    } else if (o && o.rc === EXIT.UNAVAILABLE) {
       // An answer, not a failure: the CLI says perf_event_open is not usable for this caller.
       (r.unusable ??= {})[who] = o.stderr.trim().split('\n').filter(Boolean).pop() ?? 'exit 3';
     } else {
