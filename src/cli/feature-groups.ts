@@ -2,6 +2,7 @@
  * How feature ids are grouped for display (by kind, in ABI order) and how
  * `--only <kind or glob>` selects them. Pure.
  */
+import { globMatch, hasGlob } from '../events/glob';
 
 /** Display order of kinds; kinds not listed follow alphabetically. */
 const KIND_ORDER = [
@@ -57,41 +58,14 @@ export function groupByKind(ids: readonly string[]): Array<{ kind: string; ids: 
     .map(([kind, list]) => ({ kind, ids: list }));
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const ch of glob) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-export function isGlob(pattern: string): boolean {
-  return /[*?]/.test(pattern);
-}
-
 /**
  * A predicate for `--only`: comma-separated kinds ("read_format", "event.hardware")
  * or globs over the whole id ("read_format.*", "*.lost").
  */
 export function onlyMatcher(spec: string): (id: string) => boolean {
   const tests = spec.split(',').map((s) => s.trim()).filter((s) => s !== '').map((p) => {
-    if (isGlob(p)) {
-      const re = globToRegExp(p);
-      return (id: string) => re.test(id);
-    }
+    if (hasGlob(p)) return (id: string) => globMatch(p, id);
     return (id: string) => id === p || id.startsWith(`${p}.`);
   });
   return (id) => tests.some((t) => t(id));
-}
-
-/** A glob or substring test for free-text patterns (probe list). */
-export function nameMatcher(pattern: string): (name: string) => boolean {
-  if (isGlob(pattern)) {
-    const re = globToRegExp(pattern.toLowerCase());
-    return (name) => re.test(name.toLowerCase());
-  }
-  const p = pattern.toLowerCase();
-  return (name) => name.toLowerCase().includes(p);
 }
