@@ -9,6 +9,7 @@
  */
 import { PERF_FORMAT } from '../abi/constants';
 import { errnoName } from '../abi/errno';
+import { readSize } from '../abi/read-format';
 import { PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../probe/types';
@@ -48,6 +49,8 @@ export interface EventValue extends CounterValue {
 interface Member {
   event: PerfEvent;
   index: number;
+  /** Index of its scheduling group in groupList. */
+  group: number;
   /** software or a hardware PMU context. */
   context: string;
 }
@@ -143,7 +146,7 @@ export class EventSet {
     this.perEventIoctl = entry(m, 'behaviour.ioctl_flag_group')?.status === 'broken';
     if (this.resetEmulated) this.splits.push('RESET does not zero counters here (behaviour.ioctl_reset): counts are taken relative to the last start/reset/accum');
     if (this.perEventIoctl) this.splits.push('group ioctls do not reach the members here (behaviour.ioctl_flag_group): each event is enabled/disabled on its own');
-    this.one = Buffer.alloc(8 * (2 + this.stride));
+    this.one = Buffer.alloc(readSize(this.readFormat & ~PERF_FORMAT.GROUP));
     this.oneDv = new DataView(this.one.buffer, this.one.byteOffset, this.one.byteLength);
   }
 
@@ -201,7 +204,7 @@ export class EventSet {
     const context = pmuContext(Number(planned.plan.attr.type), this.map?.environment);
     const { group, note } = this.pickGroup(context);
     const ev = this.openMember(input, overrides, group?.leader);
-    const member: Member = { event: ev, index: this.memberList.length, context };
+    const member: Member = { event: ev, index: this.memberList.length, group: group ? this.groupList.indexOf(group) : this.groupList.length, context };
     if (group) {
       group.members.push(member);
       if (context !== 'software') {
@@ -219,7 +222,7 @@ export class EventSet {
       this.groupList.push(g);
     }
     this.memberList.push(member);
-    this.readers.push(bindRead(this.kernel, ev.fd, this.one, this.one.byteLength));
+    if (this.readPath === 'per-event') this.readers.push(bindRead(this.kernel, ev.fd, this.one, this.one.byteLength));
     this.scratch = new Float64Array(this.memberList.length);
     return this;
   }
@@ -245,8 +248,10 @@ export class EventSet {
     return openWith(input, o, this.inner(overrides, leader));
   }
 
+  /** Group path only: the buffer and bound read() of one PERF_FORMAT_GROUP read of the group. */
   private sizeGroupBuffer(g: Group): void {
-    g.readLen = 8 * (3 + g.members.length * this.stride);
+    if (this.readPath !== 'group') return;
+    g.readLen = readSize(this.readFormat, g.members.length);
     if (g.buf.byteLength < g.readLen) {
       g.buf = Buffer.alloc(Math.max(g.readLen, 64));
       g.dv = new DataView(g.buf.buffer, g.buf.byteOffset, g.buf.byteLength);
@@ -361,13 +366,11 @@ export class EventSet {
   readValues(): EventValue[] {
     this.live('readValues');
     const out: EventValue[] = new Array(this.memberList.length);
-    const groupOf = new Map<Member, number>();
-    this.groupList.forEach((g, gi) => g.members.forEach((m) => groupOf.set(m, gi)));
     const put = (m: Member, raw: CounterValue): void => {
       const v = this.subtractBase && raw.timeRunning > 0n
         ? counterValue(raw.value - (this.baseBig[m.index] ?? 0n), raw.timeEnabled, raw.timeRunning, raw.lost)
         : raw;
-      const e: EventValue = { name: m.event.name, group: groupOf.get(m)!, ...v };
+      const e: EventValue = { name: m.event.name, group: m.group, ...v };
       if (m.event.substitutedFrom !== undefined) e.substitutedFrom = m.event.substitutedFrom;
       if (m.event.unit !== undefined) e.unit = m.event.unit;
       out[m.index] = e;
