@@ -22,6 +22,7 @@ import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { entry, isMissing, isSupported, numericValue } from './map-lookup';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen } from './perf-event';
 import type { CommandCounts, ForCommandOptions } from './for-command';
+import { toSpec, type OpenInput } from './resolve-spec';
 import type { Adaptation, CounterValue, EventSpec, MapSource, Policy } from './types';
 
 export interface EventSetOptions extends MapSource {
@@ -200,10 +201,11 @@ export class EventSet {
     const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
     if (this.opts.inherit) overrides.inherit = 1;
     // The plan (pure) says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
-    const planned = prepareOpen(input, this.policy ? { policy: this.policy } : {}, this.inner(overrides, undefined));
+    const resolved = toSpec(input, this.map); // once: names read sysfs/tracefs
+    const planned = prepareOpen(resolved, this.policy ? { policy: this.policy } : {}, this.inner(overrides, undefined));
     const context = pmuContext(Number(planned.plan.attr.type), this.map?.environment);
     const { group, note } = this.pickGroup(context);
-    const ev = this.openMember(input, overrides, group?.leader);
+    const ev = this.openMember(resolved, overrides, group?.leader);
     const member: Member = { event: ev, index: this.memberList.length, group: group ? this.groupList.indexOf(group) : this.groupList.length, context };
     if (group) {
       group.members.push(member);
@@ -239,7 +241,7 @@ export class EventSet {
     return { kernel: this.kernel, map: this.map, overrides: ov };
   }
 
-  private openMember(input: EventSpec | string, overrides: Record<string, number | bigint>, leader: PerfEvent | undefined): PerfEvent {
+  private openMember(input: OpenInput, overrides: Record<string, number | bigint>, leader: PerfEvent | undefined): PerfEvent {
     const o: { pid?: number; cpu?: number; group?: PerfEvent; policy?: Policy } = {};
     if (this.opts.pid !== undefined) o.pid = this.opts.pid;
     if (this.opts.cpu !== undefined) o.cpu = this.opts.cpu;

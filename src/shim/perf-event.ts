@@ -18,7 +18,7 @@ import { counterValue } from './counter-value';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { defaultCapabilities, entry } from './map-lookup';
 import { openError } from './open-error';
-import { toSpec } from './resolve-spec';
+import { inputName, toSpec, type OpenInput } from './resolve-spec';
 import { standInFor } from './software-standins';
 import { statusOfErrno } from '../probe/classify';
 import type { Adaptation, CounterValue, EventSpec, MapSource, OpenOptions } from './types';
@@ -149,7 +149,7 @@ export interface Prepared {
 }
 
 /** Resolve and plan without opening (pure apart from name resolution). */
-export function prepareOpen(input: EventSpec | string, opts: OpenOptions, inner: OpenInternals): Prepared {
+export function prepareOpen(input: OpenInput, opts: OpenOptions, inner: OpenInternals): Prepared {
   const { map } = inner;
   const resolved = toSpec(input, map);
   const spec: EventSpec = { ...inner.defaults, ...resolved.spec, ...inner.overrides } as EventSpec;
@@ -160,13 +160,13 @@ export function prepareOpen(input: EventSpec | string, opts: OpenOptions, inner:
   return { plan, spec, meta };
 }
 
-export function openWith(input: EventSpec | string, opts: OpenOptions, inner: OpenInternals): PerfEvent {
+export function openWith(input: OpenInput, opts: OpenOptions, inner: OpenInternals): PerfEvent {
   const { kernel, map } = inner;
   const pid = opts.pid ?? 0;
   const cpu = opts.cpu ?? -1;
   const group = opts.group;
   if (group instanceof PerfEvent && group.closed) {
-    throw new PerfcompatError('ERR_CLOSED', `${typeof input === 'string' ? input : input.name ?? 'event'}: its group leader ${group.name} is closed`);
+    throw new PerfcompatError('ERR_CLOSED', `${inputName(input)}: its group leader ${group.name} is closed`);
   }
   const groupFd = group ? group.fd : -1;
   const environment = map?.environment;

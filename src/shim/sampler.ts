@@ -215,7 +215,8 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
     if (sb.contextSwitch) over.context_switch = 1;
 
     const defaults: Record<string, number | bigint> = {};
-    const specObj = toSpec(spec, map).spec;
+    const resolved = toSpec(spec, map); // once: names read sysfs/tracefs
+    const specObj = resolved.spec;
     if (o.period === undefined && o.frequency === undefined && specObj.sample_period === undefined && specObj.sample_freq === undefined) {
       defaults.sample_period = defaultPeriod(specObj);
     }
@@ -223,7 +224,7 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
     const openOpts = { pid: o.pid ?? 0, cpu: o.cpu ?? -1, ...(o.policy ? { policy: o.policy } : {}), kernel };
     let event: PerfEvent;
     try {
-      event = openWith(spec, openOpts, { kernel, map, defaults, overrides: over });
+      event = openWith(resolved, openOpts, { kernel, map, defaults, overrides: over });
     } catch (e) {
       // use_clockid is this sampler's own wish: with no map answer for it, one
       // EINVAL is the kernel's answer — retry once on the perf clock.
@@ -231,7 +232,7 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
           || entry(map, 'attr.use_clockid') !== undefined || entry(map, `combo.clockid.${clock}`) !== undefined) throw e;
       delete over.use_clockid;
       delete over.clockid;
-      event = openWith(spec, openOpts, { kernel, map, defaults, overrides: over });
+      event = openWith(resolved, openOpts, { kernel, map, defaults, overrides: over });
       adaptations.push({ what: 'dropped use_clockid', why: `the kernel refused use_clockid with CLOCK_${String(clock).toUpperCase()} (EINVAL) and the capability map had no answer for it: times use the perf clock`, errno: e.errno, errnoName: 'EINVAL' });
     }
     this.event = event;

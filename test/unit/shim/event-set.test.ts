@@ -11,6 +11,9 @@ import { PerfcompatError } from '../../../src/errors';
 import { getCapabilities } from '../../../src/probe';
 import { EventSet } from '../../../src/shim/event-set';
 import { simulate } from '../../sim';
+import sinon from 'sinon';
+import * as parseList from '../../../src/events/parse-list';
+import { Sampler } from '../../../src/shim/sampler';
 import { fillWords, mapWith, sentAttr, stubKernel, supported, unsupported } from './shim-fixtures';
 
 const SW = ['task-clock', 'context-switches', 'page-faults'].map((name, config) => ({ type: 1, config: [1, 3, 2][config]!, name }));
@@ -257,5 +260,22 @@ describe('shim/EventSet', () => {
       set.close();
       assert.equal(sim.kernel.openFdCount(), 0);
     });
+  });
+
+  it('resolves an event name once per add(), and a Sampler once per open', () => {
+    const sim = simulate('mainline-6.18', { clock: 'manual' });
+    const map = getCapabilities({ ...sim, cache: false });
+    const resolve = sinon.spy(parseList, 'resolveEvent');
+    try {
+      const set = new EventSet({ kernel: sim.kernel, capabilities: map });
+      try {
+        set.add('task-clock').add('page-faults');
+        assert.equal(resolve.callCount, 2);
+      } finally { set.close(); }
+      resolve.resetHistory();
+      const s = new Sampler('cpu-clock', { kernel: sim.kernel, capabilities: map, period: 100000n });
+      s.close();
+      assert.equal(resolve.callCount, 1);
+    } finally { resolve.restore(); }
   });
 });
