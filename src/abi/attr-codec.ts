@@ -4,7 +4,7 @@
  * the flags word is the little-endian one; big-endian callers get an error).
  */
 import {
-  ATTR_FIELDS, ATTR_FLAGS, AUX_ACTION_FLAGS, ATTR_SIZE_LATEST, ATTR_SIZE_VER0,
+  ATTR_FIELDS, ATTR_FIELD_BY_NAME, ATTR_FLAGS, AUX_ACTION_FLAGS, ATTR_SIZE_LATEST, ATTR_SIZE_VER0,
   AttrField, fieldWidth, minSizeFor, ATTR_FLAGS_RESERVED_FIRST_BIT, AUX_ACTION_RESERVED_FIRST_BIT,
 } from './attr-layout';
 import { PerfcompatError } from '../errors';
@@ -27,11 +27,6 @@ const MAX_ATTR_BYTES = 4096; // the kernel refuses sizes above a page
 
 const FLAG_BY_NAME = new Map(ATTR_FLAGS.map((f) => [f.name, f]));
 const AUX_BY_NAME = new Map(AUX_ACTION_FLAGS.map((f) => [f.name, f]));
-const FIELD_BY_NAME = new Map<string, AttrField>();
-for (const f of ATTR_FIELDS) {
-  FIELD_BY_NAME.set(f.name, f);
-  for (const a of f.aliases ?? []) FIELD_BY_NAME.set(a, f);
-}
 
 function toBigInt(name: string, v: AttrValue | boolean): bigint {
   if (typeof v === 'boolean') return v ? 1n : 0n;
@@ -104,9 +99,9 @@ export function encodeAttr(attr: AttrInput, options: EncodeOptions = {}): Buffer
       else aux |= v << BigInt(def.bit);
       continue;
     }
-    const field = FIELD_BY_NAME.get(name);
+    const field = ATTR_FIELD_BY_NAME.get(name);
     if (!field) {
-      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name}: unknown field; valid are the perf_event_attr members (${[...FIELD_BY_NAME.keys(), ...FLAG_BY_NAME.keys(), ...AUX_BY_NAME.keys()].join(', ')})`);
+      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name}: unknown field; valid are the perf_event_attr members (${[...ATTR_FIELD_BY_NAME.keys(), ...FLAG_BY_NAME.keys(), ...AUX_BY_NAME.keys()].join(', ')})`);
     }
     const v = checkRange(name, toBigInt(name, raw), field.kind);
     const prev = seen.get(field);
@@ -117,12 +112,12 @@ export function encodeAttr(attr: AttrInput, options: EncodeOptions = {}): Buffer
     words.set(field, v);
   }
 
-  const flagsField = FIELD_BY_NAME.get('flags')!;
-  const auxField = FIELD_BY_NAME.get('aux_action')!;
+  const flagsField = ATTR_FIELD_BY_NAME.get('flags')!;
+  const auxField = ATTR_FIELD_BY_NAME.get('aux_action')!;
   if (flags !== 0n) words.set(flagsField, (words.get(flagsField) ?? 0n) | flags);
   if (aux !== 0n) words.set(auxField, (words.get(auxField) ?? 0n) | aux);
 
-  const sizeField = FIELD_BY_NAME.get('size')!;
+  const sizeField = ATTR_FIELD_BY_NAME.get('size')!;
   if (seen.has(sizeField) && options.sizeField === undefined) {
     // An explicit attr.size is honoured as the value written (e.g. a test of E2BIG).
   } else {

@@ -136,12 +136,20 @@ export const AUX_ACTION_FLAGS: readonly AttrFlag[] = [
   { name: 'aux_pause', bit: 1, width: 1, mainline: '6.13', description: 'on overflow, pause the AUX area of the group' },
   { name: 'aux_resume', bit: 2, width: 1, mainline: '6.13', description: 'on overflow, resume the AUX area of the group' },
 ];
-export const AUX_ACTION_OFFSET = 116;
 export const AUX_ACTION_RESERVED_FIRST_BIT = 3;
 
+/** Every attr field by its uapi name and by each alias (config1 → bp_addr …), in table order. */
+export const ATTR_FIELD_BY_NAME: ReadonlyMap<string, AttrField> = new Map(
+  ATTR_FIELDS.flatMap((f) => [f.name, ...(f.aliases ?? [])].map((n): [string, AttrField] => [n, f])),
+);
+
 export function fieldByName(name: string): AttrField | undefined {
-  return ATTR_FIELDS.find((f) => f.name === name || (f.aliases ?? []).includes(name));
+  return ATTR_FIELD_BY_NAME.get(name);
 }
+
+const AUX_ACTION_FIELD = ATTR_FIELD_BY_NAME.get('aux_action')!;
+/** Offset of the aux_action word, from the field table. */
+export const AUX_ACTION_OFFSET = AUX_ACTION_FIELD.offset;
 
 /** Smallest attr size that holds the whole of a field. */
 export function minSizeFor(field: AttrField): number {
@@ -159,7 +167,7 @@ export function smallestAttrSize(attr: Readonly<Record<string, number | bigint |
     if (v === undefined || v === 0 || v === 0n || v === false) continue;
     const f = fieldByName(k);
     if (f) need = Math.max(need, minSizeFor(f));
-    else if (AUX_ACTION_FLAGS.some((a) => a.name === k)) need = Math.max(need, AUX_ACTION_OFFSET + 4);
+    else if (AUX_ACTION_FLAGS.some((a) => a.name === k)) need = Math.max(need, minSizeFor(AUX_ACTION_FIELD));
   }
   return ATTR_SIZE_VERSIONS.find((v) => v.bytes >= need)?.bytes ?? ATTR_SIZE_LATEST;
 }
