@@ -31,6 +31,8 @@ interface Libc {
   poll: Fn;
   getpagesize: Fn;
   clockGettime: Fn;
+  /** read() taking the buffer as an address: koffi converts a number faster than it pins a Buffer. */
+  readAddress: Fn;
   /** true where a non-variadic prototype is safe for libc's variadic functions */
   direct: boolean;
 }
@@ -63,18 +65,26 @@ function loadLibc(arch: string): Libc {
     poll: lib.func('int poll(void *fds, unsigned long nfds, int timeout)'),
     getpagesize: lib.func('int getpagesize()'),
     clockGettime: lib.func('int clock_gettime(int clk, void *ts)'),
+    readAddress: lib.func('long read(int fd, intptr_t buf, size_t count)'),
     direct,
   };
   return libc;
 }
 
-function checkFd(fd: number, what: string): void {
+export function checkFd(fd: number, what: string): void {
   if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
     throw new RangeError(`${what}: fd ${fd} is not a valid file descriptor (a non-negative integer)`);
   }
 }
 
-function checkBuffer(buf: unknown, what: string): asserts buf is Uint8Array {
+/** A read length must lie within the buffer the kernel writes into. */
+export function checkLength(length: number, buf: Uint8Array, what: string): void {
+  if (!Number.isInteger(length) || length < 0 || length > buf.byteLength) {
+    throw new RangeError(`${what}: length ${length} outside the ${buf.byteLength}-byte buffer`);
+  }
+}
+
+export function checkBuffer(buf: unknown, what: string): asserts buf is Uint8Array {
   if (!(buf instanceof Uint8Array)) {
     throw new RangeError(`${what}: expected a Uint8Array or Buffer, got ${buf === null ? 'null' : typeof buf}`);
   }
@@ -148,9 +158,7 @@ export class RealKernel implements Kernel {
   read(fd: number, buf: Uint8Array, length: number = buf?.byteLength): ReadResultBytes {
     checkFd(fd, 'read');
     checkBuffer(buf, 'read buffer');
-    if (!Number.isInteger(length) || length < 0 || length > buf.byteLength) {
-      throw new RangeError(`read: length ${length} outside the ${buf.byteLength}-byte buffer`);
-    }
+    checkLength(length, buf, 'read');
     const n = Number(this.c.read(fd, buf, length));
     if (n < 0) {
       const errno = koffi.errno();
@@ -345,6 +353,11 @@ export class RealKernel implements Kernel {
   }
 
   private page = 0;
+  /** read(fd, address, count) → bytes or -1 (errno in koffi.errno()), for fast-read's bound reads. */
+  readAtAddress(): (fd: number, address: number, count: number) => number {
+    return this.c.readAddress as (fd: number, address: number, count: number) => number;
+  }
+
   pageSize(): number {
     if (this.page === 0) this.page = Number(this.c.getpagesize());
     return this.page;
