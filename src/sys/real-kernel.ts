@@ -9,7 +9,8 @@ import koffi from 'koffi';
 import { archAbi, ArchAbi, F_GETFD, F_SETFD, FD_CLOEXEC, perfIoctlTable } from '../abi/ioctl';
 import { PERF_FLAG } from '../abi/constants';
 import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
-import { errnoName } from '../abi/errno';
+import { ERRNO, errnoName } from '../abi/errno';
+import { attrSizeField } from '../abi/attr-codec';
 import type {
   IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadableWatch, ReadResultBytes, VoidResult,
 } from './kernel';
@@ -119,7 +120,7 @@ export class RealKernel implements Kernel {
   perfEventOpen(attr: Uint8Array, pid: number, cpu: number, groupFd: number, flags: number): OpenResult {
     checkBuffer(attr, 'perf_event_open attr');
     if (attr.byteLength < 8) throw new RangeError(`perf_event_open attr: ${attr.byteLength} bytes cannot hold the size field`);
-    const declared = new DataView(attr.buffer, attr.byteOffset, attr.byteLength).getUint32(4, true);
+    const declared = attrSizeField(attr);
     // The kernel reads `declared` bytes (or VER0 when 0): they must all be ours.
     const reads = declared === 0 ? ATTR_SIZE_VER0 : declared;
     if (reads > attr.byteLength) {
@@ -137,9 +138,8 @@ export class RealKernel implements Kernel {
     if (fd < 0) {
       const errno = koffi.errno();
       const res: { errno: number; attrSize?: number } = { errno };
-      if (errnoName(errno) === 'E2BIG') {
-        res.attrSize = new DataView(attr.buffer, attr.byteOffset, attr.byteLength).getUint32(4, true);
-      }
+      // E2BIG: the kernel wrote its own attr size into the size field.
+      if (errno === ERRNO.E2BIG) res.attrSize = attrSizeField(attr);
       if (sysLog.enabled) sysLog('perf_event_open(size=%d, pid=%d, cpu=%d, group=%d, flags=%d) = -1 %s%s', declared, pid, cpu, groupFd, flags, errnoName(errno), res.attrSize !== undefined ? ` (kernel size ${res.attrSize})` : '');
       return res;
     }
@@ -212,7 +212,7 @@ export class RealKernel implements Kernel {
         return;
       case 'modify_attributes': {
         if (buf.byteLength < 8) throw new RangeError('ioctl modify_attributes: attr buffer too short');
-        const size = dv.getUint32(4, true) || ATTR_SIZE_VER0;
+        const size = attrSizeField(buf) || ATTR_SIZE_VER0;
         if (size > buf.byteLength) throw new RangeError(`ioctl modify_attributes: attr size field ${size} exceeds the ${buf.byteLength}-byte buffer`);
         return;
       }
