@@ -608,8 +608,8 @@ function decodeBody(c: Cursor, type: number, misc: number, size: number, L: Comp
  * Decode a contiguous run of records (as a ring buffer or a file stores
  * them). Stops at the end of `bytes`; a partial record at the end throws.
  */
-export function decodeRecords(bytes: Uint8Array, layout: RecordLayout): PerfRecord[] {
-  const L = compileLayout(layout);
+export function decodeRecords(bytes: Uint8Array, layout: RecordLayout | CompiledLayout): PerfRecord[] {
+  const L = 'readGroup' in layout ? layout : compileLayout(layout);
   const out: PerfRecord[] = [];
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let off = 0;

@@ -18,7 +18,7 @@
  */
 import { MMAP_PAGE } from '../abi/mmap-page';
 import { PERF_RECORD } from '../abi/constants';
-import { compileLayout, CompiledLayout, decodeRecord, PerfRecord, RecordLayout, PERF_EVENT_HEADER_SIZE } from '../abi/records';
+import { CompiledLayout, decodeRecords, PerfRecord, RecordLayout, PERF_EVENT_HEADER_SIZE } from '../abi/records';
 import { PerfcompatError } from '../errors';
 import { logger } from '../sys/log';
 
@@ -190,14 +190,8 @@ export class RingBuffer {
    * PERF_RECORD_LOST_SAMPLES are counted in `stats` and returned like any record.
    */
   readRecords(layout: RecordLayout | CompiledLayout): PerfRecord[] {
-    const L = 'readGroup' in layout ? layout : compileLayout(layout);
-    const bytes = this.readBytes();
-    const out: PerfRecord[] = [];
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let off = 0;
-    while (off < bytes.byteLength) {
-      const rec = decodeRecord(bytes, L, off);
-      off += dv.getUint16(off + 6, true);
+    const out = decodeRecords(this.readBytes(), layout);
+    for (const rec of out) {
       if (rec.type === PERF_RECORD.LOST && rec.kind === 'lost') {
         this.stats.lost += rec.lost;
         this.stats.lossEvents++;
@@ -207,7 +201,6 @@ export class RingBuffer {
         this.stats.lossEvents++;
         if (log.enabled) log('PERF_RECORD_LOST_SAMPLES: %s samples dropped', rec.lost);
       }
-      out.push(rec);
     }
     this.stats.records += out.length;
     return out;
