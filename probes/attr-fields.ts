@@ -6,6 +6,7 @@
  * unregistered PMU type.
  */
 import { ATTR_FIELDS } from '../src/abi/attr-layout';
+import { PERF_SAMPLE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { errnoName } from '../src/abi/errno';
@@ -25,13 +26,13 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   config1: { base: 'counting', set: { config1: 1 } },
   config2: { base: 'counting', set: { config2: 1 } },
   branch_sample_type: { base: 'counting', set: { branch_sample_type: 8 } },
-  sample_regs_user: { base: 'sampling', set: { sample_type: 1n << 12n, sample_regs_user: 1 } },
-  sample_stack_user: { base: 'sampling', set: { sample_type: 1n << 13n, sample_stack_user: 8 } },
+  sample_regs_user: { base: 'sampling', set: { sample_type: PERF_SAMPLE.REGS_USER!, sample_regs_user: 1 } },
+  sample_stack_user: { base: 'sampling', set: { sample_type: PERF_SAMPLE.STACK_USER!, sample_stack_user: 8 } },
   clockid: { base: 'counting', set: { use_clockid: 1, clockid: 1 } },
-  sample_regs_intr: { base: 'sampling', set: { sample_type: 1n << 18n, sample_regs_intr: 1 } },
+  sample_regs_intr: { base: 'sampling', set: { sample_type: PERF_SAMPLE.REGS_INTR!, sample_regs_intr: 1 } },
   aux_watermark: { base: 'counting', set: { aux_watermark: 4096 } },
-  sample_max_stack: { base: 'sampling', set: { sample_type: 1n << 5n, sample_max_stack: 16 } },
-  aux_sample_size: { base: 'sampling', set: { sample_type: 1n << 20n, aux_sample_size: 4096 }, note: 'a non-zero aux_sample_size needs a group led by an AUX PMU event' },
+  sample_max_stack: { base: 'sampling', set: { sample_type: PERF_SAMPLE.CALLCHAIN!, sample_max_stack: 16 } },
+  aux_sample_size: { base: 'sampling', set: { sample_type: PERF_SAMPLE.AUX!, aux_sample_size: 4096 }, note: 'a non-zero aux_sample_size needs a group led by an AUX PMU event' },
   sig_data: { base: 'counting', set: { sig_data: 1 } },
   config3: { base: 'counting', set: { config3: 1 } },
   config4: { base: 'counting', set: { config4: 1 } },

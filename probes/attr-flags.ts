@@ -7,6 +7,7 @@
  * PMU lookup), so a bit this machine cannot exercise is never called unknown.
  */
 import { ATTR_FLAGS } from '../src/abi/attr-layout';
+import { PERF_SAMPLE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { BaseName, ProbeDeclaration } from '../src/probe/declaration';
 import type { FeatureStatus } from '../src/probe/types';
@@ -27,10 +28,10 @@ const SPECIAL: Readonly<Record<string, FlagSpec>> = {
   inherit_thread: { with: { inherit: 1 }, needs: ['attr.inherit'] },
   sigtrap: { with: { remove_on_exec: 1 }, needs: ['attr.remove_on_exec'] },
   aux_output: { base: ['hardware-sampling', 'sampling'], whenKnown: 'no-hardware', note: 'aux_output needs a group led by an AUX PMU event (combo.aux_output)' },
-  defer_callchain: { base: 'sampling', with: { sample_type: 1n << 5n } },
+  defer_callchain: { base: 'sampling', with: { sample_type: PERF_SAMPLE.CALLCHAIN! } },
   defer_output: { base: 'dummy' },
-  exclude_callchain_kernel: { base: 'sampling', with: { sample_type: 1n << 5n } },
-  exclude_callchain_user: { base: 'sampling', with: { sample_type: 1n << 5n } },
+  exclude_callchain_kernel: { base: 'sampling', with: { sample_type: PERF_SAMPLE.CALLCHAIN! } },
+  exclude_callchain_user: { base: 'sampling', with: { sample_type: PERF_SAMPLE.CALLCHAIN! } },
   write_backward: { base: 'sampling' },
   mmap: { base: 'dummy' },
   comm: { base: 'dummy' },
@@ -45,7 +46,7 @@ const SPECIAL: Readonly<Record<string, FlagSpec>> = {
   cgroup: { base: 'dummy' },
   text_poke: { base: 'dummy' },
   build_id: { base: 'dummy', with: { mmap2: 1 } },
-  sample_id_all: { base: 'sampling', with: { sample_type: 1n << 1n } },
+  sample_id_all: { base: 'sampling', with: { sample_type: PERF_SAMPLE.TID! } },
 };
 
 export const attrFlagProbes: ProbeDeclaration[] = ATTR_FLAGS.map((f): ProbeDeclaration => {

@@ -5,10 +5,10 @@
  * branch stacks then refuses with EOPNOTSUPP: the kernel knows the bit, this
  * machine cannot record it → no-hardware, with the evidence, never unsupported.
  */
-import { BRANCH_SAMPLE_TYPE } from '../src/abi/constants';
+import { BRANCH_SAMPLE_TYPE, PERF_SAMPLE } from '../src/abi/constants';
 import type { ProbeDeclaration } from '../src/probe/declaration';
 
-const BRANCH_STACK = 1n << 11n;
+const BRANCH_STACK = PERF_SAMPLE.BRANCH_STACK!;
 const ANY = 1n << 3n;
 
 export const branchSampleTypeProbes: ProbeDeclaration[] = BRANCH_SAMPLE_TYPE.map((b): ProbeDeclaration => ({

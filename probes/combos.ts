@@ -7,7 +7,7 @@
  * PMU actually runs — found by running it (enable → work → read:
  * time_running > 0), because an unschedulable group opens fine.
  */
-import { CLOCK_IDS, PERF_FORMAT } from '../src/abi/constants';
+import { CLOCK_IDS, PERF_FORMAT, PERF_SAMPLE } from '../src/abi/constants';
 import { errnoName } from '../src/abi/errno';
 import { PERF_IOC_FLAG_GROUP } from '../src/abi/ioctl';
 import { decodeRead, readSize } from '../src/abi/read-format';
@@ -17,8 +17,8 @@ import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/probe/types';
 
-const SAMPLE_READ = 1n << 4n;
-const SAMPLE_TID = 1n << 1n;
+const SAMPLE_READ = PERF_SAMPLE.READ!;
+const SAMPLE_TID = PERF_SAMPLE.TID!;
 
 function preciseIpHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
   const base = ctx.base('hardware-sampling');

@@ -6,13 +6,14 @@
  * cgroup lookup — after the flag check — which is the evidence recorded.
  */
 import { F_GETFD, FD_CLOEXEC } from '../src/abi/ioctl';
+import { PERF_FLAG } from '../src/abi/constants';
 import { BASE_LABELS } from '../src/probe/bases';
 import { baseRefused } from '../src/probe/engine';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/probe/types';
 
-const FD_CLOEXEC_FLAG = 1 << 3;
+const FD_CLOEXEC_FLAG = PERF_FLAG.FD_CLOEXEC;
 
 /**
  * Kernels before 3.15 did not check the flags word, so FD_CLOEXEC "opens"
@@ -34,10 +35,10 @@ function cloexecHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
 }
 
 export const openFlagProbes: ProbeDeclaration[] = [
-  { id: 'open_flags.fd_no_group', base: 'counting', target: { flags: 1 << 0 }, oracle: true },
-  { id: 'open_flags.fd_output', base: 'counting', target: { flags: 1 << 1 }, oracle: true },
+  { id: 'open_flags.fd_no_group', base: 'counting', target: { flags: PERF_FLAG.FD_NO_GROUP }, oracle: true },
+  { id: 'open_flags.fd_output', base: 'counting', target: { flags: PERF_FLAG.FD_OUTPUT }, oracle: true },
   {
-    id: 'open_flags.pid_cgroup', base: 'counting', target: { flags: 1 << 2, pid: 0, cpu: 0 }, oracle: true,
+    id: 'open_flags.pid_cgroup', base: 'counting', target: { flags: PERF_FLAG.PID_CGROUP, pid: 0, cpu: 0 }, oracle: true,
     errnos: { EBADF: 'supported' },
     note: 'fd 0 given as the cgroup: EBADF comes from the cgroup lookup, after the flag check',
   },

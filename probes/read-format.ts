@@ -4,7 +4,7 @@
  * the bytes the format describes.
  */
 import { errnoName } from '../src/abi/errno';
-import { READ_FORMAT } from '../src/abi/constants';
+import { PERF_FORMAT, READ_FORMAT } from '../src/abi/constants';
 import { readSize } from '../src/abi/read-format';
 import { BASE_LABELS } from '../src/probe/bases';
 import { baseRefused } from '../src/probe/engine';
@@ -12,7 +12,7 @@ import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/probe/types';
 
-const GROUP = 1n << 3n;
+const GROUP = PERF_FORMAT.GROUP;
 
 function readFormatHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
   const base = ctx.base(decl.base);

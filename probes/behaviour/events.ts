@@ -2,6 +2,7 @@
 import type { EventDecl, WorkDecl } from '../../src/probe/behaviour-types';
 import type { BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-context';
 import type { ReadResult } from '../../src/abi/read-format';
+import { PERF_RECORD } from '../../src/abi/constants';
 
 export const TASK_CLOCK: EventDecl = { type: 'software', config: 'task_clock' };
 export const CPU_CLOCK: EventDecl = { type: 'software', config: 'cpu_clock' };
@@ -35,8 +36,8 @@ export function measure(ctx: BehaviourContext, ev: OpenedEvent, work: number | W
   return ctx.read(ev);
 }
 
-/** Count of PERF_RECORD_SAMPLE (9) headers in a header count. */
-export const PERF_RECORD_SAMPLE = 9;
-export const PERF_RECORD_LOST = 2;
-export const PERF_RECORD_THROTTLE = 5;
-export const PERF_RECORD_UNTHROTTLE = 6;
+/** Record type numbers the checks count headers of (from the ABI table). */
+export const PERF_RECORD_SAMPLE = PERF_RECORD.SAMPLE!;
+export const PERF_RECORD_LOST = PERF_RECORD.LOST!;
+export const PERF_RECORD_THROTTLE = PERF_RECORD.THROTTLE!;
+export const PERF_RECORD_UNTHROTTLE = PERF_RECORD.UNTHROTTLE!;

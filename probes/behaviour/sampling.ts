@@ -11,12 +11,12 @@
  * that no throttling or loss explains, is.
  */
 import type { EventDecl } from '../../src/probe/behaviour-types';
+import { PERF_SAMPLE } from '../../src/abi/constants';
 import type { RingHeaders } from '../../src/probe/behaviour-ring';
 import type { BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-context';
 import { PERF_RECORD_LOST, PERF_RECORD_SAMPLE, PERF_RECORD_THROTTLE, PERF_RECORD_UNTHROTTLE, valueOf } from './events';
 
-/** PERF_SAMPLE_IP | PERF_SAMPLE_TID */
-const SAMPLE_IP_TID = 0x3;
+const SAMPLE_IP_TID = PERF_SAMPLE.IP! | PERF_SAMPLE.TID!;
 
 /** A count beyond this factor of the expected one (either way) is "far outside". */
 export const FAR_FACTOR = 3;
