@@ -5,6 +5,7 @@
  * but ERR_EVENT_NAME.
  */
 import { PerfcompatError } from '../errors';
+import { clip } from './event-error';
 
 export type ListItem =
   | { kind: 'event'; text: string }
@@ -16,7 +17,7 @@ export const MAX_LIST_LENGTH = 65536;
 const PMU_NAME_CHARS = /^[A-Za-z0-9_.*?[\]-]+$/;
 
 function fail(list: string, at: number, what: string): never {
-  const shown = list.length > 80 ? `${list.slice(0, 80)}…` : list;
+  const shown = clip(list, 80);
   throw new PerfcompatError('ERR_EVENT_NAME', `event list "${shown}": ${what} at character ${at + 1}`);
 }
 

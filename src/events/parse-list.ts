@@ -5,6 +5,7 @@
 import { PerfcompatError } from '../errors';
 import { logger } from '../sys/log';
 import { ResolveContext } from './context';
+import { clip } from './event-error';
 import { splitEventList, ListItem } from './list-syntax';
 import { resolveOne, finishCandidate, Candidate } from './resolve-one';
 import type { EventNameOptions, ResolvedEvent } from './types';
@@ -17,7 +18,7 @@ function guarded<T>(input: unknown, fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof PerfcompatError && e.code === 'ERR_EVENT_NAME') throw e;
-    const shown = typeof input === 'string' ? (input.length > 80 ? `${input.slice(0, 80)}…` : input) : String(input);
+    const shown = typeof input === 'string' ? clip(input, 80) : String(input);
     throw new PerfcompatError('ERR_EVENT_NAME', `event "${shown}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
@@ -76,7 +77,7 @@ export function resolveEvent(name: string, opts: EventNameOptions = {}): Resolve
     const ctx = new ResolveContext(opts);
     const items = splitEventList(name);
     if (items.length !== 1 || items[0]!.kind !== 'event') {
-      throw new PerfcompatError('ERR_EVENT_NAME', `event "${name.length > 80 ? `${name.slice(0, 80)}…` : name}": resolveEvent takes one event; use parseEventList for lists and {} groups`);
+      throw new PerfcompatError('ERR_EVENT_NAME', `event "${clip(name, 80)}": resolveEvent takes one event; use parseEventList for lists and {} groups`);
     }
     const text = items[0]!.text;
     let cands = resolveOne(ctx, text);
