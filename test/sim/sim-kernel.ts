@@ -32,6 +32,11 @@ const MACHINE_ARCH: Readonly<Record<string, string>> = {
   ppc64le: 'ppc64', ppc64: 'ppc64', loongarch64: 'loong64', mips64: 'mips64el',
 };
 
+/** Node's process.arch for a persona's uname machine (x64 when unknown). */
+export function archOf(machine: string): string {
+  return MACHINE_ARCH[machine] ?? 'x64';
+}
+
 /** One call the kernel answered, for tests that assert what was asked. */
 export interface SimCall {
   call: string;
@@ -68,7 +73,7 @@ export class SimKernel implements Kernel {
   constructor(persona: Persona) {
     this.persona = persona;
     this.name = persona.name;
-    this.arch = MACHINE_ARCH[persona.machine] ?? 'x64';
+    this.arch = archOf(persona.machine);
     this.ioctls = perfIoctlTable(archAbi(this.arch));
     this.ioctlByRequest = new Map(Object.entries(this.ioctls).map(([k, v]) => [v, k]));
     this.extraFds = persona.fdsInUse;

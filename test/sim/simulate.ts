@@ -5,7 +5,7 @@
 import type { Environment, PmuInfo } from '../../src/probe/types';
 import { Persona, PersonaSpec, resolvePersona, corePmus } from './persona';
 import { PERSONAS } from './personas';
-import { SimKernel } from './sim-kernel';
+import { archOf, SimKernel } from './sim-kernel';
 import { tracefsFor } from './sim-tracefs';
 
 export interface Uname {
@@ -81,7 +81,7 @@ export function environmentOf(p: Persona): Environment {
     pmus.push({ name: x.name, type: x.type, formats: { event: 'config:0-63' }, caps: {}, events: Object.keys(x.events) });
   }
   return {
-    arch: new SimKernel(p).arch,
+    arch: archOf(p.machine),
     paranoid: p.paranoid,
     euid: p.euid,
     capabilities: { effective: capHex(p), perfmon: p.caps.perfmon, sysAdmin: p.caps.sysAdmin, bpf: p.caps.bpf },
