@@ -24,7 +24,7 @@ export interface Mapping {
   /** Start address, for munmap and diagnostics. */
   readonly address: bigint;
   readonly length: number;
-  /** The mapped memory, shared with the kernel (reads see its updates). */
+  /** The mapped memory, shared with the kernel (reads see its updates). The real kernel's throws ERR_CLOSED after munmap. */
   readonly buffer: ArrayBuffer;
 }
 
@@ -51,12 +51,18 @@ export interface Kernel {
   perfEventOpen(attr: Uint8Array, pid: number, cpu: number, groupFd: number, flags: number): OpenResult;
   /** read(fd, buf, length ?? buf.byteLength). */
   read(fd: number, buf: Uint8Array, length?: number): ReadResultBytes;
-  /** ioctl(fd, request, arg). A Uint8Array arg is passed by pointer. */
-  ioctl(fd: number, request: number, arg?: IoctlArg): NumResult;
+  /**
+   * ioctl(fd, request, arg). A Uint8Array arg is passed by pointer. `argSize`
+   * (bytes the kernel reads or writes through arg, 0 for a value) is needed
+   * only for a request that is not a perf ioctl; the real kernel refuses such
+   * a request without it.
+   */
+  ioctl(fd: number, request: number, arg?: IoctlArg, argSize?: number): NumResult;
   close(fd: number): VoidResult;
   /** fcntl(fd, cmd, arg) for integer commands (F_GETFD, F_SETFD, ...). */
   fcntl(fd: number, cmd: number, arg?: number): NumResult;
   mmap(fd: number, length: number, prot: number, flags: number, offset?: number): MmapResult;
+  /** Unmaps a mapping this kernel's mmap returned (that object, not a copy); `buffer` is unusable afterwards. */
   munmap(mapping: Mapping): VoidResult;
   /** prctl(option, arg2) — e.g. PR_TASK_PERF_EVENTS_DISABLE. */
   prctl(option: number, arg2?: number): NumResult;
@@ -80,7 +86,16 @@ export interface Kernel {
    * to process CPU time.
    */
   threadCpuNs?(): bigint;
+  /**
+   * A read of `length` bytes of `fd` into `buf`, checked once here and then
+   * called in hot loops: bytes, or -errno. Optional: src/sys/fast-read's
+   * bindRead wraps Kernel.read for a kernel without it.
+   */
+  bindRead?(fd: number, buf: Uint8Array, length: number): BoundRead;
 }
+
+/** A bound read(fd, buf, length) → bytes, or -errno. */
+export type BoundRead = () => number;
 
 /** A running watch of an fd, from Kernel.watchReadable. */
 export interface ReadableWatch {

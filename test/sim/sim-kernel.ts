@@ -19,6 +19,8 @@ import {
 import type {
   IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadResultBytes, VoidResult,
 } from '../../src/sys/kernel';
+import { wrapRead } from '../../src/sys/fast-read';
+import type { BoundRead } from '../../src/sys/kernel';
 import type { Persona } from './persona';
 import { DEFAULT_HW_CACHE, corePmus, PersonaPmu } from './persona';
 import { EventKind, SimEvent, groupOf, rateOf } from './sim-event';
@@ -448,6 +450,11 @@ export class SimKernel implements Kernel {
   }
 
   // ---------------------------------------------------------------- read
+
+  /** The seam's bound read: the default wrapper over read(), same contract as the real kernel's. */
+  bindRead(fd: number, buf: Uint8Array, length: number): BoundRead {
+    return wrapRead(this, fd, buf, length);
+  }
 
   read(fd: number, buf: Uint8Array, length: number = buf?.byteLength): ReadResultBytes {
     this.sync();

@@ -28,3 +28,13 @@ describe('sys/bindRead', () => {
     assert.throws(() => bindRead(k, 3, 'x' as unknown as Uint8Array, 1), RangeError);
   });
 });
+
+describe('sys/bindRead through the seam', () => {
+  it('uses the kernel\'s own bindRead when it offers one', () => {
+    const own = sinon.stub().returns(() => 42);
+    const k = { ...kernelReading({ bytes: 0 }), bindRead: own } as unknown as Kernel;
+    const buf = Buffer.alloc(8);
+    assert.equal(bindRead(k, 3, buf, 8)(), 42);
+    assert.deepEqual(own.firstCall.args, [3, buf, 8]);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * Argument checks the real kernel makes before a call crosses the FFI: a
+ * mistake is a RangeError naming the argument, never a crash of Node.
+ */
+
+export function checkFd(fd: number, what: string): void {
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    throw new RangeError(`${what}: fd ${clipArg(fd)} is not a valid file descriptor (a non-negative integer)`);
+  }
+}
+
+/** A read length must lie within the buffer the kernel writes into. */
+export function checkLength(length: number, buf: Uint8Array, what: string): void {
+  if (!Number.isInteger(length) || length < 0 || length > buf.byteLength) {
+    throw new RangeError(`${what}: length ${clipArg(length)} outside the ${buf.byteLength}-byte buffer`);
+  }
+}
+
+export function checkBuffer(buf: unknown, what: string): asserts buf is Uint8Array {
+  if (!(buf instanceof Uint8Array)) {
+    throw new RangeError(`${what}: expected a Uint8Array or Buffer, got ${buf === null ? 'null' : typeof buf}`);
+  }
+}
+
+/** A C int argument (prot, flags, ...): an integer in the signed 32-bit range. */
+export function checkInt32(v: unknown, what: string, valid: string): asserts v is number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+    throw new RangeError(`${what}: ${clipArg(v)} is not a 32-bit integer; ${valid}`);
+  }
+}
+
+/** An argument as text for a message, at most 40 characters. */
+export function clipArg(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : String(v);
+  } catch {
+    s = typeof v;
+  }
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
