@@ -1,8 +1,10 @@
 /**
- * The bounds-checked little-endian reader the record decoders share, and the
- * one DataView kept per input buffer while a stream is walked. Pure: no I/O.
+ * The bounds-checked little-endian reader the record decoders share (and the
+ * shared per-buffer DataView). Pure: no I/O.
  */
 import { PerfcompatError } from '../errors';
+
+export { viewOf } from './byte-view';
 
 export function decodeError(msg: string): PerfcompatError {
   return new PerfcompatError('ERR_DECODE', msg);
@@ -91,15 +93,4 @@ export class Cursor {
     this.off = this.end;
     return s;
   }
-}
-
-/* Walking a stream decodes many records of one buffer: keep its DataView. */
-let lastBytes: Uint8Array | undefined;
-let lastView: DataView | undefined;
-export function viewOf(bytes: Uint8Array): DataView {
-  if (bytes !== lastBytes || lastView === undefined) {
-    lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    lastBytes = bytes;
-  }
-  return lastView;
 }
