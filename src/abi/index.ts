@@ -7,3 +7,4 @@ export * from './read-layout';
 export * from './mmap-page';
 export * from './errno';
 export * from './features';
+export * from './record-view';
