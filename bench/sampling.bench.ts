@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { PERF_CONTEXT } from '../src/abi/constants';
 import { MMAP_PAGE } from '../src/abi/mmap-page';
 import { compileLayout, decodeRecord, RecordLayout } from '../src/abi/records';
+import { RecordView } from '../src/abi/record-view';
 import { RingBuffer } from '../src/shim/ring-buffer';
 import type { BenchResult } from './result';
 import { compileC, median } from './c-program';
@@ -113,29 +114,57 @@ function cRate(bin: string, file: string, loops: number): number {
   return median(rates);
 }
 
+/** Median records per second of 3 runs of `walk` (one pass over the stream, returning its record count), `loops` passes a run. */
+function rateOf(loops: number, walk: () => number): number {
+  const rates: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    let records = 0;
+    const t0 = process.hrtime.bigint();
+    for (let l = 0; l < loops; l++) records += walk();
+    rates.push(records / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  return median(rates);
+}
+
+let sink = 0n;
+/** Keep the work observable (the sums are never -1). */
+function keep(): void {
+  if (sink === -1n) console.log(sink);
+}
+
 /** Records per second of decodeRecord over the same bytes. */
 function jsDecodeRate(bytes: Buffer, loops: number): number {
   const L = compileLayout(LAYOUT);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const rates: number[] = [];
-  let sink = 0n;
-  for (let run = 0; run < 3; run++) {
+  const rate = rateOf(loops, () => {
     let records = 0;
-    const t0 = process.hrtime.bigint();
-    for (let l = 0; l < loops; l++) {
-      let off = 0;
-      while (off < bytes.byteLength) {
-        const r = decodeRecord(bytes, L, off);
-        if (r.kind === 'sample') sink += r.ip! + r.time!;
-        off += dv.getUint16(off + 6, true);
-        records++;
-      }
+    let off = 0;
+    while (off < bytes.byteLength) {
+      const r = decodeRecord(bytes, L, off);
+      if (r.kind === 'sample') sink += r.ip! + r.time!;
+      off += dv.getUint16(off + 6, true);
+      records++;
     }
-    const ns = Number(process.hrtime.bigint() - t0);
-    rates.push(records / (ns / 1e9));
-  }
-  if (sink === -1n) console.log(sink); // keep the work observable
-  return median(rates);
+    return records;
+  });
+  keep();
+  return rate;
+}
+
+/** Records per second of a RecordView walk reading the same fields on access (no object per record). */
+function jsViewRate(bytes: Buffer, loops: number): number {
+  const view = new RecordView(LAYOUT);
+  const rate = rateOf(loops, () => {
+    let records = 0;
+    view.reset(bytes);
+    while (view.next()) {
+      if (view.isSample) sink += view.ip! + view.time!;
+      records++;
+    }
+    return records;
+  });
+  keep();
+  return rate;
 }
 
 /** Records per second through RingBuffer.readRecords: the bytes are produced into a ring and consumed in chunks. */
@@ -194,11 +223,14 @@ export async function runSamplingBench(): Promise<BenchResult[]> {
     const jsLoops = 5;
     jsDecodeRate(bytes, 1); // warm up the JIT
     const js = jsDecodeRate(bytes, jsLoops);
+    jsViewRate(bytes, 1);
+    const view = jsViewRate(bytes, jsLoops);
     const ring = jsRingRate(bytes, jsLoops);
     const c = bin !== null ? cRate(bin, file, cLoops) : undefined;
     const note = `${records} records (${bytes.length} bytes: samples IP|TID|TIME|PERIOD|CALLCHAIN of ${FRAMES + 1} entries + COMM), higher is better; ratio = perfcompat / C`;
     const out: BenchResult[] = [
       { name: 'decodeRecord over a record stream', value: Math.round(js), unit: 'records/s', note },
+      { name: 'RecordView over a record stream (ip, time on access)', value: Math.round(view), unit: 'records/s', note },
       { name: 'RingBuffer.readRecords (copy out + decode)', value: Math.round(ring), unit: 'records/s', note },
     ];
     if (c !== undefined) {

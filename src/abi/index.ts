@@ -3,6 +3,8 @@ export * from './attr-codec';
 export * from './constants';
 export * from './ioctl';
 export * from './read-format';
+export * from './read-layout';
 export * from './mmap-page';
 export * from './errno';
 export * from './features';
+export * from './record-view';

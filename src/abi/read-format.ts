@@ -1,6 +1,6 @@
 /**
  * Decode what read() returns on a perf event fd, for every read_format
- * combination. Pure: no I/O.
+ * combination (the offsets come from read-layout.ts). Pure: no I/O.
  *
  * Without PERF_FORMAT_GROUP:   value, [time_enabled], [time_running], [id], [lost]
  * With PERF_FORMAT_GROUP:      nr, [time_enabled], [time_running],
@@ -8,6 +8,7 @@
  */
 import { PERF_FORMAT, READ_FORMAT_MAX_BIT } from './constants';
 import { PerfcompatError } from '../errors';
+import { compileReadLayout, MAX_READ_MEMBERS, ReadLayout } from './read-layout';
 
 export interface ReadValue {
   value: bigint;
@@ -43,46 +44,48 @@ export function readSize(readFormat: bigint | number, members = 1): number {
   return 8 * (times + perValue);
 }
 
-/** Decode `length` bytes of `buf` (default all) as a read() result. */
+/* decodeRead's layouts, per read_format, for the group sizes seen (small ones only). */
+const CACHED_MEMBERS = 64;
+const layoutCache = new Map<bigint, (ReadLayout | undefined)[]>();
+function layoutFor(fmt: bigint, members: number): ReadLayout {
+  if (members > CACHED_MEMBERS) return compileReadLayout(fmt, members);
+  let row = layoutCache.get(fmt);
+  if (row === undefined) layoutCache.set(fmt, (row = []));
+  return (row[members] ??= compileReadLayout(fmt, members));
+}
+
+/** Decode `length` bytes of `buf` (default all) as a read() result, at the offsets of its compiled ReadLayout. */
 export function decodeRead(buf: Uint8Array, readFormat: bigint | number, length = buf.byteLength): ReadResult {
   const fmt = checkFormat(readFormat);
   if (!Number.isInteger(length) || length < 0 || length > buf.byteLength) {
     throw new PerfcompatError('ERR_DECODE', `read result: length ${length} outside the buffer of ${buf.byteLength} bytes`);
   }
   const dv = new DataView(buf.buffer, buf.byteOffset, length);
-  let off = 0;
-  const next = (what: string): bigint => {
-    if (off + 8 > length) {
-      throw new PerfcompatError('ERR_DECODE', `read result: ${length} bytes end before ${what} at byte ${off} (read_format 0x${fmt.toString(16)})`);
-    }
-    const v = dv.getBigUint64(off, true);
-    off += 8;
-    return v;
-  };
-  const out: ReadResult = { values: [] };
   const group = has(fmt, PERF_FORMAT.GROUP);
   let nr = 1;
   if (group) {
-    const n = next('nr');
+    if (length < 8) throw new PerfcompatError('ERR_DECODE', `read result: ${length} bytes end before nr (read_format 0x${fmt.toString(16)})`);
+    const n = dv.getBigUint64(0, true);
     // Each member takes at least 8 bytes: a count the buffer cannot hold is corrupt.
-    if (n > BigInt(Math.floor(length / 8))) {
-      throw new PerfcompatError('ERR_DECODE', `read result: group count ${n} cannot fit in ${length} bytes`);
+    if (n > BigInt(Math.floor(length / 8)) || n > BigInt(MAX_READ_MEMBERS)) {
+      throw new PerfcompatError('ERR_DECODE', `read result: group count ${n} cannot fit in ${length} bytes (at most ${MAX_READ_MEMBERS} members)`);
     }
     nr = Number(n);
   }
-  let firstValue: bigint | undefined;
-  if (!group) firstValue = next('value');
-  if (has(fmt, PERF_FORMAT.TOTAL_TIME_ENABLED)) out.timeEnabled = next('time_enabled');
-  if (has(fmt, PERF_FORMAT.TOTAL_TIME_RUNNING)) out.timeRunning = next('time_running');
-  for (let i = 0; i < nr; i++) {
-    const v: ReadValue = { value: firstValue !== undefined ? firstValue : next(`value[${i}]`) };
-    firstValue = undefined;
-    if (has(fmt, PERF_FORMAT.ID)) v.id = next(`id[${i}]`);
-    if (has(fmt, PERF_FORMAT.LOST)) v.lost = next(`lost[${i}]`);
-    out.values.push(v);
+  // A group of 0 (never from the kernel, which counts the leader) has the times of any group layout and no values.
+  const L = layoutFor(fmt, Math.max(nr, 1));
+  const size = nr === 0 ? readSize(fmt, 0) : L.size;
+  if (length !== size) {
+    throw new PerfcompatError('ERR_DECODE', `read result: ${length} bytes, but read_format 0x${fmt.toString(16)}${group ? ` with nr ${nr}` : ''} is ${size} bytes`);
   }
-  if (off !== length) {
-    throw new PerfcompatError('ERR_DECODE', `read result: ${length - off} trailing bytes after ${off} decoded (read_format 0x${fmt.toString(16)})`);
+  const out: ReadResult = { values: [] };
+  if (L.timeEnabledOffset >= 0) out.timeEnabled = dv.getBigUint64(L.timeEnabledOffset, true);
+  if (L.timeRunningOffset >= 0) out.timeRunning = dv.getBigUint64(L.timeRunningOffset, true);
+  for (let i = 0; i < nr; i++) {
+    const v: ReadValue = { value: dv.getBigUint64(L.valueOffsets[i]!, true) };
+    if (L.idOffsets.length > 0) v.id = dv.getBigUint64(L.idOffsets[i]!, true);
+    if (L.lostOffsets.length > 0) v.lost = dv.getBigUint64(L.lostOffsets[i]!, true);
+    out.values.push(v);
   }
   return out;
 }

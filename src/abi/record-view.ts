@@ -1,0 +1,106 @@
+/**
+ * Walk a run of records without building an object per record: one reusable
+ * view that moves from header to header, reads a sample's fixed-position
+ * fields (identifier, ip, pid/tid, time, addr, id, stream_id, cpu, period —
+ * everything perf_output_sample() writes before the first variable-length
+ * field) on access, and builds the full record (decodeRecord) only when
+ * asked. Pure: no I/O.
+ *
+ * next() checks each header as decodeRecords does; the field getters check
+ * that their field lies inside the record; only record() checks the whole
+ * record against the layout.
+ */
+import { PERF_RECORD } from './constants';
+import { decodeError } from './record-cursor';
+import { compileLayout, CompiledLayout, RecordLayout, S_ADDR, S_CPU, S_ID, S_IDENTIFIER, S_IP, S_PERIOD, S_STREAM_ID, S_TID, S_TIME } from './record-layout';
+import type { PerfRecord } from './record-types';
+import { decodeRecord, PERF_EVENT_HEADER_SIZE } from './records';
+
+/** Byte offsets (from the record's start) of a sample's fixed fields, -1 when sample_type lacks them. */
+interface FixedOffsets { identifier: number; ip: number; tid: number; time: number; addr: number; id: number; streamId: number; cpu: number; period: number }
+
+function fixedOffsets(st: number): FixedOffsets {
+  let off = PERF_EVENT_HEADER_SIZE;
+  const at = (bit: number): number => { if (!(st & bit)) return -1; const o = off; off += 8; return o; };
+  // The order of perf_output_sample(), as decodeSample reads it.
+  const identifier = at(S_IDENTIFIER), ip = at(S_IP), tid = at(S_TID), time = at(S_TIME), addr = at(S_ADDR);
+  const id = at(S_ID), streamId = at(S_STREAM_ID), cpu = at(S_CPU), period = at(S_PERIOD);
+  return { identifier, ip, tid, time, addr, id, streamId, cpu, period };
+}
+
+export class RecordView {
+  readonly layout: CompiledLayout;
+  private readonly at: FixedOffsets;
+  private bytes: Uint8Array = new Uint8Array(0);
+  private dv: DataView = new DataView(new ArrayBuffer(0));
+  private nextOffset = 0;
+  /** Byte offset of the current record in the walked bytes (-1 before the first next()). */
+  offset = -1;
+  type = 0;
+  misc = 0;
+  size = 0;
+
+  constructor(layout: RecordLayout | CompiledLayout) {
+    this.layout = 'readGroup' in layout ? layout : compileLayout(layout);
+    this.at = fixedOffsets(this.layout.sampleType);
+  }
+
+  /** Start walking `bytes` (a contiguous run of records); returns the view. */
+  reset(bytes: Uint8Array): this {
+    if (!(bytes instanceof Uint8Array)) throw new RangeError('RecordView.reset: bytes must be a Uint8Array');
+    this.bytes = bytes;
+    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.nextOffset = 0;
+    this.offset = -1;
+    return this;
+  }
+
+  /** Move to the next record; false at the end of the bytes. A bad header throws ERR_DECODE as decodeRecords does. */
+  next(): boolean {
+    const off = this.nextOffset;
+    const len = this.bytes.byteLength;
+    if (off >= len) return false;
+    if (len - off < PERF_EVENT_HEADER_SIZE) throw decodeError(`record at byte ${off}: ${len - off} trailing bytes cannot hold a header`);
+    const size = this.dv.getUint16(off + 6, true);
+    if (size < PERF_EVENT_HEADER_SIZE) throw decodeError(`record at byte ${off}: header.size ${size} is smaller than the header itself`);
+    if (off + size > len) throw decodeError(`record at byte ${off}: header.size ${size} runs past the ${len - off} bytes available`);
+    this.offset = off;
+    this.type = this.dv.getUint32(off, true);
+    this.misc = this.dv.getUint16(off + 4, true);
+    this.size = size;
+    this.nextOffset = off + size;
+    return true;
+  }
+
+  /** The current record in full, as decodeRecord builds it. */
+  record(): PerfRecord {
+    if (this.offset < 0) throw new RangeError('RecordView.record: call next() first');
+    return decodeRecord(this.bytes, this.layout, this.offset);
+  }
+
+  get isSample(): boolean {
+    return this.offset >= 0 && this.type === PERF_RECORD.SAMPLE;
+  }
+
+  private u64(o: number, field: string): bigint | undefined {
+    if (o < 0 || !this.isSample) return undefined;
+    if (o + 8 > this.size) throw decodeError(`PERF_RECORD_SAMPLE at byte ${this.offset} (size ${this.size}): ends before ${field}`);
+    return this.dv.getBigUint64(this.offset + o, true);
+  }
+  private u32(o: number, half: 0 | 4, field: string): number | undefined {
+    if (o < 0 || !this.isSample) return undefined;
+    if (o + 8 > this.size) throw decodeError(`PERF_RECORD_SAMPLE at byte ${this.offset} (size ${this.size}): ends before ${field}`);
+    return this.dv.getUint32(this.offset + o + half, true);
+  }
+
+  get identifier(): bigint | undefined { return this.u64(this.at.identifier, 'identifier'); }
+  get ip(): bigint | undefined { return this.u64(this.at.ip, 'ip'); }
+  get pid(): number | undefined { return this.u32(this.at.tid, 0, 'pid'); }
+  get tid(): number | undefined { return this.u32(this.at.tid, 4, 'tid'); }
+  get time(): bigint | undefined { return this.u64(this.at.time, 'time'); }
+  get addr(): bigint | undefined { return this.u64(this.at.addr, 'addr'); }
+  get id(): bigint | undefined { return this.u64(this.at.id, 'id'); }
+  get streamId(): bigint | undefined { return this.u64(this.at.streamId, 'stream_id'); }
+  get cpu(): number | undefined { return this.u32(this.at.cpu, 0, 'cpu'); }
+  get period(): bigint | undefined { return this.u64(this.at.period, 'period'); }
+}
