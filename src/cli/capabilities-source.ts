@@ -6,7 +6,7 @@
  * --version and `probe diff A B` start fast and work anywhere.
  */
 import { PerfcompatError } from '../errors';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap } from '../model/capability-map';
 import { readCapabilityDump } from './dump-file';
 
 export function assertLinux(): void {

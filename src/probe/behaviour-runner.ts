@@ -8,7 +8,7 @@ import { PerfcompatError } from '../errors';
 import type { Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
 import { logger } from '../sys/log';
-import type { CapabilityMap, FeatureEntry, FeatureStatus } from './types';
+import type { CapabilityMap, FeatureEntry, FeatureStatus } from '../model/capability-map';
 import { BEHAVIOUR_PREFIX, BehaviourCheck, BehaviourResult, Verdict } from './behaviour-types';
 import { BehaviourContext } from './behaviour-context';
 import { CheckAbort } from './behaviour-verdict';

@@ -18,13 +18,7 @@ import type { ProbeDeclaration } from './declaration';
 import { engineVersion } from './engine-version';
 import { ProbeRun } from './engine';
 import { addBehaviourEntries, ensureBehaviour } from './behaviour-runner';
-import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEntry } from './types';
-
-export interface Uname {
-  release: string;
-  version: string;
-  machine: string;
-}
+import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEntry, type Uname } from '../model/capability-map';
 
 export interface ProbeOptions {
   /** The kernel to ask; default the real one. */

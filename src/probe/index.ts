@@ -1,5 +1,5 @@
 export { getCapabilities, supports, feature, forgetCapabilities } from './capabilities';
-export type { ProbeOptions, Uname } from './capabilities';
+export type { ProbeOptions } from './capabilities';
 export { classifyRefusal } from './classify';
 export type { Refusal } from './classify';
 export { ProbeRun } from './engine';
@@ -8,6 +8,6 @@ export { annotate, coerceRelease } from './annotate';
 export { readCache, writeCache, defaultCacheDir, cacheFile } from './cache';
 export type { CacheKey } from './cache';
 export { engineVersion } from './engine-version';
-export * from './types';
+export * from '../model/capability-map';
 export { readEnvironment, readUname } from '../env';
 export type { EnvironmentOptions } from '../env';

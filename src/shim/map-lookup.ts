@@ -2,10 +2,11 @@
  * How the shim reads the capability map: which answers mean "missing here"
  * (take the fallback) and where a map comes from when the caller gave none.
  */
-import type { CapabilityMap, Environment, FeatureEntry } from '../probe/types';
+import type { CapabilityMap, Environment, FeatureEntry } from '../model/capability-map';
 import type { Kernel } from '../sys/kernel';
 import { logger } from '../sys/log';
-import { getCapabilities, type Uname } from '../probe/capabilities';
+import { getCapabilities } from '../probe/capabilities';
+import type { Uname } from '../model/capability-map';
 
 const log = logger('shim');
 

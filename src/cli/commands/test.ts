@@ -5,7 +5,7 @@
  */
 import { COMMON_OPTIONS, EXIT, flag, strs, type Command } from '../command';
 import { behaviourList, runBehaviourTests, type BehaviourOptions } from '../../probe/behaviour-runner';
-import type { CapabilityMap } from '../../probe/types';
+import type { CapabilityMap } from '../../model/capability-map';
 import type { Palette } from '../color';
 
 type Line = ReturnType<typeof runBehaviourTests>[number];

@@ -16,7 +16,7 @@ import { catalogue } from '../../../probes';
 import { forgetCapabilities, getCapabilities } from '../../../src/probe/capabilities';
 import type { ProbeDeclaration } from '../../../src/probe/declaration';
 import { readEnvironment } from '../../../src/env/environment';
-import type { CapabilityMap } from '../../../src/probe/types';
+import type { CapabilityMap } from '../../../src/model/capability-map';
 
 function openFds(): number {
   return fs.readdirSync('/proc/self/fd').length;

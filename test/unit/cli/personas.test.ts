@@ -16,7 +16,7 @@ import { formatReport } from '../../../src/cli/report-format';
 import { visibleLength } from '../../../src/cli/text';
 import { PerfcompatError } from '../../../src/errors';
 import { getCapabilities } from '../../../src/probe';
-import type { CapabilityMap } from '../../../src/probe/types';
+import type { CapabilityMap } from '../../../src/model/capability-map';
 import { personaNames, simulate } from '../../sim';
 import { ROOT } from './run-cli';
 

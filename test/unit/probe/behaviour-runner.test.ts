@@ -13,8 +13,8 @@ import { runBehaviourTests, runCheck, ensureBehaviour, outcomeOf, behaviourList 
 import { loadCases } from '../../../src/probe/behaviour-cases';
 import { PerfcompatError } from '../../../src/errors';
 import type { BehaviourCheck } from '../../../src/probe/behaviour-types';
-import type { CapabilityMap } from '../../../src/probe/types';
-import { CAPABILITY_SCHEMA } from '../../../src/probe/types';
+import type { CapabilityMap } from '../../../src/model/capability-map';
+import { CAPABILITY_SCHEMA } from '../../../src/model/capability-map';
 
 function mapWith(features: CapabilityMap['features']): CapabilityMap {
   const { environment } = simulate('vm-no-pmu');
