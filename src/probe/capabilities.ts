@@ -10,7 +10,7 @@ import { readEnvironment, readUname } from '../env/environment';
 import { PerfcompatError } from '../errors';
 import type { Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
-import { catalogue } from '../../probes';
+import { installedCatalogue } from './catalogue';
 import { annotate, coerceRelease } from './annotate';
 import { assertPerfUsable } from './availability';
 import { defaultCacheDir, readCache, writeCache, type CacheKey } from './cache';
@@ -76,7 +76,7 @@ function session(opts: ProbeOptions): Session {
   };
   let decls = opts.catalogue ?? catalogues.get(env);
   if (decls === undefined) {
-    decls = catalogue(env);
+    decls = installedCatalogue().declarations(env);
     catalogues.set(env, decls);
   }
   return { kernel, env, uname, real, cacheDir, key, decls };

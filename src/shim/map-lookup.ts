@@ -5,7 +5,7 @@
 import type { CapabilityMap, Environment, FeatureEntry } from '../model/capability-map';
 import type { Kernel } from '../sys/kernel';
 import { logger } from '../sys/log';
-import { getCapabilities } from '../probe/capabilities';
+import { getCapabilities } from '../root';
 import type { Uname } from '../model/capability-map';
 
 const log = logger('shim');

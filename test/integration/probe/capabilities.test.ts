@@ -14,6 +14,7 @@ import { ABI_FEATURES } from '../../../src/abi/features';
 import { HW_EVENTS } from '../../../src/abi/constants';
 import { catalogue } from '../../../probes';
 import { forgetCapabilities, getCapabilities } from '../../../src/probe/capabilities';
+import '../../../src/root';
 import type { ProbeDeclaration } from '../../../src/probe/declaration';
 import { readEnvironment } from '../../../src/env/environment';
 import type { CapabilityMap } from '../../../src/model/capability-map';

@@ -15,7 +15,7 @@ import { diffMaps } from '../../../src/cli/map-diff';
 import { formatReport } from '../../../src/cli/report-format';
 import { visibleLength } from '../../../src/cli/text';
 import { PerfcompatError } from '../../../src/errors';
-import { getCapabilities } from '../../../src/probe';
+import { getCapabilities } from '../../../src/root';
 import type { CapabilityMap } from '../../../src/model/capability-map';
 import { personaNames, simulate } from '../../sim';
 import { ROOT } from './run-cli';

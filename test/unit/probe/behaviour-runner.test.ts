@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sinon from 'sinon';
 import { simulate } from '../../sim';
 import { runBehaviourTests, runCheck, ensureBehaviour, outcomeOf, behaviourList } from '../../../src/probe/behaviour-runner';
+import '../../../src/root';
 import { loadCases } from '../../../src/probe/behaviour-cases';
 import { PerfcompatError } from '../../../src/errors';
 import type { BehaviourCheck } from '../../../src/probe/behaviour-types';
