@@ -13,4 +13,3 @@ export * from './model';
 export * from './root';
 export * from './probe';
 export * from './probe/behaviour';
-export { diffMaps, type MapDiff, type FeatureChange } from './cli/map-diff';

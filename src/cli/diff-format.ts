@@ -3,7 +3,7 @@
  */
 import type { FeatureEntry } from '../model/capability-map';
 import { colorStatus, type Palette } from './color';
-import { diffIsEmpty, type FeatureChange, type MapDiff } from './map-diff';
+import { diffIsEmpty, type FeatureChange, type MapDiff } from '../model/map-diff';
 import { shortReason } from './report-format';
 import { padEnd, truncate, visibleLength } from './text';
 

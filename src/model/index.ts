@@ -2,3 +2,4 @@
 export * from './capability-map';
 export * from './feature-id';
 export { ERRNO_CLASS, errnoClass, isTransient, isRetryable, statusOfErrno, type ErrnoClass } from './errno-class';
+export { diffMaps, type MapDiff, type FeatureChange } from './map-diff';

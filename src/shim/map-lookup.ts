@@ -40,5 +40,5 @@ export function numericValue(map: CapabilityMap | undefined, id: string): number
 export function defaultCapabilities(kernel: Kernel, box: { environment?: Environment; uname?: Uname } = {}): CapabilityMap {
   if (log.enabled) log('no capability map given: asking the engine for %s', kernel.name);
   const given = { ...(box.environment ? { environment: box.environment } : {}), ...(box.uname ? { uname: box.uname } : {}) };
-  return getCapabilities(kernel.name === 'real' ? given : { kernel, ...given });
+  return getCapabilities(kernel.host ? given : { kernel, ...given });
 }

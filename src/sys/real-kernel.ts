@@ -95,6 +95,7 @@ const MAP_FAILED = 0xffffffffffffffffn;
 
 export class RealKernel implements Kernel {
   readonly name = 'real';
+  readonly host = true;
   readonly arch: string;
   private readonly abi: ArchAbi;
   private readonly c: Libc;

@@ -11,7 +11,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { palette } from '../../../src/cli/color';
 import { formatDiff } from '../../../src/cli/diff-format';
 import { formatExplain } from '../../../src/cli/explain-text';
-import { diffMaps } from '../../../src/cli/map-diff';
+import { diffMaps } from '../../../src/model/map-diff';
 import { formatReport } from '../../../src/cli/report-format';
 import { visibleLength } from '../../../src/cli/text';
 import { PerfcompatError } from '../../../src/errors';
