@@ -1,4 +1,4 @@
-import { expect } from 'chai';
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -44,24 +44,24 @@ describe('layer rules', () => {
   it('src/env and src/events import nothing from src/probe', () => {
     const bad = FILES.filter((f) => /^src\/(env|events)\//.test(rel(f)))
       .flatMap((f) => imports(f).filter((i) => i.startsWith('src/probe')).map((i) => `${rel(f)} -> ${i}`));
-    expect(bad).to.deep.equal([]);
+    assert.deepEqual(bad, []);
   });
 
   it('src/probe never imports probes/', () => {
     const bad = FILES.filter((f) => rel(f).startsWith('src/probe/'))
       .flatMap((f) => imports(f).filter((i) => i.startsWith('probes')).map((i) => `${rel(f)} -> ${i}`));
-    expect(bad).to.deep.equal([]);
+    assert.deepEqual(bad, []);
   });
 
   it('nothing below src/cli imports src/cli', () => {
     const bad = FILES.filter((f) => !rel(f).startsWith('src/cli/'))
       .flatMap((f) => imports(f).filter((i) => i.startsWith('src/cli')).map((i) => `${rel(f)} -> ${i}`));
-    expect(bad).to.deep.equal([]);
+    assert.deepEqual(bad, []);
   });
 
   it('no file in src/ or probes/ is over 400 lines, except the listed ones', () => {
     const over = FILES.filter((f) => fs.readFileSync(f, 'utf8').split('\n').length - 1 > 400).map(rel)
       .filter((f) => !OVER_400_ALLOWED.has(f));
-    expect(over).to.deep.equal([]);
+    assert.deepEqual(over, []);
   });
 });
