@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { readEnvironment } from '../src/env/environment';
 import { readTracepointId } from '../src/env/tracefs';
 import { feature, forgetCapabilities, getCapabilities } from '../src/probe/capabilities';
+import '../src/root';
 import { realKernel } from '../src/sys/real-kernel';
 import type { Kernel } from '../src/sys/kernel';
 import type { BenchResult } from './result';

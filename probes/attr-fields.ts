@@ -13,7 +13,7 @@ import { errnoName } from '../src/abi/errno';
 import { BASE_LABELS } from '../src/probe/bases';
 import { baseRefused } from '../src/probe/engine';
 import { isErr } from '../src/sys/kernel';
-import type { FeatureEntry } from '../src/probe/types';
+import type { FeatureEntry } from '../src/model/capability-map';
 
 interface FieldSpec {
   base: BaseName;

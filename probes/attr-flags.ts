@@ -10,7 +10,7 @@ import { ATTR_FLAGS } from '../src/abi/attr-layout';
 import { PERF_SAMPLE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { BaseName, ProbeDeclaration } from '../src/probe/declaration';
-import type { FeatureStatus } from '../src/probe/types';
+import type { FeatureStatus } from '../src/model/capability-map';
 
 interface FlagSpec {
   base?: BaseName | BaseName[];

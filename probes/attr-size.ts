@@ -10,8 +10,9 @@ import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused, isTransient } from '../src/probe/engine';
-import type { FeatureEntry } from '../src/probe/types';
+import { baseRefused } from '../src/probe/engine';
+import { isTransient } from '../src/model/errno-class';
+import type { FeatureEntry } from '../src/model/capability-map';
 
 function attrSizeHook(ctx: ProbeContext): FeatureEntry {
   const base = ctx.base('counting');

@@ -12,10 +12,11 @@ import { errnoName } from '../src/abi/errno';
 import { PERF_IOC_FLAG_GROUP } from '../src/abi/ioctl';
 import { decodeRead, readSize } from '../src/abi/read-format';
 import { BASES, BASE_LABELS } from '../src/probe/bases';
-import { baseRefused, isTransient } from '../src/probe/engine';
+import { baseRefused } from '../src/probe/engine';
+import { isTransient } from '../src/model/errno-class';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
-import type { FeatureEntry } from '../src/probe/types';
+import type { FeatureEntry } from '../src/model/capability-map';
 
 const SAMPLE_READ = PERF_SAMPLE.READ!;
 const SAMPLE_TID = PERF_SAMPLE.TID!;

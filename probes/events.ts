@@ -11,7 +11,7 @@ import { readTracepointId } from '../src/env/tracefs';
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
-import type { FeatureEntry } from '../src/probe/types';
+import type { FeatureEntry } from '../src/model/capability-map';
 
 const hardware: ProbeDeclaration[] = HW_EVENTS.map((e): ProbeDeclaration => ({
   id: `event.hardware.${e.name}`, base: 'none', set: { type: PERF_TYPE.HARDWARE, config: e.value }, mainline: e.mainline,

@@ -4,7 +4,7 @@
  * the environment.
  */
 import type { ProbeDeclaration } from '../src/probe/declaration';
-import type { Environment } from '../src/probe/types';
+import type { Environment } from '../src/model/capability-map';
 import { accessProbes } from './access';
 import { attrFieldProbes } from './attr-fields';
 import { attrFlagProbes } from './attr-flags';

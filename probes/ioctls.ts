@@ -10,10 +10,11 @@ import { encodeAttr } from '../src/abi/attr-codec';
 import { errnoName } from '../src/abi/errno';
 import { PERF_IOCTLS } from '../src/abi/ioctl';
 import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused, isTransient } from '../src/probe/engine';
+import { baseRefused } from '../src/probe/engine';
+import { isTransient } from '../src/model/errno-class';
 import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr, type IoctlArg } from '../src/sys/kernel';
-import type { FeatureEntry } from '../src/probe/types';
+import type { FeatureEntry } from '../src/model/capability-map';
 
 interface IoctlSpec {
   base: BaseName;

@@ -13,10 +13,11 @@ import { errnoName } from '../src/abi/errno';
 import { MMAP_CAPABILITIES } from '../src/abi/constants';
 import { MMAP_PAGE } from '../src/abi/mmap-page';
 import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused, isTransient } from '../src/probe/engine';
+import { baseRefused } from '../src/probe/engine';
+import { errnoClass } from '../src/model/errno-class';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
-import type { FeatureEntry } from '../src/probe/types';
+import type { FeatureEntry } from '../src/model/capability-map';
 
 interface PageAnswer {
   entry: FeatureEntry;
@@ -43,7 +44,8 @@ function mapPage(ctx: ProbeContext, decl: ProbeDeclaration): PageAnswer {
       const m = ctx.mmap(ev.fd, len);
       if ('errno' in m) {
         const en = errnoName(m.errno);
-        const status = en === 'EPERM' || en === 'EACCES' ? 'denied' : isTransient(m.errno) ? 'error' : 'unsupported';
+        const cls = errnoClass(m.errno);
+        const status = cls.status === 'denied' ? 'denied' : cls.transient ? 'error' : 'unsupported';
         return { entry: { status, errno: m.errno, errnoName: en, base: label, reason: `mmap of ${len} bytes failed (${en})` }, hardware };
       }
       try {

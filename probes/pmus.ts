@@ -8,9 +8,9 @@
  */
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
-import { isTransient } from '../src/probe/engine';
+import { errnoClass } from '../src/model/errno-class';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
-import type { Environment, FeatureEntry, PmuInfo } from '../src/probe/types';
+import type { Environment, FeatureEntry, PmuInfo } from '../src/model/capability-map';
 
 function firstCpu(pmu: PmuInfo): number {
   const m = /^(\d+)/.exec(pmu.cpumask ?? '');
@@ -49,10 +49,11 @@ function pmuHook(pmu: PmuInfo) {
       return { status: 'supported', value: pmu.type, base: label, measured: { opens: true, on: where } };
     }
     const en = errnoName(r.errno);
-    if (isTransient(r.errno)) {
+    const cls = errnoClass(r.errno);
+    if (cls.transient) {
       return { status: 'error', value: pmu.type, base: label, errno: r.errno, errnoName: en, reason: `${en} opening ${label}: a fault of the moment` };
     }
-    if (en === 'EACCES' || en === 'EPERM') {
+    if (cls.status === 'denied') {
       return { status: 'denied', value: pmu.type, base: label, errno: r.errno, errnoName: en, reason: `registered (type ${pmu.type}); opening it on ${where} is not permitted (${en})` };
     }
     return {

@@ -10,7 +10,7 @@ import { BASE_LABELS } from '../src/probe/bases';
 import { baseRefused } from '../src/probe/engine';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
-import type { FeatureEntry } from '../src/probe/types';
+import type { FeatureEntry } from '../src/model/capability-map';
 
 const GROUP = PERF_FORMAT.GROUP;
 

@@ -9,6 +9,7 @@ export type { PerfcompatErrorCode } from './errors';
 export { resolveEvent, parseEventList, listEvents, type ResolvedEvent, type EventListing, type EventKind, type EventNameOptions, type EventListOptions } from './events';
 export * from './shim';
 export * from './shim/sampling';
+export * from './model';
+export * from './root';
 export * from './probe';
 export * from './probe/behaviour';
-export { diffMaps, type MapDiff, type FeatureChange } from './cli/map-diff';

@@ -6,7 +6,7 @@
  * --version and `probe diff A B` start fast and work anywhere.
  */
 import { PerfcompatError } from '../errors';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap } from '../model/capability-map';
 import { readCapabilityDump } from './dump-file';
 
 export function assertLinux(): void {
@@ -18,7 +18,7 @@ export function assertLinux(): void {
 export function capabilitiesHere(opts: { refresh: boolean; behaviour?: boolean }): CapabilityMap {
   assertLinux();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { getCapabilities } = require('../probe') as typeof import('../probe');
+  const { getCapabilities } = require('../root') as typeof import('../root');
   return getCapabilities({ ...(opts.refresh ? { refresh: true } : {}), ...(opts.behaviour ? { behaviour: true } : {}) });
 }
 

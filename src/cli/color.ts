@@ -3,7 +3,7 @@
  * --no-color was not given (--color forces it on). Pure apart from reading the
  * arguments it is given.
  */
-import type { FeatureStatus } from '../probe/types';
+import type { FeatureStatus } from '../model/capability-map';
 
 export interface Palette {
   enabled: boolean;

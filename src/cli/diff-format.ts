@@ -1,9 +1,9 @@
 /**
  * Text and JSON renderings of a MapDiff. Pure.
  */
-import type { FeatureEntry } from '../probe/types';
+import type { FeatureEntry } from '../model/capability-map';
 import { colorStatus, type Palette } from './color';
-import { diffIsEmpty, type FeatureChange, type MapDiff } from './map-diff';
+import { diffIsEmpty, type FeatureChange, type MapDiff } from '../model/map-diff';
 import { shortReason } from './report-format';
 import { padEnd, truncate, visibleLength } from './text';
 

@@ -4,8 +4,8 @@
  * UsageError naming the file and what would be valid.
  */
 import { readFileSync } from 'node:fs';
-import { CAPABILITY_SCHEMA, FEATURE_STATUSES } from '../probe/types';
-import type { CapabilityMap } from '../probe/types';
+import { CAPABILITY_SCHEMA, FEATURE_STATUSES } from '../model/capability-map';
+import type { CapabilityMap } from '../model/capability-map';
 import { UsageError } from './command';
 
 const SCHEMA_PREFIX = 'perfcompat/capabilities@';

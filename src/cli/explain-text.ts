@@ -5,7 +5,7 @@
  */
 import { abiFeature } from '../abi/features';
 import { ERRNO_MEANING } from '../abi/errno';
-import type { CapabilityMap, FeatureEntry } from '../probe/types';
+import type { CapabilityMap, FeatureEntry } from '../model/capability-map';
 import { colorStatus, type Palette } from './color';
 import { describeFeature } from './feature-text';
 import { padEnd, wrapWords } from './text';

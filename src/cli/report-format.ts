@@ -4,8 +4,8 @@
  * line. Pure: map in, lines out; every line fits `width` columns.
  */
 import { ERRNO_MEANING } from '../abi/errno';
-import { FEATURE_STATUSES } from '../probe/types';
-import type { CapabilityMap, Environment, FeatureEntry, FeatureStatus } from '../probe/types';
+import { FEATURE_STATUSES } from '../model/capability-map';
+import type { CapabilityMap, Environment, FeatureEntry, FeatureStatus } from '../model/capability-map';
 import { colorStatus, type Palette } from './color';
 import { groupByKind, kindTitle } from './feature-groups';
 import { padEnd, truncate, visibleLength, wrapWords } from './text';

@@ -3,7 +3,8 @@
  * roots as parameters so tests point it at fake trees.
  */
 import * as os from 'node:os';
-import type { Environment } from '../probe/types';
+import type { Uname } from '../model/capability-map';
+import type { Environment } from '../model/capability-map';
 import { readBootId } from './boot-id';
 import { readContainerHints } from './container';
 import { readParanoid } from './paranoid';
@@ -46,6 +47,6 @@ export function readEnvironment(opts: EnvironmentOptions = {}): Environment {
 }
 
 /** uname -r / -v / -m of the running kernel. */
-export function readUname(): { release: string; version: string; machine: string } {
+export function readUname(): Uname {
   return { release: os.release(), version: os.version(), machine: os.machine() };
 }

@@ -3,7 +3,7 @@
  * format/ terms (raw strings), caps/, event alias names, cpumask and whether
  * it is a core PMU (the one generic hardware events map to).
  */
-import type { PmuInfo } from '../probe/types';
+import type { PmuInfo } from '../model/capability-map';
 import { join, listDir, readDirFiles, readTrimmed } from './read-file';
 
 const CORE_NAMES = /^(cpu|cpu_core|cpu_atom|armv[0-9]+_.*|arm_cortex_.*|armv8_pmuv3.*)$/;

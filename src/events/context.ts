@@ -5,7 +5,7 @@
  */
 import { DEFAULT_SYSFS_EVENT_SOURCE, listPmuNames, readPmuFiles, PmuFiles } from '../env/pmu-event-files';
 import { findTracefs, TracefsLookup } from '../env/tracepoint-files';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap } from '../model/capability-map';
 import type { EventNameOptions } from './types';
 
 /** Parse a CPU list such as "0-3,8,10-11". */

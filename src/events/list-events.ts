@@ -4,7 +4,7 @@
  * tracepoints, and the breakpoint and raw forms — with a status when a
  * kernel (open each and classify) or a capability map is given.
  */
-import type { FeatureStatus } from '../probe/types';
+import type { FeatureStatus } from '../model/capability-map';
 import { listTraceEvents, listTraceSystems } from '../env/tracepoint-files';
 import { ResolveContext } from './context';
 import { HARDWARE_NAMES, SOFTWARE_NAMES } from './generic-names';

@@ -9,7 +9,7 @@
  * each member's own.
  */
 import { PERF_SAMPLE } from '../abi/constants';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap } from '../model/capability-map';
 import { PerfcompatError } from '../errors';
 
 export const MODIFIER_CHARS = 'ukhIGHpPSDeW';

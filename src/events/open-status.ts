@@ -9,13 +9,12 @@ import { errnoName } from '../abi/errno';
 import { PERF_FLAG } from '../abi/constants';
 import type { Kernel } from '../sys/kernel';
 import { isErr } from '../sys/kernel';
-import type { FeatureStatus } from '../probe/types';
-import { statusOfErrno } from '../probe/classify';
+import type { FeatureStatus } from '../model/capability-map';
+import { statusOfErrno } from '../model/errno-class';
 
 /** Smallest published attr size that holds every non-zero field of `attr`. */
 export const attrSizeFor = smallestAttrSize;
 
-export { statusOfErrno };
 
 export interface OpenStatus {
   status: FeatureStatus;

@@ -2,7 +2,7 @@
  * The public shapes of event-name resolution: options, a resolved event
  * (attr fields ready for encodeAttr) and a listing entry.
  */
-import type { CapabilityMap, FeatureStatus } from '../probe/types';
+import type { CapabilityMap, FeatureStatus } from '../model/capability-map';
 import type { Kernel } from '../sys/kernel';
 
 export interface EventNameOptions {

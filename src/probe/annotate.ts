@@ -9,7 +9,7 @@
 import coerce from 'semver/functions/coerce';
 import gt from 'semver/functions/gt';
 import lte from 'semver/functions/lte';
-import type { FeatureEntry } from './types';
+import type { FeatureEntry } from '../model/capability-map';
 
 export function coerceRelease(release: string): string | null {
   const c = coerce(release);

@@ -8,11 +8,15 @@ import type { AttrInput } from '../abi/attr-codec';
 import { errnoName } from '../abi/errno';
 import { PerfcompatError } from '../errors';
 import { isErr } from '../sys/kernel';
+import { statusOfErrno } from '../model/errno-class';
 import { BASES } from './bases';
 import type { ProbeRun } from './engine';
-import type { Environment } from './types';
+import type { Environment } from '../model/capability-map';
 
-const FATAL = new Set(['ENOSYS', 'EPERM', 'EACCES']);
+/** No open can work: no syscall, or no permission (the errno table's `denied`). */
+function fatal(errno: number): boolean {
+  return errnoName(errno) === 'ENOSYS' || statusOfErrno(errno) === 'denied';
+}
 
 export function assertPerfUsable(run: ProbeRun): void {
   const tries: AttrInput[] = [BASES.counting, BASES.dummy, { ...BASES.dummy, exclude_user: 1 }];
@@ -23,7 +27,7 @@ export function assertPerfUsable(run: ProbeRun): void {
       run.close(r.fd);
       return;
     }
-    if (!FATAL.has(errnoName(r.errno))) return; // refused for another reason: the probes will say why
+    if (!fatal(r.errno)) return; // refused for another reason: the probes will say why
     last = r.errno;
   }
   const name = errnoName(last);

@@ -14,7 +14,7 @@ import { decodeRead, readSize, ReadResult } from '../abi/read-format';
 import { errnoName, ERRNO } from '../abi/errno';
 import { PerfcompatError } from '../errors';
 import { isErr, Kernel, Mapping } from '../sys/kernel';
-import type { CapabilityMap } from './types';
+import type { CapabilityMap } from '../model/capability-map';
 import type { EventDecl, Verdict, WorkDecl, WorkResult } from './behaviour-types';
 import { CheckAbort, errnoVerdict } from './behaviour-verdict';
 import { StoppedChild } from './behaviour-child';

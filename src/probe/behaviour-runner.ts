@@ -8,13 +8,13 @@ import { PerfcompatError } from '../errors';
 import type { Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
 import { logger } from '../sys/log';
-import type { CapabilityMap, FeatureEntry, FeatureStatus } from './types';
+import type { CapabilityMap, FeatureEntry, FeatureStatus } from '../model/capability-map';
 import { BEHAVIOUR_PREFIX, BehaviourCheck, BehaviourResult, Verdict } from './behaviour-types';
 import { BehaviourContext } from './behaviour-context';
 import { CheckAbort } from './behaviour-verdict';
 import { runGeneric } from './behaviour-generic';
 import { loadCases } from './behaviour-cases';
-import { BEHAVIOUR_CHECKS } from '../../probes/behaviour';
+import { installedCatalogue } from './catalogue';
 
 const log = logger('behaviour');
 
@@ -77,7 +77,7 @@ export function runCheck(check: BehaviourCheck, kernel: Kernel, capabilities?: C
 
 /** The full list: built-ins then each cases directory, with where each came from. */
 export function behaviourList(opts: Pick<BehaviourOptions, 'cases' | 'checks'> = {}): Array<{ check: BehaviourCheck; source: string }> {
-  const list = (opts.checks ?? BEHAVIOUR_CHECKS).map((check) => ({ check, source: 'builtin' }));
+  const list = (opts.checks ?? installedCatalogue().behaviourChecks).map((check) => ({ check, source: 'builtin' }));
   const dirs = opts.cases === undefined ? [] : typeof opts.cases === 'string' ? [opts.cases] : opts.cases;
   for (const d of dirs) list.push(...loadCases(d));
   const seen = new Map<string, string>();
@@ -139,9 +139,9 @@ export function ensureBehaviour(id: string, opts: { kernel?: Kernel; capabilitie
   const have = opts.capabilities?.features[id];
   if (have) return have;
   const name = id.startsWith(BEHAVIOUR_PREFIX) ? id.slice(BEHAVIOUR_PREFIX.length) : id;
-  const check = BEHAVIOUR_CHECKS.find((c) => c.name === name);
+  const check = installedCatalogue().behaviourChecks.find((c) => c.name === name);
   if (!check) {
-    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `behaviour id "${id}": no such check; valid are ${BEHAVIOUR_CHECKS.map((c) => BEHAVIOUR_PREFIX + c.name).join(', ')}`);
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `behaviour id "${id}": no such check; valid are ${installedCatalogue().behaviourChecks.map((c) => BEHAVIOUR_PREFIX + c.name).join(', ')}`);
   }
   const entry = runCheck(check, opts.kernel ?? realKernel(), opts.capabilities);
   // Faults of the moment are never cached as fact.
@@ -156,7 +156,7 @@ export function ensureBehaviour(id: string, opts: { kernel?: Kernel; capabilitie
  */
 export function addBehaviourEntries(map: CapabilityMap, kernel: Kernel): boolean {
   let added = false;
-  for (const check of BEHAVIOUR_CHECKS) {
+  for (const check of installedCatalogue().behaviourChecks) {
     const id = BEHAVIOUR_PREFIX + check.name;
     if (map.features[id]) continue;
     map.features[id] = runCheck(check, kernel, map);

@@ -9,7 +9,7 @@
  * file holding a declaration (or an array of them), or a .js file whose
  * module.exports is one (or an array) — hooks are only possible in .js.
  */
-import type { FeatureEntry, FeatureStatus } from './types';
+import type { FeatureEntry, FeatureStatus } from '../model/capability-map';
 import type { BehaviourContext } from './behaviour-context';
 
 /** An event to open: attr fields by uapi name; type and config may be names. */

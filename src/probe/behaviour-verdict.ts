@@ -5,7 +5,7 @@
  */
 import { errnoName, ERRNO_MEANING } from '../abi/errno';
 import type { Verdict } from './behaviour-types';
-import { statusOfErrno } from './classify';
+import { statusOfErrno } from '../model/errno-class';
 
 export class CheckAbort extends Error {
   readonly verdict: Verdict;

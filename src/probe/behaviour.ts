@@ -9,4 +9,3 @@ export type {
   WorkDecl as BehaviourWorkDecl, WorkResult as BehaviourWorkResult, Expectation as BehaviourExpectation,
 } from './behaviour-types';
 export type { BehaviourContext, OpenedEvent as BehaviourOpenedEvent } from './behaviour-context';
-export { BEHAVIOUR_CHECKS } from '../../probes/behaviour';

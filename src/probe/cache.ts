@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { logger } from '../sys/log';
-import { CAPABILITY_SCHEMA, type CapabilityMap } from './types';
+import { CAPABILITY_SCHEMA, type CapabilityMap } from '../model/capability-map';
 
 const log = logger('cache');
 

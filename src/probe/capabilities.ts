@@ -10,7 +10,7 @@ import { readEnvironment, readUname } from '../env/environment';
 import { PerfcompatError } from '../errors';
 import type { Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
-import { catalogue } from '../../probes';
+import { installedCatalogue } from './catalogue';
 import { annotate, coerceRelease } from './annotate';
 import { assertPerfUsable } from './availability';
 import { defaultCacheDir, readCache, writeCache, type CacheKey } from './cache';
@@ -18,13 +18,7 @@ import type { ProbeDeclaration } from './declaration';
 import { engineVersion } from './engine-version';
 import { ProbeRun } from './engine';
 import { addBehaviourEntries, ensureBehaviour } from './behaviour-runner';
-import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEntry } from './types';
-
-export interface Uname {
-  release: string;
-  version: string;
-  machine: string;
-}
+import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEntry, type Uname } from '../model/capability-map';
 
 export interface ProbeOptions {
   /** The kernel to ask; default the real one. */
@@ -82,7 +76,7 @@ function session(opts: ProbeOptions): Session {
   };
   let decls = opts.catalogue ?? catalogues.get(env);
   if (decls === undefined) {
-    decls = catalogue(env);
+    decls = installedCatalogue().declarations(env);
     catalogues.set(env, decls);
   }
   return { kernel, env, uname, real, cacheDir, key, decls };

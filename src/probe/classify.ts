@@ -10,7 +10,8 @@
  * and the filter refuses these arguments (flags, pid, cpu).
  */
 import { errnoName } from '../abi/errno';
-import type { FeatureEntry, FeatureStatus } from './types';
+import type { FeatureEntry, FeatureStatus } from '../model/capability-map';
+import { isTransient } from '../model/errno-class';
 
 export interface Refusal {
   errno: number;
@@ -28,28 +29,6 @@ export interface Refusal {
   seccompFilter?: boolean;
 }
 
-const TRANSIENT = new Set(['EINTR', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'EBUSY']);
-
-/** A fault of the moment, never a fact about the kernel. */
-export function isTransient(errno: number): boolean {
-  return TRANSIENT.has(errnoName(errno));
-}
-
-/**
- * The status one refused open or ioctl means on its own, without a base or an
- * oracle to compare with (listings, behaviour checks): permission → denied,
- * absent PMU or event → no-hardware, refused as unknown → unsupported, and
- * anything else a fault of the moment.
- */
-export function statusOfErrno(errno: number): FeatureStatus {
-  switch (errnoName(errno)) {
-    case 'EACCES': case 'EPERM': return 'denied';
-    case 'ENOENT': case 'ENODEV': case 'EOPNOTSUPP': return 'no-hardware';
-    case 'EINVAL': case 'E2BIG': case 'ENOTTY': case 'ENOSYS': return 'unsupported';
-    default: return 'error';
-  }
-}
-
 export function classifyRefusal(r: Refusal): FeatureEntry {
   const name = errnoName(r.errno);
   const evidence = { errno: r.errno, errnoName: name };
@@ -62,7 +41,7 @@ export function classifyRefusal(r: Refusal): FeatureEntry {
   if (override !== undefined) {
     return withInference({ status: override, ...evidence, reason: `${name} on ${r.base}` });
   }
-  if (TRANSIENT.has(name)) {
+  if (isTransient(r.errno)) {
     return { status: 'error', ...evidence, reason: `${name} on ${r.base}: a fault of the moment, not a fact about the kernel` };
   }
   switch (name) {

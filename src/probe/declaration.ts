@@ -7,7 +7,7 @@
  */
 import type { AttrInput } from '../abi/attr-codec';
 import type { Mapping, NumResult, OpenResult, IoctlArg, Kernel } from '../sys/kernel';
-import type { Environment, FeatureEntry, FeatureStatus } from './types';
+import type { Environment, FeatureEntry, FeatureStatus } from '../model/capability-map';
 
 /**
  * counting           software/cpu-clock, disabled, user space only (PMU-independent)

@@ -14,14 +14,13 @@ import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { BASES, BASE_LABELS, oracleAttr } from './bases';
-import { classifyRefusal, isTransient } from './classify';
+import { classifyRefusal } from './classify';
+import { errnoClass, isRetryable, isTransient } from '../model/errno-class';
 import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration, ResolvedBase } from './declaration';
-import type { Environment, FeatureEntry } from './types';
+import type { Environment, FeatureEntry } from '../model/capability-map';
 
 const log = logger('probe');
 const RETRIES = 4;
-const RETRY_ERRNOS = new Set(['EINTR', 'EAGAIN']);
-export { isTransient };
 
 export class ProbeRun implements ProbeContext {
   readonly kernel: Kernel;
@@ -128,7 +127,7 @@ export class ProbeRun implements ProbeContext {
 
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry {
     const label = BASE_LABELS[base.name];
-    const oracleErrno = decl.oracle && !RETRY_ERRNOS.has(errnoName(errno)) ? this.oracle({ ...base.attr, ...set }, decl.target) : undefined;
+    const oracleErrno = decl.oracle && !isRetryable(errno) ? this.oracle({ ...base.attr, ...set }, decl.target) : undefined;
     const e = classifyRefusal({
       errno, errnos: decl.errnos, oracleErrno, whenKnown: decl.whenKnown, base: label, attrSize: this.attrSize,
       seccompFilter: this.env.seccomp.mode === 2,
@@ -190,7 +189,7 @@ export class ProbeRun implements ProbeContext {
     let r: OpenResult = { errno: 0 };
     for (let i = 0; i <= RETRIES; i++) {
       r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, target.flags ?? 0);
-      if (!isErr(r) || !RETRY_ERRNOS.has(errnoName(r.errno))) break;
+      if (!isErr(r) || !isRetryable(r.errno)) break;
     }
     if (!isErr(r)) this.fds.add(r.fd);
     return r;
@@ -233,7 +232,7 @@ export class ProbeRun implements ProbeContext {
     const request = perfIoctl(name, archAbi(this.kernel.arch));
     for (let i = 0; i <= RETRIES; i++) {
       r = this.kernel.ioctl(fd, request, arg);
-      if (!isErr(r) || !RETRY_ERRNOS.has(errnoName(r.errno))) break;
+      if (!isErr(r) || !isRetryable(r.errno)) break;
     }
     return r;
   }
@@ -271,13 +270,14 @@ function plain(set: Record<string, unknown>): Record<string, number | string> {
 export function baseRefused(base: ResolvedBase, label: string): FeatureEntry {
   const name = errnoName(base.errno!);
   const evidence = { errno: base.errno!, errnoName: name, base: label };
-  if (isTransient(base.errno!)) {
+  const cls = errnoClass(base.errno!);
+  if (cls.transient) {
     return { status: 'error', ...evidence, reason: `the base event ${label} could not be opened just now (${name}): a fault of the moment` };
   }
-  if (name === 'ENOENT' || name === 'ENODEV' || name === 'EOPNOTSUPP') {
+  if (cls.status === 'no-hardware') {
     return { status: 'no-hardware', ...evidence, reason: `the base event ${label} does not open here (${name})` };
   }
-  if (name === 'EACCES' || name === 'EPERM') {
+  if (cls.status === 'denied') {
     return { status: 'denied', ...evidence, reason: `the base event ${label} is not permitted for this caller (${name})` };
   }
   return { status: 'untestable', ...evidence, reason: `the base event ${label} does not open (${name})` };

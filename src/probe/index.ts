@@ -1,5 +1,4 @@
-export { getCapabilities, supports, feature, forgetCapabilities } from './capabilities';
-export type { ProbeOptions, Uname } from './capabilities';
+export type { ProbeOptions } from './capabilities';
 export { classifyRefusal } from './classify';
 export type { Refusal } from './classify';
 export { ProbeRun } from './engine';
@@ -8,6 +7,5 @@ export { annotate, coerceRelease } from './annotate';
 export { readCache, writeCache, defaultCacheDir, cacheFile } from './cache';
 export type { CacheKey } from './cache';
 export { engineVersion } from './engine-version';
-export * from './types';
 export { readEnvironment, readUname } from '../env';
 export type { EnvironmentOptions } from '../env';

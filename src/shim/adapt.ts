@@ -11,7 +11,7 @@ import { encodeAttr } from '../abi/attr-codec';
 import { BRANCH_SAMPLE_TYPE, CLOCK_IDS, PERF_FLAG, PERF_TYPE, READ_FORMAT, SAMPLE_TYPE } from '../abi/constants';
 import { errnoName } from '../abi/errno';
 import { PerfcompatError } from '../errors';
-import type { CapabilityMap, Environment } from '../probe/types';
+import type { CapabilityMap, Environment } from '../model/capability-map';
 import { eventFeatureId, eventLabel, isCorePmuEvent } from './event-identity';
 import { AttrBits, CLOEXEC_FEATURE, FALLBACKS, FallbackRule } from './fallbacks';
 import { entry, isMissing, isSupported, numericValue } from './map-lookup';

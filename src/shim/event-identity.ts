@@ -4,7 +4,7 @@
  * (for grouping) and a readable label. Pure.
  */
 import { HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, HW_EVENTS, PERF_HW_EVENT_MASK, PERF_TYPE, SW_EVENTS } from '../abi/constants';
-import type { Environment } from '../probe/types';
+import type { Environment } from '../model/capability-map';
 
 /** PMUs whose events live in the software context and may join any group. */
 const SOFTWARE_CONTEXT_PMUS = new Set(['software', 'tracepoint', 'breakpoint', 'kprobe', 'uprobe']);

@@ -12,7 +12,7 @@ import { errnoName } from '../abi/errno';
 import { readSize } from '../abi/read-format';
 import { PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
 import { PerfcompatError } from '../errors';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap } from '../model/capability-map';
 import { isErr, Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
 import { bindRead, BoundRead } from '../sys/fast-read';

@@ -2,10 +2,11 @@
  * How the shim reads the capability map: which answers mean "missing here"
  * (take the fallback) and where a map comes from when the caller gave none.
  */
-import type { CapabilityMap, Environment, FeatureEntry } from '../probe/types';
+import type { CapabilityMap, Environment, FeatureEntry } from '../model/capability-map';
 import type { Kernel } from '../sys/kernel';
 import { logger } from '../sys/log';
-import { getCapabilities, type Uname } from '../probe/capabilities';
+import { getCapabilities } from '../root';
+import type { Uname } from '../model/capability-map';
 
 const log = logger('shim');
 
@@ -39,5 +40,5 @@ export function numericValue(map: CapabilityMap | undefined, id: string): number
 export function defaultCapabilities(kernel: Kernel, box: { environment?: Environment; uname?: Uname } = {}): CapabilityMap {
   if (log.enabled) log('no capability map given: asking the engine for %s', kernel.name);
   const given = { ...(box.environment ? { environment: box.environment } : {}), ...(box.uname ? { uname: box.uname } : {}) };
-  return getCapabilities(kernel.name === 'real' ? given : { kernel, ...given });
+  return getCapabilities(kernel.host ? given : { kernel, ...given });
 }

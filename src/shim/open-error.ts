@@ -6,7 +6,7 @@
  */
 import { errnoName, ERRNO_MEANING } from '../abi/errno';
 import { PerfcompatError } from '../errors';
-import type { Environment } from '../probe/types';
+import type { Environment } from '../model/capability-map';
 import type { Adaptation } from './types';
 
 export interface OpenFailure {

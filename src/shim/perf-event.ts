@@ -9,7 +9,7 @@ import { F_GETFD, F_SETFD, FD_CLOEXEC, PERF_IOC_FLAG_GROUP } from '../abi/ioctl'
 import { PERF_FORMAT, PERF_TYPE } from '../abi/constants';
 import { decodeRead, readSize, ReadResult } from '../abi/read-format';
 import { PerfcompatError } from '../errors';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap } from '../model/capability-map';
 import { isErr, Kernel } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { realKernel } from '../sys/real-kernel';
@@ -20,7 +20,7 @@ import { defaultCapabilities, entry } from './map-lookup';
 import { openError } from './open-error';
 import { inputName, toSpec, type OpenInput } from './resolve-spec';
 import { standInFor } from './software-standins';
-import { statusOfErrno } from '../probe/classify';
+import { statusOfErrno } from '../model/errno-class';
 import type { Adaptation, CounterValue, EventSpec, MapSource, OpenOptions } from './types';
 
 const log = logger('shim');

@@ -5,7 +5,7 @@
  */
 import { resolveEvent } from '../events';
 import { PerfcompatError } from '../errors';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap } from '../model/capability-map';
 import type { EventSpec } from './types';
 
 export interface SpecWithMeta {

@@ -3,7 +3,7 @@
  * on a given capability map — what `probe explain` prints under "shim".
  */
 import { errnoName } from '../abi/errno';
-import type { CapabilityMap } from '../probe/types';
+import type { CapabilityMap } from '../model/capability-map';
 import { CLOEXEC_FEATURE, FALLBACKS, FallbackRule } from './fallbacks';
 import { entry, isMissing, isSupported, numericValue } from './map-lookup';
 import { SOFTWARE_STANDINS } from './software-standins';

@@ -3,8 +3,8 @@
  * OpenOptions) and what it gets told (Adaptation, CounterValue).
  */
 import type { Kernel } from '../sys/kernel';
-import type { CapabilityMap, Environment } from '../probe/types';
-import type { Uname } from '../probe/capabilities';
+import type { CapabilityMap, Environment } from '../model/capability-map';
+import type { Uname } from '../model/capability-map';
 
 /**
  * Where the shim's capability map comes from: `capabilities` when given, else

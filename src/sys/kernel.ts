@@ -42,6 +42,8 @@ export type PollResult = { readonly ready: number; readonly revents: number[] } 
 export interface Kernel {
   /** Which kernel this is: 'real', or a simulated persona's name. */
   readonly name: string;
+  /** True for this host's own kernel: its answers may be cached on disk for this boot. */
+  readonly host: boolean;
   /** Node's process.arch naming of the kernel's architecture. */
   readonly arch: string;
   /**

@@ -24,6 +24,7 @@ import { watchReadable } from './watch';
 
 export class RealKernel implements Kernel {
   readonly name = 'real';
+  readonly host = true;
   readonly arch: string;
   private readonly abi: ArchAbi;
   private readonly c: Libc;

@@ -55,6 +55,7 @@ function fail(name: string): never {
 
 export class SimKernel implements Kernel {
   readonly name: string;
+  readonly host = false;
   readonly arch: string;
   readonly persona: Persona;
   /** Every call and its answer, oldest first. */

@@ -2,7 +2,7 @@
  * loadPersona / simulate: turn a persona into the three things the engine and
  * the shim take — a Kernel, the Environment that goes with it, and uname.
  */
-import type { Environment, PmuInfo } from '../../src/probe/types';
+import type { Environment, PmuInfo } from '../../src/model/capability-map';
 import { Persona, PersonaSpec, resolvePersona, corePmus } from './persona';
 import { PERSONAS } from './personas';
 import { archOf, SimKernel } from './sim-kernel';

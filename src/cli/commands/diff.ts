@@ -6,7 +6,7 @@ import { COMMON_OPTIONS, EXIT, flag, type Command } from '../command';
 import { capabilitiesHere } from '../capabilities-source';
 import { diffToJson, formatDiff } from '../diff-format';
 import { readCapabilityDump } from '../dump-file';
-import { diffMaps } from '../map-diff';
+import { diffMaps } from '../../model/map-diff';
 
 export const diffCommand: Command = {
   name: 'diff',

@@ -4,8 +4,9 @@
  * `N: description: Ok | FAILED (why) | Skip (why)`; exit 1 when one failed.
  */
 import { COMMON_OPTIONS, EXIT, flag, strs, type Command } from '../command';
+import '../../root';
 import { behaviourList, runBehaviourTests, type BehaviourOptions } from '../../probe/behaviour-runner';
-import type { CapabilityMap } from '../../probe/types';
+import type { CapabilityMap } from '../../model/capability-map';
 import type { Palette } from '../color';
 
 type Line = ReturnType<typeof runBehaviourTests>[number];

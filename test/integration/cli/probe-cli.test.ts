@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import type { CapabilityMap } from '../../../src/probe/types';
+import type { CapabilityMap } from '../../../src/model/capability-map';
 import { ANSI, maxWidth, oneLine, ROOT, runCli } from '../../unit/cli/run-cli';
 
 describe('probe CLI on this kernel', () => {

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getCapabilities, forgetCapabilities } from '../../../src/probe';
+import { getCapabilities, forgetCapabilities } from '../../../src/root';
 import { isRoot, NOBODY } from './fault-harness';
 
 describe('faults: a tampered capability cache (real kernel)', function () {

@@ -61,7 +61,7 @@ export function readableRootFor(uid: number): { root: string; cleanup: () => voi
  */
 export function mapScript(root: string, extra = ''): string {
   return `
-    const { getCapabilities } = require(${JSON.stringify(join(root, 'dist', 'src', 'probe'))});
+    const { getCapabilities } = require(${JSON.stringify(join(root, 'dist', 'src', 'root'))});
     ${extra}
     let out;
     try {

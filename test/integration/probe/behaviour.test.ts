@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runBehaviourTests } from '../../../src/probe/behaviour-runner';
+import '../../../src/root';
 
 const SOFTWARE_ANSWERABLE = [
   'counter_counts', 'group_read', 'group_read_after_exit', 'ioctl_reset', 'ioctl_disable_enable', 'ioctl_flag_group',

@@ -14,9 +14,10 @@ import { ABI_FEATURES } from '../../../src/abi/features';
 import { HW_EVENTS } from '../../../src/abi/constants';
 import { catalogue } from '../../../probes';
 import { forgetCapabilities, getCapabilities } from '../../../src/probe/capabilities';
+import '../../../src/root';
 import type { ProbeDeclaration } from '../../../src/probe/declaration';
 import { readEnvironment } from '../../../src/env/environment';
-import type { CapabilityMap } from '../../../src/probe/types';
+import type { CapabilityMap } from '../../../src/model/capability-map';
 
 function openFds(): number {
   return fs.readdirSync('/proc/self/fd').length;

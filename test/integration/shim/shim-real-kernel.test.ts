@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { PerfcompatError } from '../../../src/errors';
-import { getCapabilities } from '../../../src/probe';
-import type { CapabilityMap } from '../../../src/probe/types';
+import { getCapabilities } from '../../../src/root';
+import type { CapabilityMap } from '../../../src/model/capability-map';
 import { EventSet } from '../../../src/shim/event-set';
 import { openEvent } from '../../../src/shim/perf-event';
 import { realKernel } from '../../../src/sys/real-kernel';

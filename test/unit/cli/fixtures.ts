@@ -2,7 +2,7 @@
  * Hand-made capability maps for the CLI's unit tests: a small but realistic
  * map (a VM without a PMU) and helpers to derive variants from it.
  */
-import { CAPABILITY_SCHEMA, type CapabilityMap, type FeatureEntry } from '../../../src/probe/types';
+import { CAPABILITY_SCHEMA, type CapabilityMap, type FeatureEntry } from '../../../src/model/capability-map';
 
 export function entry(status: FeatureEntry['status'], extra: Partial<FeatureEntry> = {}): FeatureEntry {
   return { status, ...extra };

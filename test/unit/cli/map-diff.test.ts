@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { diffMaps, diffIsEmpty } from '../../../src/cli/map-diff';
+import { diffMaps, diffIsEmpty } from '../../../src/model/map-diff';
 import { diffToJson, formatDiff } from '../../../src/cli/diff-format';
 import { palette, stripAnsi } from '../../../src/cli/color';
 import { visibleLength } from '../../../src/cli/text';

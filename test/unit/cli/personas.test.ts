@@ -11,12 +11,12 @@ import Ajv2020 from 'ajv/dist/2020';
 import { palette } from '../../../src/cli/color';
 import { formatDiff } from '../../../src/cli/diff-format';
 import { formatExplain } from '../../../src/cli/explain-text';
-import { diffMaps } from '../../../src/cli/map-diff';
+import { diffMaps } from '../../../src/model/map-diff';
 import { formatReport } from '../../../src/cli/report-format';
 import { visibleLength } from '../../../src/cli/text';
 import { PerfcompatError } from '../../../src/errors';
-import { getCapabilities } from '../../../src/probe';
-import type { CapabilityMap } from '../../../src/probe/types';
+import { getCapabilities } from '../../../src/root';
+import type { CapabilityMap } from '../../../src/model/capability-map';
 import { personaNames, simulate } from '../../sim';
 import { ROOT } from './run-cli';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import type { CapabilityMap, Environment, FeatureEntry, PmuInfo } from '../../../src/probe/types';
+import type { CapabilityMap, Environment, FeatureEntry, PmuInfo } from '../../../src/model/capability-map';
 import { clone, vmMap } from './fixtures';
 
 /** The package root, from dist/test/unit/cli. */

@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import * as runner from '../../../src/probe/behaviour-runner';
+import '../../../src/root';
 import { testCommand } from '../../../src/cli/commands/test';
 import { palette } from '../../../src/cli/color';
-import type { FeatureEntry } from '../../../src/probe/types';
+import type { FeatureEntry } from '../../../src/model/capability-map';
 
 type Line = ReturnType<typeof runner.runBehaviourTests>[number];
 

@@ -5,7 +5,7 @@ import { decodeAttr } from '../../../src/abi/attr-codec';
 import { PERF_TYPE } from '../../../src/abi/constants';
 import { ERRNO } from '../../../src/abi/errno';
 import type { Kernel, OpenResult } from '../../../src/sys/kernel';
-import type { CapabilityMap } from '../../../src/probe/types';
+import type { CapabilityMap } from '../../../src/model/capability-map';
 import { makeTrees, Trees } from './fake-trees';
 
 /** A kernel with no hardware PMU: software and msr open, hardware gives ENOENT, uncore EINVAL,

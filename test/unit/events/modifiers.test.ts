@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolveEvent, parseEventList } from '../../../src/events';
 import { PERF_SAMPLE } from '../../../src/abi/constants';
-import type { CapabilityMap, FeatureEntry } from '../../../src/probe/types';
+import type { CapabilityMap, FeatureEntry } from '../../../src/model/capability-map';
 import { makeTrees, Trees } from './fake-trees';
 import { throwsEventName } from './assert-event-error';
 

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { ABI_FEATURES, ERRNO } from '../../../src/abi';
-import { getCapabilities } from '../../../src/probe';
-import type { CapabilityMap } from '../../../src/probe/types';
+import { getCapabilities } from '../../../src/root';
+import type { CapabilityMap } from '../../../src/model/capability-map';
 import { PerfcompatError } from '../../../src/errors';
 import { simulate, personaNames, loadPersona, MAINLINE_PERSONAS, SimKernel } from '../../sim';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERRNO } from '../../../src/abi';
-import { getCapabilities } from '../../../src/probe';
+import { getCapabilities } from '../../../src/root';
 import { simulate, x86Pmu } from '../../sim';
 
 describe('fd exhaustion on a simulated kernel', function () {

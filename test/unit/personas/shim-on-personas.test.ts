@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { ERRNO, F_SETFD, PERF_FLAG } from '../../../src/abi';
-import { getCapabilities } from '../../../src/probe';
+import { getCapabilities } from '../../../src/root';
 import { openEvent, EventSet, shimPathFor } from '../../../src/shim';
 import { PerfcompatError } from '../../../src/errors';
 import * as capabilitiesModule from '../../../src/probe/capabilities';

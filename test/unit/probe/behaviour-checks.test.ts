@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { simulate } from '../../sim';
 import type { SimKernel } from '../../sim';
 import { runBehaviourTests, runBehaviourChecks } from '../../../src/probe/behaviour-runner';
+import '../../../src/root';
 
 const HEALTHY = 'mainline-6.18';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { simulate } from '../../sim';
-import { getCapabilities, feature, supports } from '../../../src/probe';
+import { getCapabilities, feature, supports } from '../../../src/root';
 
 const schema = JSON.parse(readFileSync(resolve(__dirname, '../../../../schema/capabilities.schema.json'), 'utf8')) as object;
 

@@ -10,6 +10,7 @@ import { simulate } from '../../sim';
 import type { SimKernel } from '../../sim';
 import { throttleSampling } from '../../sim/sim-throttle';
 import { runBehaviourTests } from '../../../src/probe/behaviour-runner';
+import '../../../src/root';
 import { judgeSamples } from '../../../probes/behaviour/sampling';
 import { REPETITIONS, WORK_FACTOR } from '../../../probes/behaviour/counter-counts';
 

@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import sinon from 'sinon';
 import { simulate } from '../../sim';
 import { runBehaviourTests, runCheck, ensureBehaviour, outcomeOf, behaviourList } from '../../../src/probe/behaviour-runner';
+import '../../../src/root';
 import { loadCases } from '../../../src/probe/behaviour-cases';
 import { PerfcompatError } from '../../../src/errors';
 import type { BehaviourCheck } from '../../../src/probe/behaviour-types';
-import type { CapabilityMap } from '../../../src/probe/types';
-import { CAPABILITY_SCHEMA } from '../../../src/probe/types';
+import type { CapabilityMap } from '../../../src/model/capability-map';
+import { CAPABILITY_SCHEMA } from '../../../src/model/capability-map';
 
 function mapWith(features: CapabilityMap['features']): CapabilityMap {
   const { environment } = simulate('vm-no-pmu');

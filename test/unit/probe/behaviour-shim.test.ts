@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { simulate } from '../../sim';
-import { getCapabilities } from '../../../src/probe';
+import { getCapabilities } from '../../../src/root';
 import { EventSet } from '../../../src/shim';
 
 function mapOf(persona: string, overrides = {}) {

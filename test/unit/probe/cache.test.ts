@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheFile, defaultCacheDir, readCache, writeCache, type CacheKey } from '../../../src/probe/cache';
 import { getCapabilities } from '../../../src/probe/capabilities';
-import { CAPABILITY_SCHEMA, type CapabilityMap } from '../../../src/probe/types';
+import '../../../src/root';
+import { CAPABILITY_SCHEMA, type CapabilityMap } from '../../../src/model/capability-map';
 import { E } from './stub-kernel';
 import { fakeEnv, kernel618, UNAME } from './fixtures';
 

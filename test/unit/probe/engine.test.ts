@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ABI_FEATURES } from '../../../src/abi/features';
 import { catalogue } from '../../../probes';
 import { getCapabilities } from '../../../src/probe/capabilities';
+import '../../../src/root';
 import type { ProbeDeclaration } from '../../../src/probe/declaration';
 import { ProbeRun } from '../../../src/probe/engine';
 import { PerfcompatError } from '../../../src/errors';

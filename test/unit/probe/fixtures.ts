@@ -1,5 +1,5 @@
 /** A minimal Environment and a scripted 6.18-like kernel for engine tests. */
-import type { Environment } from '../../../src/probe/types';
+import type { Environment } from '../../../src/model/capability-map';
 import { E, stubKernel, type OpenCall, type StubKernel } from './stub-kernel';
 
 export function fakeEnv(over: Partial<Environment> = {}): Environment {

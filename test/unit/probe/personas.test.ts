@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { ABI_FEATURES } from '../../../src/abi/features';
 import { feature, getCapabilities, supports } from '../../../src/probe/capabilities';
+import '../../../src/root';
 import { PerfcompatError } from '../../../src/errors';
 import { loadPersona, personaNames, simulate } from '../../sim';
 

@@ -29,6 +29,7 @@ export function stubKernel(answer: Answer): StubKernel {
   const calls: OpenCall[] = [];
   const k: StubKernel = {
     name: 'stub',
+    host: false,
     arch: 'x64',
     open,
     calls,

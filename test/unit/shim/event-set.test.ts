@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { PERF_FORMAT } from '../../../src/abi/constants';
 import { PERF_IOC_FLAG_GROUP, perfIoctl, archAbi } from '../../../src/abi/ioctl';
 import { PerfcompatError } from '../../../src/errors';
-import { getCapabilities } from '../../../src/probe';
+import { getCapabilities } from '../../../src/root';
 import { EventSet } from '../../../src/shim/event-set';
 import { simulate } from '../../sim';
 import sinon from 'sinon';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { PerfcompatError } from '../../../src/errors';
-import { getCapabilities } from '../../../src/probe';
+import { getCapabilities } from '../../../src/root';
 import { EventSet } from '../../../src/shim/event-set';
 import { personaNames, simulate } from '../../sim';
 

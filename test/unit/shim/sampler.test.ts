@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import { Sampler, cyclesToPerfTime } from '../../../src/shim/sampler';
 import { PERF_SAMPLE, PERF_TYPE } from '../../../src/abi/constants';
 import { PerfcompatError } from '../../../src/errors';
-import type { CapabilityMap, FeatureEntry } from '../../../src/probe/types';
+import type { CapabilityMap, FeatureEntry } from '../../../src/model/capability-map';
 import { simulate } from '../../sim';
 import type { SampleRecord } from '../../../src/abi/records';
 

@@ -5,7 +5,7 @@
  */
 import sinon from 'sinon';
 import { decodeAttr, DecodedAttr } from '../../../src/abi/attr-codec';
-import { CAPABILITY_SCHEMA, CapabilityMap, Environment, FeatureEntry } from '../../../src/probe/types';
+import { CAPABILITY_SCHEMA, CapabilityMap, Environment, FeatureEntry } from '../../../src/model/capability-map';
 import type { Kernel } from '../../../src/sys/kernel';
 
 export function environment(over: Partial<Environment> = {}): Environment {

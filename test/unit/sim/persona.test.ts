@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { ABI_FEATURES, encodeAttr, PERF_TYPE, PROT_READ, MAP_SHARED, MMAP_PAGE } from '../../../src/abi';
-import { getCapabilities } from '../../../src/probe';
+import { getCapabilities } from '../../../src/root';
 import { mainlineFeatures, loadPersona, personaNames, simulate, compareRelease, PERSONAS, MAINLINE_PERSONAS } from '../../sim';
 
 describe('personas: feature sets from the ABI mainline annotations', () => {

@@ -4,7 +4,7 @@
  * PMUs added or removed. A loss is a feature supported in A that is not
  * supported in B (absent, refused or denied). Pure.
  */
-import type { CapabilityMap, FeatureEntry, FeatureStatus } from '../probe/types';
+import type { CapabilityMap, FeatureEntry, FeatureStatus } from './capability-map';
 
 export interface FeatureChange {
   id: string;

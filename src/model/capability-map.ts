@@ -4,6 +4,8 @@
  * CLI and users; schema/capabilities.schema.json describes the same shape.
  */
 
+
+
 export const CAPABILITY_SCHEMA = 'perfcompat/capabilities@1';
 
 /**
@@ -81,6 +83,13 @@ export interface Environment {
   bootId: string | null;
   /** Where tracefs was found, or null. */
   tracefs: string | null;
+}
+
+/** What uname(2) says: -r, -v, -m. */
+export interface Uname {
+  release: string;
+  version: string;
+  machine: string;
 }
 
 export interface CapabilityMap {
