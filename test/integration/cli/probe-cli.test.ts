@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { CapabilityMap } from '../../../src/probe/types';
 import { ANSI, maxWidth, oneLine, ROOT, runCli } from '../../unit/cli/run-cli';
+import { ownCache } from '../../helpers/own-cache';
 
 describe('probe CLI on this kernel', () => {
+  ownCache(); // what other suites cached must not change what these tests see
   let dir: string;
   let dump: string;
   let map: CapabilityMap;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { oneLine, runCli } from '../../unit/cli/run-cli';
+import { ownCache } from '../../helpers/own-cache';
 
 const LAUNCHER_C = `
 #include <errno.h>
@@ -52,6 +53,7 @@ class Sink {
 }
 
 describe('probe CLI when perf_event_open is unusable', () => {
+  ownCache(); // what other suites cached must not change what these tests see
   let dir: string;
   let launcher: string | undefined;
 
