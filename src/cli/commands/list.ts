@@ -42,6 +42,21 @@ function openEach(events: EventListing[]): void {
   }
 }
 
+/**
+ * A pattern that names tracepoints (sched:*) matches nothing when tracefs
+ * cannot be used: resolve it as stat -e would, so the answer is the same
+ * ("tracefs is not mounted: …; mount it …"). Returns when tracefs is usable
+ * or the pattern is no tracepoint (cycles:u).
+ */
+function explainUnusableTracefs(pattern: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { findTracefs } = require('../../env/tracepoint-files') as typeof import('../../env/tracepoint-files');
+  if (findTracefs().ok) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolveEvent } = require('../../events') as typeof import('../../events');
+  resolveEvent(pattern);
+}
+
 export const listCommand: Command = {
   name: 'list',
   summary: 'events that open here, their PMU, whether they work for you',
@@ -91,6 +106,7 @@ Options:
       return EXIT.OK;
     }
     if (events.length === 0 && pattern !== undefined && hiddenNotHere === 0) {
+      if (pattern.includes(':')) explainUnusableTracefs(pattern);
       throw new UsageError(`no event matches '${pattern}'; try a glob such as 'sched:*' or probe list --all`);
     }
     const p = io.palette;

@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { CapabilityMap } from '../../../src/model/capability-map';
 import { ANSI, maxWidth, oneLine, ROOT, runCli } from '../../unit/cli/run-cli';
+import { ownCache } from '../../helpers/own-cache';
+import { tracefsHere, tracefsUnusableAnswer } from '../../helpers/tracefs-answer';
 
 describe('probe CLI on this kernel', () => {
+  ownCache(); // what other suites cached must not change what these tests see
   let dir: string;
   let dump: string;
   let map: CapabilityMap;
@@ -100,13 +103,37 @@ describe('probe CLI on this kernel', () => {
     assert.match(r.stdout, /^task-clock\s+software\s+software\s+supported/m);
     assert.ok(maxWidth(r.stdout) <= 80);
     const tp = runCli(['list', 'sched:sched_switch']);
-    assert.equal(tp.status, 0, tp.stderr);
-    if (map.environment.tracefs !== null) assert.match(tp.stdout, /^sched:sched_switch\s+tracepoint\s+tracepoint\s+(supported|denied)/m);
+    const tracefs = tracefsHere();
+    if (tracefs.ok) {
+      assert.equal(tp.status, 0, tp.stderr);
+      assert.match(tp.stdout, /^sched:sched_switch\s+tracepoint\s+tracepoint\s+(supported|denied)/m);
+    } else {
+      assert.equal(tp.status, 2, tp.stdout + tp.stderr);
+      assert.match(oneLine(tp.stderr), tracefsUnusableAnswer(tracefs));
+    }
     const json = JSON.parse(runCli(['list', 'task-clock', '--json']).stdout) as Array<{ name: string; pmu: string; status?: string }>;
     assert.deepEqual(json.find((e) => e.name === 'task-clock'), { name: 'task-clock', pmu: 'software', kind: 'software', status: 'supported' });
     const none = runCli(['list', 'zzzz-no-such-event']);
     assert.equal(none.status, 2);
     assert.match(oneLine(none.stderr), /no event matches 'zzzz-no-such-event'/);
+  });
+
+  it("list 'sched:*' lists the sched tracepoints where tracefs is usable, and says why not and how to mount it where not", () => {
+    const r = runCli(['list', 'sched:*']);
+    const tracefs = tracefsHere();
+    if (tracefs.ok) {
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^sched:sched_switch\s+tracepoint\s+tracepoint\s+(supported|denied)/m);
+      return;
+    }
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    const line = oneLine(r.stderr);
+    assert.match(line, tracefsUnusableAnswer(tracefs));
+    assert.doesNotMatch(line, /no event matches/);
+    // The same answer as stat -e gives for a tracepoint.
+    const stat = runCli(['stat', '-e', 'sched:sched_switch', '--', 'true']);
+    assert.equal(stat.status, 2);
+    assert.equal(oneLine(stat.stderr).replace('sched:sched_switch', 'sched:*'), line);
   });
 
   it('stat counts a command, passes its exit status through, and names stand-ins', () => {

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ownCache } from '../../helpers/own-cache';
 
 const BIN = resolve(__dirname, '../../../../bin/probe.js');
 
@@ -17,6 +18,7 @@ function probe(...args: string[]): { code: number | null; out: string; err: stri
 }
 
 describe('probe test (built CLI, this kernel)', () => {
+  ownCache(); // what other suites cached must not change what these tests see
   it('lists every check as Ok or Skip (why), and exits 0', () => {
     const r = probe('test');
     assert.equal(r.code, 0, r.out + r.err);

@@ -12,6 +12,7 @@ import { readTracepointFormat } from '../../../src/env/tracepoint-format-file';
 import { findTracefs, readTracepointId } from '../../../src/env/tracepoint-files';
 import { realKernel } from '../../../src/sys/real-kernel';
 import { PerfcompatError } from '../../../src/errors';
+import { tracefsUnusableAnswer } from '../../helpers/tracefs-answer';
 
 const CPU_CLOCK = { type: PERF_TYPE.SOFTWARE, config: 0, name: 'cpu-clock' };
 const CONTEXTS = new Set<bigint>(Object.values(PERF_CONTEXT));
@@ -103,8 +104,10 @@ describe('shim/sampler on this kernel', function () {
   it('decodes sched:sched_switch RAW samples by the tracepoint format file (prev_comm, prev_pid, next_pid …)', function () {
     const tracefs = findTracefs();
     if (!tracefs.ok) {
-      // tracefs is not mounted (or not readable) here: there is no format file to decode by.
-      this.skip();
+      // tracefs is not mounted (or not readable) here: there is no format file, and the lookup says why.
+      assert.throws(() => readTracepointFormat('sched:sched_switch'),
+        (e: unknown) => e instanceof PerfcompatError && e.code === 'ERR_PERF_UNAVAILABLE' && e.message === `tracepoint sched:sched_switch: ${tracefs.detail}`);
+      return;
     }
     const id = readTracepointId(tracefs.root, 'sched', 'sched_switch');
     if (!('id' in id)) this.skip();
@@ -141,7 +144,13 @@ describe('shim/sampler on this kernel', function () {
   });
 
   it('decodes RAW fields by itself for a tracepoint given by name', function () {
-    if (!findTracefs().ok) this.skip();
+    const tracefs = findTracefs();
+    if (!tracefs.ok) {
+      // No tracefs here: the name cannot resolve, and the error says why and how to mount it.
+      assert.throws(() => new Sampler('sched:sched_switch', { sampleType: ['tid', 'time', 'raw'], pages: 8 }),
+        (e: unknown) => e instanceof PerfcompatError && e.code === 'ERR_EVENT_NAME' && tracefsUnusableAnswer(tracefs).test(e.message));
+      return;
+    }
     let s: Sampler;
     try {
       s = new Sampler('sched:sched_switch', { sampleType: ['tid', 'time', 'raw'], pages: 8 });
