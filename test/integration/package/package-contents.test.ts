@@ -20,6 +20,13 @@ describe('package: what npm publish ships', function () {
     assert.deepEqual(warnings, []);
   });
 
+  it('runs no script on a consumer\'s install (npm warns about each)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const run = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => pkg.scripts?.[s] !== undefined);
+    assert.deepEqual(run, []);
+    assert.ok(pkg.scripts?.prepack !== undefined, 'npm pack and publish must build first');
+  });
+
   it('holds the LICENSE named in package.json', () => {
     const paths = packDryRun().files.map((f) => f.path);
     assert.ok(paths.includes('LICENSE'), 'no LICENSE in the package');
