@@ -147,12 +147,23 @@ export async function updateLists(apt: PrivateApt, maxAgeHours: number, force = 
   return true;
 }
 
-/** A package version in the private lists; `arch` is set for a foreign architecture (arm64). */
+/** A package version in the private lists; `arch` is set for a foreign architecture (arm64, or `all` found in its lists). */
 export interface Candidate { pkg: string; version: string; suite: string; arch?: string }
 
 /** The name apt takes for a candidate: `pkg` natively, `pkg:arm64` for a foreign architecture. */
 export function aptName(c: { pkg: string; arch?: string }): string {
-  return c.arch !== undefined && c.arch !== NATIVE_ARCH ? `${c.pkg}:${c.arch}` : c.pkg;
+  return c.arch !== undefined && c.arch !== NATIVE_ARCH && c.arch !== 'all' ? `${c.pkg}:${c.arch}` : c.pkg;
+}
+
+/**
+ * Run an apt command on `pkg:arch`, and on plain `pkg` when apt does not know the qualified
+ * name: madison lists an Architecture: all package (trixie's linux-libc-dev) under each
+ * architecture's lists, but apt takes it only unqualified.
+ */
+async function qualifiedOrPlain<T>(c: Candidate, f: (name: string) => Promise<T>): Promise<T> {
+  const name = aptName(c);
+  if (name === c.pkg) return f(name);
+  try { return await f(name); } catch { return f(c.pkg); }
 }
 
 const madisonMemo = new Map<string, Promise<Candidate[]>>();
@@ -167,21 +178,27 @@ export function madison(apt: PrivateApt, pkg: string, arch?: string): Promise<Ca
 
 async function madisonUncached(apt: PrivateApt, pkg: string, arch?: string): Promise<Candidate[]> {
   const foreign = arch !== undefined && arch !== NATIVE_ARCH ? arch : undefined;
-  const r = await run(['apt-cache', ...apt.opts, 'madison', aptName({ pkg, arch: foreign })], { allowFail: true });
-  const out: Candidate[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const f = line.split('|').map((s) => s.trim());
-    if (f.length < 3 || f[0]!.replace(/:[a-z0-9]+$/, '') !== pkg) continue;
-    // "http://mirror/debian trixie/main arm64 Packages": the suite, and the architecture of that list.
-    const where = f[2]!.split(/\s+/);
-    const suite = where[1]?.split('/')[0];
-    if (foreign && where[2] !== foreign && where[2] !== 'all') continue;
-    if (!suite) continue;
-    const c: Candidate = { pkg, version: f[1]!, suite };
-    if (foreign) c.arch = foreign;
-    out.push(c);
+  // apt-cache names a foreign Multi-Arch: same or arch-all package without a qualifier, and other foreign
+  // packages only with one (nodejs:arm64): ask plainly, then qualified, and keep the lines of that architecture.
+  const names = foreign ? [pkg, `${pkg}:${foreign}`] : [pkg];
+  for (const name of names) {
+    const r = await run(['apt-cache', ...apt.opts, 'madison', name], { allowFail: true });
+    const out: Candidate[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const f = line.split('|').map((x) => x.trim());
+      if (f.length < 3 || f[0]!.replace(/:[a-z0-9]+$/, '') !== pkg) continue;
+      // "http://mirror/debian trixie/main arm64 Packages": the suite, and the architecture of that list.
+      const where = f[2]!.split(/\s+/);
+      const suite = where[1]?.split('/')[0];
+      if (!suite) continue;
+      if (foreign && where[2] !== foreign && where[2] !== 'all') continue;
+      const c: Candidate = { pkg, version: f[1]!, suite };
+      if (foreign) c.arch = where[2]!;
+      out.push(c);
+    }
+    if (out.length > 0 || !foreign) return out;
   }
-  return out;
+  return [];
 }
 
 /** Suites a spec's suite stands for: `bookworm` → bookworm and bookworm-security. */
@@ -201,7 +218,7 @@ export async function pickVersion(apt: PrivateApt, pkg: string, suites: readonly
 }
 
 export async function showDepends(apt: PrivateApt, c: Candidate): Promise<string[]> {
-  const r = await run(['apt-cache', ...apt.opts, 'show', `${aptName(c)}=${c.version}`]);
+  const r = await qualifiedOrPlain(c, (name) => run(['apt-cache', ...apt.opts, 'show', `${name}=${c.version}`]));
   const stanza = r.stdout.split(/\n\n/)[0] ?? '';
   const dep = /^Depends:\s*(.*)$/m.exec(stanza)?.[1] ?? '';
   return dep.split(',').map((d) => d.trim().split(/\s|\|/)[0]!).filter(Boolean);
@@ -213,7 +230,7 @@ export async function download(apt: PrivateApt, c: Candidate, dir: string): Prom
   const name = `${c.pkg}_${c.version.replace(/:/g, '%3a')}_`;
   const have = fs.readdirSync(dir).find((f) => f.startsWith(name) && f.endsWith('.deb'));
   if (have) return path.join(dir, have);
-  await run(['apt-get', ...apt.opts, '-q', 'download', `${aptName(c)}=${c.version}`], { cwd: dir, timeoutMs: 900_000 });
+  await qualifiedOrPlain(c, (name) => run(['apt-get', ...apt.opts, '-q', 'download', `${name}=${c.version}`], { cwd: dir, timeoutMs: 900_000 }));
   const got = fs.readdirSync(dir).find((f) => f.startsWith(name) && f.endsWith('.deb'));
   if (!got) throw new Error(`apt-get download ${aptName(c)}=${c.version} left no .deb in ${dir}`);
   return path.join(dir, got);

@@ -140,7 +140,8 @@ export async function productionModules(root: string): Promise<string[]> {
 }
 
 function copyTree(src: string, dst: string): void {
-  fs.cpSync(src, dst, { recursive: true, dereference: true, filter: (s) => !/\/\.cache(\/|$)/.test(s) });
+  // Leave out .cache folders inside the tree (not the folders above it: the harness cache holds the foreign koffi).
+  fs.cpSync(src, dst, { recursive: true, dereference: true, filter: (s) => !/(^|\/)\.cache(\/|$)/.test(path.relative(src, s)) });
 }
 
 /** Where the guest writes its data sections; the console itself silences kernel messages first. */

@@ -6,6 +6,7 @@
  */
 import type { CheckResult } from './header';
 import type { GuestMap, KernelRun, MatrixResult, CommandOutput } from './matrix';
+import { renderPmuSection } from './pmu-report';
 
 const CODE: Record<string, string> = {
   supported: 'S', unsupported: 'U', denied: 'D', 'no-hardware': 'H', untestable: 'T', error: 'E', broken: 'B',
@@ -91,6 +92,11 @@ export function renderReport(r: MatrixResult, when: Date = new Date()): string {
   if (r.skipped) { L.push(`- **Skipped**: ${r.skipped}`, ''); return `${L.join('\n')}\n`; }
   L.push(`- Host: node ${r.hostNode}, ${r.qemuVersion ?? 'qemu'}, accel \`${r.accel?.name}\`${r.accel?.why ? ` (${r.accel.why})` : ''}`);
   L.push(`- Guest: \`${(r.accel?.args ?? []).join(' ')} -m 1024 -smp 1\`, busybox initramfs with the host's node; each probe run as root and as uid 65534 (paranoid left at the guest's default)`);
+  for (const [arch, acc] of Object.entries(r.accels ?? {})) {
+    if (arch === 'amd64' || !acc) continue;
+    const u = r.userlands?.[arch as keyof typeof r.userlands];
+    L.push(`- ${arch} guests: \`-M virt ${acc.args.join(' ')} -m 1024 -smp 1\` (${acc.why}), console ttyAMA0; Debian ${u ? `${u.packages.find((c) => c.pkg === 'nodejs')?.version ?? '?'} nodejs` : 'nodejs'} and busybox-static for ${arch}, koffi's ${arch} prebuilt from npm`);
+  }
   L.push(`- Status codes below: ${Object.entries(CODE).map(([s, c]) => `${c} ${s}`).join(', ')}, – absent; "root/user"`, '');
 
   L.push('## Summary', '');
@@ -144,6 +150,8 @@ export function renderReport(r: MatrixResult, when: Date = new Date()): string {
     for (const e of k.errors) L.push(`- ERROR: ${e.split('\n')[0]}`);
     L.push('');
   });
+
+  L.push(...renderPmuSection(r.kernels));
 
   // Every feature, every kernel: root/user status.
   const all = [...new Set(r.kernels.flatMap((k) => [...Object.keys(k.root?.features ?? {}), ...Object.keys(k.user?.features ?? {})]))].sort();
