@@ -253,7 +253,7 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixResult> {
   result.userlands = {};
   const koffiVersion = (JSON.parse(fs.readFileSync(path.join(p.root, 'node_modules', 'koffi', 'package.json'), 'utf8')) as { version: string }).version;
 
-  const defaultTimeout = (a: Arch) => (a === 'amd64' ? 600 : 1800);
+  const defaultTimeout = (a: Arch) => (a === 'amd64' ? 600 : 900);
   try {
     for (const a of arches) {
       const ti = Date.now();

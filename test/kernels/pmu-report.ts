@@ -6,6 +6,7 @@
  */
 import type { KernelRun, GuestMap } from './matrix';
 import { PARANOID_LEVELS } from './pmu';
+import { testEntries } from './report';
 
 const esc = (t: string) => t.replace(/\|/g, '\\|');
 
@@ -85,8 +86,7 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
       const f = k.root?.features[id];
       L.push(`  - \`${id}\`: ${statusOf(k.root, id)}${f?.reason ? ` — ${esc(f.reason)}` : ''}`);
     }
-    const tj = k.outputs.get('root.test')?.json as { features?: Record<string, { status: string; reason?: string }> } | undefined;
-    const mux = tj?.features?.['behaviour.multiplexing'];
+    const mux = testEntries(k.outputs.get('root.test')?.json).find(([id]) => /(^|\.)multiplexing$/.test(id))?.[1];
     L.push(`  - \`probe test\` multiplexing check: ${mux ? `${mux.status}${mux.reason ? ` (${esc(mux.reason)})` : ''}` : 'not reported'}`);
     for (const e of p?.errors ?? []) L.push(`- ERROR: ${esc(e.split('\n')[0]!)}`);
     L.push('');

@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import type { GuestMap, KernelRun } from './matrix';
 import { PARANOID_LEVELS, type PmuCheck } from './pmu';
+import { testEntries } from './report';
 
 const say = (s: string) => process.stdout.write(`      ${s.replace(/\n/g, '\n      ')}\n`);
 
@@ -30,6 +31,7 @@ export function pmuTests(k: () => KernelRun): void {
 
   it('the unprivileged user gets a map at perf_event_paranoid 2, 1, 0 and -1, each agreeing with the header', () => {
     const r = k();
+    assert.ok(r.root, 'no root map to compare with');
     for (const level of PARANOID_LEVELS) {
       const m = r.pmu?.user.get(level);
       assert.ok(m !== undefined && typeof m !== 'string', `paranoid ${level}: ${m ?? 'no output'}`);
@@ -38,6 +40,9 @@ export function pmuTests(k: () => KernelRun): void {
       const ch = r.pmu!.userCheck.get(level);
       assert.ok(ch, `paranoid ${level}: not checked against the header`);
       assert.deepEqual(ch.violations.map((v) => `${v.id}: ${v.detail}`), [], `paranoid ${level} map contradicts the header`);
+      // A wrong "unsupported" is the worst answer: what root has must at most be denied for the user.
+      const lost = Object.entries((m as GuestMap).features).filter(([id, f]) => f.status === 'unsupported' && r.root?.features[id]?.status === 'supported').map(([id]) => id);
+      assert.deepEqual(lost, [], `paranoid ${level}: unsupported for the user, supported for root`);
       const st: Record<string, number> = {};
       for (const f of Object.values((m as GuestMap).features)) st[f.status] = (st[f.status] ?? 0) + 1;
       say(`paranoid ${level}: ${Object.entries(st).map(([s, n]) => `${n} ${s}`).join(', ')}`);
@@ -47,8 +52,11 @@ export function pmuTests(k: () => KernelRun): void {
   it('probe test runs as root and reports its checks', () => {
     const o = k().outputs.get('root.test');
     assert.ok(o, 'probe test did not run');
-    const j = o.json as { features?: Record<string, { status: string }> } | undefined;
-    assert.ok(j?.features && Object.keys(j.features).length > 5, `probe test gave no checks (rc=${o.rc}): ${o.stderr.slice(-300)}`);
+    const checks = testEntries(o.json);
+    assert.equal(o.rc, 0, `probe test exit ${o.rc}: ${o.stderr.slice(-300)}`);
+    assert.ok(checks.length > 5, `probe test gave no checks (rc=${o.rc}): ${o.stderr.slice(-300)}`);
+    // A check that opened and ran must not be an error of the moment.
+    assert.deepEqual(checks.filter(([, e]) => e.status === 'error').map(([id, e]) => `${id}: ${e.reason ?? ''}`), []);
   });
 
   it('probe stat counts cycles of a command (exit 0)', () => {
@@ -73,6 +81,23 @@ export function pmuTests(k: () => KernelRun): void {
       assert.equal(e.values.length, i + 1);
       for (const v of e.values) assert.ok(v.counted && v.value > 0, `n=${i + 1}: a member never ran: ${JSON.stringify(v)}`);
     });
+  });
+
+  it('EventSets multiplex only past the PMU\'s counters, and scale within 25% of a lone counter', () => {
+    const c = check(k());
+    const counters = c.kernel.counters;
+    assert.ok(counters !== null, 'the kernel did not say how many counters it has');
+    for (const e of c.eventSets) {
+      if ('error' in e) continue; // the test above fails on it
+      const mux = e.values.filter((v) => v.timeRunning < v.timeEnabled).length;
+      // The kernel's own count of counters decides: cycles can use the cycle counter and every event counter.
+      if (e.n <= counters) assert.equal(mux, 0, `n=${e.n} ≤ ${counters} counters, yet ${mux} multiplexed`);
+      else assert.equal(mux, e.n, `n=${e.n} > ${counters} counters, yet only ${mux} multiplexed`);
+      // Lone counters on the same work just before and after bracket the truth (TCG timing is noisy).
+      const lo = Math.min(...e.lone) * 0.75;
+      const hi = Math.max(...e.lone) * 1.25;
+      for (const v of e.values) assert.ok(v.scaled >= lo && v.scaled <= hi, `n=${e.n}: scaled ${v.scaled} outside ${lo.toFixed(0)}…${hi.toFixed(0)} (lone ${e.lone.join(', ')})`);
+    }
   });
 
   it('a Sampler on cycles takes samples of this process, IPs in its executable mappings or the kernel', () => {

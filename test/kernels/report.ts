@@ -43,6 +43,13 @@ function checkText(c: CheckResult | undefined): string {
   return parts.join(', ');
 }
 
+/** The checks of `probe test --json` as [id, entry] pairs: it prints an array of checks, or a map with `features`. */
+export function testEntries(j: unknown): [string, { status: string; reason?: string }][] {
+  if (Array.isArray(j)) return (j as { id?: string; name?: string; status: string; reason?: string }[]).map((e) => [e.id ?? e.name ?? '?', e]);
+  if (typeof j !== 'object' || j === null) return [];
+  return Object.entries((j as { features?: Record<string, { status: string; reason?: string }> }).features ?? {});
+}
+
 /**
  * A one-paragraph summary of `probe test --json` (or why it is not there):
  * counts per status, then the ids per status; reasons for broken and error
@@ -52,9 +59,7 @@ export function testSummary(o: CommandOutput | undefined): string {
   if (!o) return 'not run';
   const j = o.json as { features?: Record<string, { status: string; reason?: string }> } | unknown[] | undefined;
   if (j === undefined) return `not available (rc=${o.rc}: ${(o.stderr || o.stdout).trim().split('\n').find((l) => l.trim()) ?? 'no output'})`;
-  const entries: [string, { status: string; reason?: string }][] = Array.isArray(j)
-    ? (j as { id?: string; name?: string; status: string; reason?: string }[]).map((e) => [e.id ?? e.name ?? '?', e])
-    : Object.entries((j as { features?: Record<string, { status: string; reason?: string }> }).features ?? {});
+  const entries = testEntries(j);
   const by = new Map<string, [string, { status: string; reason?: string }][]>();
   for (const e of entries) by.set(e[1].status, [...(by.get(e[1].status) ?? []), e]);
   const esc = (t: string) => t.replace(/\|/g, '\\|');

@@ -102,7 +102,7 @@ function separate(n: number, rounds: number): unknown {
 /** Executable mappings of this process, from /proc/self/maps. */
 function textRanges(): { lo: bigint; hi: bigint; name: string }[] {
   return (readText('/proc/self/maps') ?? '').split('\n').map((l) => l.split(/\s+/)).filter((f) => f[1]?.includes('x'))
-    .map((f) => { const [lo, hi] = f[0]!.split('-'); return { lo: BigInt(`0x${lo}`), hi: BigInt(`0x${hi}`), name: f[5] ?? '[anon]' }; });
+    .map((f) => { const [lo, hi] = f[0]!.split('-'); return { lo: BigInt(`0x${lo}`), hi: BigInt(`0x${hi}`), name: f[5] || '[anon]' }; });
 }
 
 function sampler(rounds: number): unknown {
