@@ -33,7 +33,7 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
   const arm = kernels.filter((k) => k.spec.arch !== 'amd64');
   if (arm.length === 0) return [];
   const L: string[] = ['## arm64 guests (qemu PMUv3)', ''];
-  L.push('qemu-system-aarch64 -M virt under TCG emulates an ARMv8 PMU; Debian trixie\'s arm64 node runs the probe and `guest/pmu-check.ts` (the public API) as root, the probe also as uid 65534 at each perf_event_paranoid level.', '');
+  L.push('qemu-system-aarch64 -M virt under TCG emulates an ARMv8 PMU; Debian trixie\'s arm64 node runs the probe and `guest/pmu-check.ts` (the public API) as root, the probe also as uid 65534 at each perf_event_paranoid level. qemu\'s cycles follow the host\'s clock under TCG, so counts against a lone counter run before and after scatter with the host\'s load.', '');
   L.push('| kernel | PMU (sysfs type) | counters (boot message) | root | paranoid 2 | 1 | 0 | -1 | boot→poweroff |');
   L.push('|---|---|---|---|---|---|---|---|---|');
   for (const k of arm) {
@@ -46,7 +46,7 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
     const p = k.pmu;
     const c = p?.check;
     L.push(`### ${k.guest?.release ?? k.spec.text} (\`${k.spec.text}\`)`, '');
-    if (k.boot) L.push(`- Timings: boot→poweroff ${k.boot.seconds.toFixed(1)} s (in the guest: ${[...k.outputs.values()].map((o) => `${o.name} ${o.seconds?.toFixed(1) ?? '?'} s`).join(', ')})`);
+    if (k.boot) L.push(`- Timings: boot→poweroff ${k.boot.seconds.toFixed(1)} s (in the guest: ${[...new Set(k.outputs.values())].map((o) => `${o.name} ${o.seconds?.toFixed(1) ?? '?'} s`).join(', ')})`);
     if (c) {
       L.push(`- Kernel: ${c.kernel.dmesg.map((l) => `\`${esc(l.replace(/^\[[^\]]*\]\s*/, ''))}\``).join('; ') || 'no PMU boot message'}; paranoid ${c.kernel.paranoid}, perf_user_access ${c.kernel.perfUserAccess}`);
       for (const hw of c.kernel.pmus.filter((x) => x.format !== undefined)) {
@@ -60,7 +60,7 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
         const loneMean = (e.lone[0]! + e.lone[1]!) / 2;
         const ratio = e.values.map((v) => v.scaled / loneMean);
         const run = Math.min(...e.values.map((v) => (v.timeEnabled > 0 ? v.timeRunning / v.timeEnabled : 0)));
-        L.push(`  - n=${e.n}: size ${e.size}, ${e.groups} group(s), ${e.values.filter((v) => v.multiplexed).length} multiplexed, running/enabled ≥ ${run.toFixed(2)}, scaled/lone ${Math.min(...ratio).toFixed(2)}…${Math.max(...ratio).toFixed(2)}${e.splits.length ? `; splits: ${esc(e.splits.join(' / '))}` : ''}`);
+        L.push(`  - n=${e.n}: size ${e.size}, ${e.groups} group(s), ${e.values.filter((v) => v.multiplexed).length} multiplexed, running/enabled ≥ ${run.toFixed(2)}, scaled/lone ${Math.min(...ratio).toFixed(2)}…${Math.max(...ratio).toFixed(2)}${e.splits.length ? `; ${e.splits.length} split(s), e.g. "${esc(e.splits[0]!)}"` : ''}`);
       }
       for (const e of c.separate) {
         if ('error' in e) { L.push(`- separate counters: error: ${esc(e.error)}`); continue; }

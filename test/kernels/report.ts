@@ -124,7 +124,7 @@ export function renderReport(r: MatrixResult, when: Date = new Date()): string {
     L.push(`- Root: ${countsText(k.root, k.unusable?.root)}`);
     L.push(`- Unprivileged: ${countsText(k.user, k.unusable?.user)}`);
     if (k.boot) {
-      const t = [...k.outputs.values()].map((o) => `${o.name} ${o.seconds?.toFixed(1) ?? '?'} s`).join(', ');
+      const t = [...new Set(k.outputs.values())].map((o) => `${o.name} ${o.seconds?.toFixed(1) ?? '?'} s`).join(', ');
       L.push(`- Timings: boot→poweroff ${k.boot.seconds.toFixed(1)} s${t ? ` (in the guest: ${t})` : ''}`);
     }
     const pmus = (k.root as { environment?: { pmus?: { name: string }[] } } | undefined)?.environment?.pmus;
