@@ -90,14 +90,24 @@ export interface PrivateApt {
   opts: string[];
 }
 
-export function privateApt(dir: string, mirrors: Mirrors, extraSuites: readonly string[] = []): PrivateApt {
-  const suites = [...new Set([...DEFAULT_SUITES, ...extraSuites])];
+/** The architecture of the private lists that every suite carries; others are added per suite. */
+export const NATIVE_ARCH = 'amd64';
+
+/**
+ * `foreign` maps a foreign architecture (arm64) to the suites whose lists must
+ * carry it too: only those suites' arm64 lists are fetched.
+ */
+export function privateApt(dir: string, mirrors: Mirrors, extraSuites: readonly string[] = [], foreign: Readonly<Record<string, readonly string[]>> = {}): PrivateApt {
+  const foreignSuites = Object.values(foreign).flat();
+  const suites = [...new Set([...DEFAULT_SUITES, ...extraSuites, ...foreignSuites])];
+  const archesOf = (s: string) => [NATIVE_ARCH, ...Object.keys(foreign).filter((a) => foreign[a]!.includes(s))];
+  const allArches = [...new Set([NATIVE_ARCH, ...Object.keys(foreign)])];
   for (const d of ['etc/sources.list.d', 'etc/preferences.d', 'etc/apt.conf.d', 'state/lists/partial', 'cache/archives/partial']) {
     fs.mkdirSync(path.join(dir, d), { recursive: true });
   }
   const status = path.join(dir, 'state', 'status');
   if (!fs.existsSync(status)) fs.writeFileSync(status, '');
-  const lines = suites.map((s) => `deb [signed-by=${mirrors.keyring}] ${/-security$/.test(s) ? mirrors.security : mirrors.debian} ${s} main`);
+  const lines = suites.map((s) => `deb [arch=${archesOf(s).join(',')} signed-by=${mirrors.keyring}] ${/-security$/.test(s) ? mirrors.security : mirrors.debian} ${s} main`);
   const list = path.join(dir, 'etc', 'sources.list');
   const text = `# written by perfcompat test/kernels; private to the kernel-matrix harness\n${lines.join('\n')}\n`;
   if (!fs.existsSync(list) || fs.readFileSync(list, 'utf8') !== text) fs.writeFileSync(list, text);
@@ -113,8 +123,8 @@ export function privateApt(dir: string, mirrors: Mirrors, extraSuites: readonly 
     // apt-cache call re-parses all seven suites' lists.
     'Dir::Cache::pkgcache=pkgcache.bin',
     'Dir::Cache::srcpkgcache=srcpkgcache.bin',
-    'APT::Architecture=amd64',
-    'APT::Architectures=amd64',
+    `APT::Architecture=${NATIVE_ARCH}`,
+    `APT::Architectures=${allArches.join(',')}`,
     'Acquire::Languages=none',
     'APT::Sandbox::User=root',
   ].flatMap((o) => ['-o', o]);
@@ -137,28 +147,58 @@ export async function updateLists(apt: PrivateApt, maxAgeHours: number, force = 
   return true;
 }
 
-export interface Candidate { pkg: string; version: string; suite: string }
+/** A package version in the private lists; `arch` is set for a foreign architecture (arm64, or `all` found in its lists). */
+export interface Candidate { pkg: string; version: string; suite: string; arch?: string }
+
+/** The name apt takes for a candidate: `pkg` natively, `pkg:arm64` for a foreign architecture. */
+export function aptName(c: { pkg: string; arch?: string }): string {
+  return c.arch !== undefined && c.arch !== NATIVE_ARCH && c.arch !== 'all' ? `${c.pkg}:${c.arch}` : c.pkg;
+}
+
+/**
+ * Run an apt command on `pkg:arch`, and on plain `pkg` when apt does not know the qualified
+ * name: madison lists an Architecture: all package (trixie's linux-libc-dev) under each
+ * architecture's lists, but apt takes it only unqualified.
+ */
+async function qualifiedOrPlain<T>(c: Candidate, f: (name: string) => Promise<T>): Promise<T> {
+  const name = aptName(c);
+  if (name === c.pkg) return f(name);
+  try { return await f(name); } catch { return f(c.pkg); }
+}
 
 const madisonMemo = new Map<string, Promise<Candidate[]>>();
 
-/** Versions of a package in the private lists, newest first, with the suite each comes from. */
-export function madison(apt: PrivateApt, pkg: string): Promise<Candidate[]> {
-  const key = `${apt.dir}\0${fs.existsSync(path.join(apt.dir, 'updated.stamp')) ? fs.statSync(path.join(apt.dir, 'updated.stamp')).mtimeMs : 0}\0${pkg}`;
+/** Versions of a package (of `arch`, default the native one) in the private lists, newest first, with the suite each comes from. */
+export function madison(apt: PrivateApt, pkg: string, arch?: string): Promise<Candidate[]> {
+  const key = `${apt.dir}\0${fs.existsSync(path.join(apt.dir, 'updated.stamp')) ? fs.statSync(path.join(apt.dir, 'updated.stamp')).mtimeMs : 0}\0${pkg}\0${arch ?? ''}`;
   let p = madisonMemo.get(key);
-  if (!p) { p = madisonUncached(apt, pkg); madisonMemo.set(key, p); }
+  if (!p) { p = madisonUncached(apt, pkg, arch); madisonMemo.set(key, p); }
   return p;
 }
 
-async function madisonUncached(apt: PrivateApt, pkg: string): Promise<Candidate[]> {
-  const r = await run(['apt-cache', ...apt.opts, 'madison', pkg], { allowFail: true });
-  const out: Candidate[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const f = line.split('|').map((s) => s.trim());
-    if (f.length < 3 || f[0] !== pkg) continue;
-    const suite = f[2]!.split(/\s+/)[1]?.split('/')[0];
-    if (suite) out.push({ pkg, version: f[1]!, suite });
+async function madisonUncached(apt: PrivateApt, pkg: string, arch?: string): Promise<Candidate[]> {
+  const foreign = arch !== undefined && arch !== NATIVE_ARCH ? arch : undefined;
+  // apt-cache names a foreign Multi-Arch: same or arch-all package without a qualifier, and other foreign
+  // packages only with one (nodejs:arm64): ask plainly, then qualified, and keep the lines of that architecture.
+  const names = foreign ? [pkg, `${pkg}:${foreign}`] : [pkg];
+  for (const name of names) {
+    const r = await run(['apt-cache', ...apt.opts, 'madison', name], { allowFail: true });
+    const out: Candidate[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const f = line.split('|').map((x) => x.trim());
+      if (f.length < 3 || f[0]!.replace(/:[a-z0-9]+$/, '') !== pkg) continue;
+      // "http://mirror/debian trixie/main arm64 Packages": the suite, and the architecture of that list.
+      const where = f[2]!.split(/\s+/);
+      const suite = where[1]?.split('/')[0];
+      if (!suite) continue;
+      if (foreign && where[2] !== foreign && where[2] !== 'all') continue;
+      const c: Candidate = { pkg, version: f[1]!, suite };
+      if (foreign) c.arch = where[2]!;
+      out.push(c);
+    }
+    if (out.length > 0 || !foreign) return out;
   }
-  return out;
+  return [];
 }
 
 /** Suites a spec's suite stands for: `bookworm` → bookworm and bookworm-security. */
@@ -166,19 +206,19 @@ export function suiteFamily(suite: string): string[] {
   return /-security$/.test(suite) || suite === 'sid' || suite === 'unstable' || suite === 'experimental' ? [suite] : [suite, `${suite}-security`];
 }
 
-export async function pickVersion(apt: PrivateApt, pkg: string, suites: readonly string[], version?: string): Promise<Candidate> {
-  const all = await madison(apt, pkg);
+export async function pickVersion(apt: PrivateApt, pkg: string, suites: readonly string[], version?: string, arch?: string): Promise<Candidate> {
+  const all = await madison(apt, pkg, arch);
   const inSuite = all.filter((c) => suites.includes(c.suite));
   const hit = version !== undefined ? inSuite.find((c) => c.version === version) ?? all.find((c) => c.version === version) : inSuite[0];
   if (!hit) {
     const seen = all.map((c) => `${c.version} (${c.suite})`).join(', ') || 'nowhere';
-    throw new Error(`package ${pkg}${version ? `=${version}` : ''} not found in ${suites.join('/')}; apt knows it in: ${seen}`);
+    throw new Error(`package ${aptName({ pkg, arch })}${version ? `=${version}` : ''} not found in ${suites.join('/')}; apt knows it in: ${seen}`);
   }
   return hit;
 }
 
 export async function showDepends(apt: PrivateApt, c: Candidate): Promise<string[]> {
-  const r = await run(['apt-cache', ...apt.opts, 'show', `${c.pkg}=${c.version}`]);
+  const r = await qualifiedOrPlain(c, (name) => run(['apt-cache', ...apt.opts, 'show', `${name}=${c.version}`]));
   const stanza = r.stdout.split(/\n\n/)[0] ?? '';
   const dep = /^Depends:\s*(.*)$/m.exec(stanza)?.[1] ?? '';
   return dep.split(',').map((d) => d.trim().split(/\s|\|/)[0]!).filter(Boolean);
@@ -190,9 +230,9 @@ export async function download(apt: PrivateApt, c: Candidate, dir: string): Prom
   const name = `${c.pkg}_${c.version.replace(/:/g, '%3a')}_`;
   const have = fs.readdirSync(dir).find((f) => f.startsWith(name) && f.endsWith('.deb'));
   if (have) return path.join(dir, have);
-  await run(['apt-get', ...apt.opts, '-q', 'download', `${c.pkg}=${c.version}`], { cwd: dir, timeoutMs: 900_000 });
+  await qualifiedOrPlain(c, (name) => run(['apt-get', ...apt.opts, '-q', 'download', `${name}=${c.version}`], { cwd: dir, timeoutMs: 900_000 }));
   const got = fs.readdirSync(dir).find((f) => f.startsWith(name) && f.endsWith('.deb'));
-  if (!got) throw new Error(`apt-get download ${c.pkg}=${c.version} left no .deb in ${dir}`);
+  if (!got) throw new Error(`apt-get download ${aptName(c)}=${c.version} left no .deb in ${dir}`);
   return path.join(dir, got);
 }
 
@@ -247,7 +287,7 @@ export async function fetchKernel(apt: PrivateApt, spec: KernelSpec, debs: strin
 
 async function resolveKernel(apt: PrivateApt, spec: KernelSpec, debs: string, extract: string): Promise<KernelArtifacts> {
   const suites = suiteFamily(spec.suite);
-  const requested = await pickVersion(apt, spec.pkg, suites, spec.version);
+  const requested = await pickVersion(apt, spec.pkg, suites, spec.version, spec.arch);
   let cur = requested;
   let vmlinuz: string | undefined;
   for (let depth = 0; depth < 4 && !vmlinuz; depth++) {
@@ -257,7 +297,7 @@ async function resolveKernel(apt: PrivateApt, spec: KernelSpec, debs: string, ex
     const next = deps.find((d) => /^linux-binary-(?!unsigned-)/.test(d)) ?? deps.find((d) => /^linux-image-/.test(d)) ?? deps[0];
     if (next) {
       const from = cur;
-      cur = await pickVersion(apt, next, [...suites, from.suite], from.version).catch(() => pickVersion(apt, next, [...suites, from.suite]));
+      cur = await pickVersion(apt, next, [...suites, from.suite], from.version, spec.arch).catch(() => pickVersion(apt, next, [...suites, from.suite], undefined, spec.arch));
       continue;
     }
     const deb = await download(apt, cur, debs);
@@ -281,7 +321,8 @@ async function resolveKernel(apt: PrivateApt, spec: KernelSpec, debs: string, ex
 
 /** The kernel's own linux-libc-dev (same version as its image), for include/linux/perf_event.h. */
 export async function fetchHeader(apt: PrivateApt, image: Candidate, suites: readonly string[], debs: string, extract: string): Promise<KernelArtifacts['header']> {
-  const all = await madison(apt, 'linux-libc-dev');
+  // The image's architecture: arm64's header comes from linux-libc-dev:arm64.
+  const all = await madison(apt, 'linux-libc-dev', image.arch);
   let pkg = all.find((c) => c.version === image.version);
   let note: string | undefined;
   if (!pkg) {
@@ -292,7 +333,7 @@ export async function fetchHeader(apt: PrivateApt, image: Candidate, suites: rea
     note = `linux-libc-dev ${image.version} is not on the mirror; used ${pkg.version} of the same series`;
   }
   const deb = await download(apt, pkg, debs);
-  const dest = path.join(extract, slug(`linux-libc-dev_${pkg.version}`));
+  const dest = path.join(extract, slug(`linux-libc-dev_${pkg.version}${pkg.arch ? `_${pkg.arch}` : ''}`));
   const want = path.join(dest, 'usr', 'include', 'linux', 'perf_event.h');
   if (!fs.existsSync(want)) {
     const files = await extractMembers(deb, dest, (m) => /(^|\/)usr\/include\/linux\/perf_event\.h$/.test(m));

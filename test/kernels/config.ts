@@ -1,28 +1,41 @@
 /**
  * Where the kernel-matrix harness keeps things and which kernels it boots.
  *
- * A kernel spec is `suite` (the newest cloud kernel of that suite and its
- * -security suite), `suite:package` or `suite:package=version`, e.g.
- * `bookworm:linux-image-6.1.0-30-cloud-amd64`. Specs come from the command line
- * of run.js or from PERFCOMPAT_KERNELS (space- or comma-separated).
+ * A kernel spec is `[arch:]suite[:package[=version]]`:
+ * - `suite`: the newest cloud kernel of that suite and its -security suite;
+ * - `suite:package`, `suite:package=version`, e.g. `bookworm:linux-image-6.1.0-30-cloud-amd64`;
+ * - an `arch:` prefix (`amd64` or `arm64`, default amd64) picks the guest's
+ *   architecture, e.g. `arm64:trixie` (linux-image-cloud-arm64 of trixie, booted with
+ *   qemu-system-aarch64 -M virt). A package whose name ends in `-arm64` is an arm64
+ *   kernel without the prefix: `sid:linux-image-cloud-arm64`.
+ * Specs come from the command line of run.js or from PERFCOMPAT_KERNELS (space- or
+ * comma-separated).
  */
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 
-/** The default matrix: one cloud kernel per Debian suite, oldest first. */
-export const DEFAULT_SPECS = ['bullseye', 'bookworm', 'trixie', 'sid'];
+/** The default matrix: one amd64 cloud kernel per Debian suite, oldest first, then arm64 trixie and sid. */
+export const DEFAULT_SPECS = ['bullseye', 'bookworm', 'trixie', 'sid', 'arm64:trixie', 'arm64:sid'];
+
+/** Guest architectures, by Debian name. */
+export const ARCHES = ['amd64', 'arm64'] as const;
+export type Arch = typeof ARCHES[number];
 
 /** The suites the private apt configuration always carries. */
 export const DEFAULT_SUITES = [
   'bullseye', 'bullseye-security', 'bookworm', 'bookworm-security', 'trixie', 'trixie-security', 'sid',
 ];
 
-/** The metapackage that names the newest cloud kernel of a suite. */
-export const DEFAULT_PACKAGE = 'linux-image-cloud-amd64';
+/** The cloud-kernel metapackage of an architecture. */
+export function defaultPackage(arch: Arch): string {
+  return `linux-image-cloud-${arch}`;
+}
 
 export interface KernelSpec {
   /** As written by the user. */
   text: string;
+  /** Debian architecture of the kernel and of the guest. */
+  arch: Arch;
   suite: string;
   pkg: string;
   version?: string;
@@ -30,9 +43,14 @@ export interface KernelSpec {
 
 export function parseSpec(text: string): KernelSpec {
   const t = text.trim();
-  const m = /^([a-z][a-z0-9-]*)(?::([a-z0-9][a-z0-9.+-]*)(?:=([A-Za-z0-9.+~:-]+))?)?$/.exec(t);
-  if (!m) throw new Error(`bad kernel spec "${text}": want suite, suite:package or suite:package=version`);
-  const spec: KernelSpec = { text: t, suite: m[1]!, pkg: m[2] ?? DEFAULT_PACKAGE };
+  const pre = /^(amd64|arm64):/.exec(t);
+  const rest = pre ? t.slice(pre[0].length) : t;
+  const m = /^([a-z][a-z0-9-]*)(?::([a-z0-9][a-z0-9.+-]*)(?:=([A-Za-z0-9.+~:-]+))?)?$/.exec(rest);
+  if (!m) throw new Error(`bad kernel spec "${text}": want [arch:]suite, [arch:]suite:package or [arch:]suite:package=version (arch: ${ARCHES.join(' or ')})`);
+  const byPkg: Arch | undefined = m[2] === undefined ? undefined : /-arm64$/.test(m[2]) ? 'arm64' : /-amd64$/.test(m[2]) ? 'amd64' : undefined;
+  const arch: Arch = (pre?.[1] as Arch | undefined) ?? byPkg ?? 'amd64';
+  if (pre && byPkg && byPkg !== arch) throw new Error(`bad kernel spec "${text}": package ${m[2]} is ${byPkg}, the prefix says ${arch}`);
+  const spec: KernelSpec = { text: t, arch, suite: m[1]!, pkg: m[2] ?? defaultPackage(arch) };
   if (m[3] !== undefined) spec.version = m[3];
   return spec;
 }

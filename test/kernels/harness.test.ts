@@ -59,13 +59,23 @@ struct perf_event_attr {
 
 describe('kernel matrix harness (pure parts)', () => {
   it('parses kernel specs: suite, suite:package, suite:package=version', () => {
-    assert.deepEqual(parseSpec('bookworm'), { text: 'bookworm', suite: 'bookworm', pkg: 'linux-image-cloud-amd64' });
-    assert.deepEqual(parseSpec('bookworm:linux-image-6.1.0-30-cloud-amd64'), { text: 'bookworm:linux-image-6.1.0-30-cloud-amd64', suite: 'bookworm', pkg: 'linux-image-6.1.0-30-cloud-amd64' });
+    assert.deepEqual(parseSpec('bookworm'), { text: 'bookworm', arch: 'amd64', suite: 'bookworm', pkg: 'linux-image-cloud-amd64' });
+    assert.deepEqual(parseSpec('bookworm:linux-image-6.1.0-30-cloud-amd64'), { text: 'bookworm:linux-image-6.1.0-30-cloud-amd64', arch: 'amd64', suite: 'bookworm', pkg: 'linux-image-6.1.0-30-cloud-amd64' });
     assert.equal(parseSpec('sid:linux-image-cloud-amd64=7.2.13-1').version, '7.2.13-1');
     assert.throws(() => parseSpec('bookworm:'), /bad kernel spec/);
     assert.deepEqual(kernelSpecs([], { PERFCOMPAT_KERNELS: 'trixie, sid' }).map((s) => s.suite), ['trixie', 'sid']);
-    assert.deepEqual(kernelSpecs([], {}).map((s) => s.suite), ['bullseye', 'bookworm', 'trixie', 'sid']);
+    assert.deepEqual(kernelSpecs([], {}).filter((s) => s.arch === 'amd64').map((s) => s.suite), ['bullseye', 'bookworm', 'trixie', 'sid']);
+    assert.deepEqual(kernelSpecs([], {}).filter((s) => s.arch === 'arm64').map((s) => `${s.suite}:${s.pkg}`), ['trixie:linux-image-cloud-arm64', 'sid:linux-image-cloud-arm64']);
     assert.deepEqual(suiteFamily('bookworm'), ['bookworm', 'bookworm-security']);
+  });
+
+  it('parses arm64 specs: an arch prefix, or an -arm64 package', () => {
+    assert.deepEqual(parseSpec('arm64:trixie'), { text: 'arm64:trixie', arch: 'arm64', suite: 'trixie', pkg: 'linux-image-cloud-arm64' });
+    assert.deepEqual(parseSpec('sid:linux-image-cloud-arm64'), { text: 'sid:linux-image-cloud-arm64', arch: 'arm64', suite: 'sid', pkg: 'linux-image-cloud-arm64' });
+    assert.equal(parseSpec('arm64:sid:linux-image-cloud-arm64=7.2.13-1').version, '7.2.13-1');
+    assert.equal(parseSpec('amd64:trixie').pkg, 'linux-image-cloud-amd64');
+    assert.throws(() => parseSpec('arm64:sid:linux-image-cloud-amd64'), /is amd64, the prefix says arm64/);
+    assert.deepEqual(kernelSpecs(['arm64:trixie', 'bookworm']).map((s) => s.arch), ['arm64', 'amd64']);
     assert.deepEqual(suiteFamily('sid'), ['sid']);
   });
 
@@ -82,6 +92,10 @@ describe('kernel matrix harness (pure parts)', () => {
     assert.deepEqual(s.get('a'), { body: '{"x":1}', rc: 0, seconds: 1.5 });
     assert.deepEqual(s.get('b'), { body: 'line', rc: 3, seconds: 2 });
     assert.match(guestScript([{ name: 'u', user: 'nobody', argv: ['node', "it's"], timeoutSec: 5 }]), /su -s \/bin\/sh nobody -c/);
+    // One UART (arm64 virt): sections go to the console, and a command's setup runs before it.
+    const g = guestScript([{ name: 'p', user: 'nobody', setup: 'echo 2 > /proc/sys/kernel/perf_event_paranoid', argv: ['true'], timeoutSec: 5 }], {}, '/dev/console');
+    assert.match(g, /> \/dev\/console; \}/);
+    assert.ok(g.indexOf('perf_event_paranoid') < g.indexOf('su -s'));
   });
 
   it('parses perf_event.h: enum bits, branch shifts, attr bitfields and fields, sizes', () => {

@@ -6,10 +6,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { envInt, harnessPaths, type HarnessPaths, type KernelSpec, slug } from './config';
-import { fetchKernel, findMirrors, privateApt, updateLists, suiteFamily, type KernelArtifacts, type Mirrors } from './apt';
+import { envInt, harnessPaths, type Arch, type HarnessPaths, type KernelSpec, slug } from './config';
+import { fetchKernel, findMirrors, privateApt, updateLists, suiteFamily, type KernelArtifacts, type Mirrors, type PrivateApt } from './apt';
 import { buildInitrd, findTools, parseDataLog, type GuestCommand } from './initramfs';
-import { bootWithRetry, chooseAccel, ensureQemu, type Accel, type BootResult } from './qemu';
+import { accelFor, bootWithRetry, chooseAccel, ensureQemu, type Accel, type BootResult } from './qemu';
+import { archProfile } from './arch';
+import { fetchUserland, USERLAND_SUITE, type ForeignUserland } from './userland';
+import { pmuGuestCommands, paranoidSection, collectPmu, type PmuRun } from './pmu';
 import { checkMapAgainstHeader, parsePerfEventHeader, type CheckResult, type HeaderAbi, type MapLike } from './header';
 import { run, tail } from './exec';
 import { EXIT } from '../../src/cli/command';
@@ -46,6 +49,8 @@ export interface KernelRun {
   user?: GuestMap;
   /** The CLI's answer when it made no map: exit 3, perf_event_open not usable for this caller (e.g. paranoid 3). */
   unusable?: { root?: string; user?: string };
+  /** Guests with a hardware PMU (arm64): the unprivileged maps per paranoid level, the PMU checks. */
+  pmu?: PmuRun;
   header?: HeaderAbi;
   check?: { root?: CheckResult; user?: CheckResult };
   /** Files of this run (maps, logs) under the cache. */
@@ -66,6 +71,10 @@ export interface KernelDiff {
 export interface MatrixResult {
   skipped?: string;
   accel?: Accel;
+  /** Accelerator per guest architecture (a foreign one is always TCG). */
+  accels?: Partial<Record<Arch, Accel>>;
+  /** The foreign userlands the guests ran (Debian packages), by architecture. */
+  userlands?: Partial<Record<Arch, ForeignUserland>>;
   qemuVersion?: string;
   hostNode: string;
   mirrors?: Mirrors;
@@ -87,14 +96,21 @@ export interface MatrixOptions {
   kindOf: (id: string) => string | undefined;
 }
 
-/** What each guest runs, in order. `uname` is a plain node one-liner: it proves node runs in the guest. */
-export function guestCommands(env: NodeJS.ProcessEnv = process.env): GuestCommand[] {
-  const t = envInt(env, 'PERFCOMPAT_KERNELS_CMD_TIMEOUT', 240);
+/**
+ * What each guest runs, in order. An amd64 guest (no PMU under TCG) runs the
+ * probe and probe test as root and unprivileged; an arm64 guest (qemu's PMUv3)
+ * also the unprivileged probe at each paranoid level and the PMU checks.
+ */
+export function guestCommands(env: NodeJS.ProcessEnv = process.env, arch: Arch = 'amd64'): GuestCommand[] {
+  // Foreign guests run a few times slower under TCG.
+  const t = envInt(env, 'PERFCOMPAT_KERNELS_CMD_TIMEOUT', arch === 'amd64' ? 240 : 600);
   // Plain shell (no node start-up, the dearest thing under TCG): proves the guest ran and which kernel it is.
   const uname = 'printf \'{"release":"%s","version":"%s","machine":"%s","paranoid":%s,"euid":%s}\\n\' '
     + '"$(uname -r)" "$(uname -v)" "$(uname -m)" "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo null)" "$(id -u)"';
+  const first: GuestCommand = { name: 'uname', user: 'root', argv: ['sh', '-c', uname], timeoutSec: 60 };
+  if (arch !== 'amd64') return [first, ...pmuGuestCommands(t)];
   return [
-    { name: 'uname', user: 'root', argv: ['sh', '-c', uname], timeoutSec: 60 },
+    first,
     { name: 'root.probe', user: 'root', argv: ['node', 'bin/probe.js', '--json'], timeoutSec: t },
     { name: 'user.probe', user: 'nobody', argv: ['node', 'bin/probe.js', '--json'], timeoutSec: t },
     { name: 'root.test', user: 'root', argv: ['node', 'bin/probe.js', 'test', '--json'], timeoutSec: t },
@@ -102,13 +118,13 @@ export function guestCommands(env: NodeJS.ProcessEnv = process.env): GuestComman
   ];
 }
 
-function tryJson(text: string): unknown {
+export function tryJson(text: string): unknown {
   const t = text.trim();
   if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
   try { return JSON.parse(t) as unknown; } catch { return undefined; }
 }
 
-function isMap(x: unknown): x is GuestMap {
+export function isMap(x: unknown): x is GuestMap {
   return typeof x === 'object' && x !== null && typeof (x as { features?: unknown }).features === 'object' && typeof (x as { kernel?: unknown }).kernel === 'object';
 }
 
@@ -122,9 +138,12 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (item: T, i: numbe
 }
 
 /** Fetch every kernel (apt), once the private lists are fresh; a failed download throws. */
-export async function fetchAll(specs: readonly KernelSpec[], p: HarnessPaths, env: NodeJS.ProcessEnv, log: Log): Promise<{ mirrors: Mirrors; artifacts: KernelArtifacts[] }> {
+export async function fetchAll(specs: readonly KernelSpec[], p: HarnessPaths, env: NodeJS.ProcessEnv, log: Log): Promise<{ mirrors: Mirrors; artifacts: KernelArtifacts[]; apt: PrivateApt }> {
   const mirrors = findMirrors(env);
-  const apt = privateApt(p.apt, mirrors, specs.flatMap((s) => suiteFamily(s.suite)));
+  // A foreign architecture's lists are fetched only for its kernels' suites and the suite of its userland.
+  const foreign: Record<string, string[]> = {};
+  for (const s of specs) if (s.arch !== 'amd64') foreign[s.arch] = [...new Set([...(foreign[s.arch] ?? suiteFamily(USERLAND_SUITE)), ...suiteFamily(s.suite)])];
+  const apt = privateApt(p.apt, mirrors, specs.flatMap((s) => suiteFamily(s.suite)), foreign);
   const force = env.PERFCOMPAT_KERNELS_REFRESH === '1';
   const maxAge = envInt(env, 'PERFCOMPAT_KERNELS_APT_MAX_AGE_HOURS', 24);
   if (await updateLists(apt, maxAge, force)) log(`apt: updated private lists (${apt.suites.join(' ')})`);
@@ -144,7 +163,7 @@ export async function fetchAll(specs: readonly KernelSpec[], p: HarnessPaths, en
   };
   const artifacts: KernelArtifacts[] = [];
   for (const s of specs) artifacts.push(await fetchOne(s));
-  return { mirrors, artifacts };
+  return { mirrors, artifacts, apt };
 }
 
 function collect(r: KernelRun, b: BootResult, cmds: readonly GuestCommand[]): void {
@@ -160,6 +179,12 @@ function collect(r: KernelRun, b: BootResult, cmds: readonly GuestCommand[]): vo
   const u = r.outputs.get('uname')?.json as KernelRun['guest'] | undefined;
   if (u) r.guest = u;
   else r.errors.push(`guest did not report uname: ${tail(r.outputs.get('uname')?.stderr ?? b.console, 1500)}`);
+  if (r.spec.arch !== 'amd64') {
+    r.pmu = collectPmu(r.outputs);
+    // The unprivileged map of the report and the header check: the one at paranoid 2 (the upstream default).
+    const p2 = r.outputs.get(paranoidSection(2));
+    if (p2) r.outputs.set('user.probe', p2);
+  }
   for (const who of ['root', 'user'] as const) {
     const o = r.outputs.get(`${who}.probe`);
     if (o && isMap(o.json)) {
@@ -207,31 +232,52 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixResult> {
   const jobs = envInt(env, 'PERFCOMPAT_KERNELS_JOBS', Math.max(1, Math.min(os.cpus().length, 4)));
   const result: MatrixResult = { hostNode: process.version, kernels: [], diffs: [], totalSeconds: 0, jobs, hostCpus: os.cpus().length, hostLoad: os.loadavg() };
 
-  const q = await ensureQemu(env);
+  const arches = [...new Set(o.specs.map((s) => s.arch))];
+  const q = await ensureQemu(env, arches);
   log(`qemu: ${q.message}`);
   if (!q.qemu) { result.skipped = q.message; return result; }
-  result.accel = chooseAccel(env);
-  result.qemuVersion = (await run([q.qemu, '--version'], { allowFail: true })).stdout.split('\n')[0];
-  log(`qemu: accel ${result.accel.name}${result.accel.why ? ` (${result.accel.why})` : ''}`);
+  const hostAccel = chooseAccel(env);
+  result.accels = Object.fromEntries(arches.map((a) => [a, accelFor(a, hostAccel)]));
+  result.accel = result.accels[arches[0]!];
+  result.qemuVersion = (await run([Object.values(q.qemu)[0]!, '--version'], { allowFail: true })).stdout.split('\n')[0];
+  for (const a of arches) log(`qemu: ${a} accel ${result.accels[a]!.name}${result.accels[a]!.why ? ` (${result.accels[a]!.why})` : ''}`);
 
-  const { mirrors, artifacts } = await fetchAll(o.specs, p, env, log);
+  const { mirrors, artifacts, apt } = await fetchAll(o.specs, p, env, log);
   result.mirrors = mirrors;
 
-  const cmds = guestCommands(env);
   const tools = await findTools(env);
-  const ti = Date.now();
   // Opt-in: V8 flags for the guest's node that NODE_OPTIONS accepts (e.g. "--jitless"; node refuses --no-opt there).
   const guestEnv: Record<string, string> = env.PERFCOMPAT_KERNELS_NODE_OPTIONS ? { NODE_OPTIONS: env.PERFCOMPAT_KERNELS_NODE_OPTIONS } : {};
-  const initrd = await buildInitrd(tools, p.root, p.initramfs, cmds, guestEnv);
-  log(`initramfs: ${(fs.statSync(initrd).size / 1e6).toFixed(0)} MB [${((Date.now() - ti) / 1000).toFixed(1)} s]`);
+  const cmdsOf: Partial<Record<Arch, GuestCommand[]>> = {};
+  const initrds: Partial<Record<Arch, string>> = {};
+  result.userlands = {};
+  const koffiVersion = (JSON.parse(fs.readFileSync(path.join(p.root, 'node_modules', 'koffi', 'package.json'), 'utf8')) as { version: string }).version;
 
-  const timeoutMs = envInt(env, 'PERFCOMPAT_KERNELS_TIMEOUT', 600) * 1000;
+  const defaultTimeout = (a: Arch) => (a === 'amd64' ? 600 : 900);
   try {
-    result.kernels = await pool(artifacts, jobs, async (a, i) => {
+    for (const a of arches) {
+      const ti = Date.now();
+      const prof = archProfile(a);
+      const userland = prof.hostUserland ? undefined : await fetchUserland(apt, a, p.debs, p.extract, koffiVersion);
+      if (userland) {
+        result.userlands[a] = userland;
+        log(`userland: ${a}: ${userland.packages.map((c) => `${c.pkg} ${c.version}`).join(', ')}; koffi ${koffiVersion} for ${a} from npm`);
+      }
+      cmdsOf[a] = guestCommands(env, a);
+      const build = { dataDevice: prof.dataDevice, guestEnv, ...(userland ? { userland } : {}) };
+      initrds[a] = await buildInitrd(tools, p.root, p.initramfs, cmdsOf[a]!, build);
+      log(`initramfs: ${a}: ${(fs.statSync(initrds[a]!).size / 1e6).toFixed(0)} MB [${((Date.now() - ti) / 1000).toFixed(1)} s]`);
+    }
+    // Longest guests first (foreign ones run under TCG), so the pool ends sooner; results keep the spec order.
+    const order = artifacts.map((a, i) => ({ a, i })).sort((x, y) => Number(y.a.spec.arch !== 'amd64') - Number(x.a.spec.arch !== 'amd64'));
+    const runs = await pool(order, jobs, async ({ a, i }) => {
+      const arch = a.spec.arch;
+      const cmds = cmdsOf[arch]!;
       const dir = path.join(p.results, `${i}-${slug(a.spec.text)}`);
       const r: KernelRun = { spec: a.spec, artifacts: a, outputs: new Map(), dir, errors: [] };
+      const timeoutMs = envInt(env, 'PERFCOMPAT_KERNELS_TIMEOUT', defaultTimeout(arch)) * 1000;
       log(`boot: ${a.spec.text} (${a.release}) …`);
-      const b = await bootWithRetry({ qemu: q.qemu!, accel: result.accel!, kernel: a.vmlinuz, initrd, outDir: dir, timeoutMs }, log);
+      const b = await bootWithRetry({ qemu: q.qemu![arch]!, profile: archProfile(arch), accel: result.accels![arch]!, kernel: a.vmlinuz, initrd: initrds[arch]!, outDir: dir, timeoutMs }, log);
       r.boot = b;
       collect(r, b, cmds);
       log(`boot: ${a.spec.text} (${a.release}) powered off after ${b.seconds.toFixed(1)} s${b.timedOut ? ' (TIMED OUT, killed)' : ''}`);
@@ -243,16 +289,21 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixResult> {
       } catch (e) {
         r.errors.push(`header check: ${(e as Error).message}`);
       }
-      return r;
+      for (const [level, m] of r.pmu?.user ?? []) {
+        if (r.header && isMap(m)) r.pmu!.userCheck.set(level, checkMapAgainstHeader(m, r.header, o.kindOf));
+      }
+      return { r, i };
     });
+    result.kernels = runs.sort((x, y) => x.i - y.i).map((x) => x.r);
   } finally {
-    fs.rmSync(initrd, { force: true });
+    for (const f of Object.values(initrds)) fs.rmSync(f, { force: true });
   }
 
   for (let i = 1; i < result.kernels.length; i++) {
     const a = result.kernels[i - 1]!;
     const b = result.kernels[i]!;
-    if (!a.root || !b.root) continue;
+    // Consecutive kernels of one architecture: a diff across architectures says nothing about kernels.
+    if (!a.root || !b.root || a.spec.arch !== b.spec.arch) continue;
     const d: KernelDiff = {
       from: a.root.kernel.release, to: b.root.kernel.release, ...statusDiff(a.root, b.root),
       probeDiff: await hostDiff(p.root, path.join(a.dir, 'root.json'), path.join(b.dir, 'root.json')),

@@ -1,12 +1,17 @@
 /**
- * Boot one kernel + initrd under qemu-system-x86_64 with a host-side timeout.
- * Console on ttyS0 → console.log, data on ttyS1 → data.log. Every qemu started
- * here is ended by its pid.
+ * Boot one kernel + initrd under qemu (qemu-system-x86_64, or
+ * qemu-system-aarch64 -M virt for arm64) with a host-side timeout. Console →
+ * console.log; data on a second UART → data.log where the machine has one
+ * (amd64), else on the console (arm64 virt). Every qemu started here is ended
+ * by its pid.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { run, which } from './exec';
+import { archProfile, type ArchProfile } from './arch';
+import { DATA_BEGIN } from './initramfs';
+import type { Arch } from './config';
 
 export interface Accel { name: 'tcg' | 'kvm'; args: string[]; why: string }
 
@@ -26,44 +31,80 @@ export function chooseAccel(env: NodeJS.ProcessEnv = process.env): Accel {
   }
 }
 
-export interface QemuAvailability { qemu: string | null; message: string }
-
-/**
- * Find qemu-system-x86_64 and busybox; if missing and we are root with apt,
- * install them (qemu-system-x86, busybox-static; no recommends). Never throws:
- * a null qemu means "skip, with this message".
- */
-export async function ensureQemu(env: NodeJS.ProcessEnv = process.env): Promise<QemuAvailability> {
-  let qemu = env.PERFCOMPAT_KERNELS_QEMU ?? (await which('qemu-system-x86_64'));
-  let busybox = await which('busybox');
-  if (qemu && busybox) return runnable(qemu, `using ${qemu}`);
-  const canInstall = process.getuid?.() === 0 && env.PERFCOMPAT_KERNELS_NO_INSTALL === undefined && (await which('apt-get')) !== null;
-  if (!canInstall) {
-    return { qemu: null, message: `kernel matrix skipped: ${qemu ? '' : 'qemu-system-x86_64 '}${busybox ? '' : 'busybox '}not installed and cannot be installed here (need root + apt-get: apt-get install --no-install-recommends qemu-system-x86 busybox-static)` };
-  }
-  try {
-    await run(['apt-get', '-q', 'update'], { timeoutMs: 600_000 });
-    await run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'qemu-system-x86', 'busybox-static'], {
-      timeoutMs: 900_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  } catch (e) {
-    return { qemu: null, message: `kernel matrix skipped: installing qemu failed: ${(e as Error).message}` };
-  }
-  qemu = await which('qemu-system-x86_64');
-  busybox = await which('busybox');
-  if (!qemu || !busybox) return { qemu: null, message: 'kernel matrix skipped: qemu-system-x86_64/busybox still missing after apt-get install' };
-  return runnable(qemu, `installed and using ${qemu}`);
+/** The accelerator for a guest: this machine's choice for its own architecture, TCG for a foreign one. */
+export function accelFor(arch: Arch, hostAccel: Accel): Accel {
+  if (arch === 'amd64') return hostAccel;
+  // pauth-impdef: qemu's own pointer-authentication hash instead of QARMA, which TCG emulates slowly.
+  return { name: 'tcg', args: ['-accel', 'tcg,thread=multi', '-cpu', 'max,pauth-impdef=on'], why: `${arch} guest on an ${process.arch} host` };
 }
 
-/** A qemu that cannot even print its version (missing libraries, wrong arch) means skip, not fail. */
-async function runnable(qemu: string, message: string): Promise<QemuAvailability> {
+export interface QemuAvailability {
+  /** The qemu of each architecture asked for; null when some is missing (then: skip, with message). */
+  qemu: Partial<Record<Arch, string>> | null;
+  message: string;
+}
+
+/** PERFCOMPAT_KERNELS_QEMU (amd64) or PERFCOMPAT_KERNELS_QEMU_ARM64 overrides the qemu of an architecture. */
+function qemuOverride(arch: Arch, env: NodeJS.ProcessEnv): string | undefined {
+  return arch === 'amd64' ? env.PERFCOMPAT_KERNELS_QEMU : env[`PERFCOMPAT_KERNELS_QEMU_${arch.toUpperCase()}`];
+}
+
+async function findQemus(arches: readonly Arch[], env: NodeJS.ProcessEnv): Promise<Partial<Record<Arch, string | null>>> {
+  const out: Partial<Record<Arch, string | null>> = {};
+  for (const a of arches) out[a] = qemuOverride(a, env) ?? (await which(archProfile(a).qemuBinary));
+  return out;
+}
+
+/**
+ * Find the qemu of every architecture asked for (qemu-system-x86_64,
+ * qemu-system-aarch64) and busybox; if missing and we are root with apt,
+ * install them (qemu-system-x86, qemu-system-arm, busybox-static; no
+ * recommends). Never throws: a null qemu means "skip, with this message".
+ */
+export async function ensureQemu(env: NodeJS.ProcessEnv = process.env, arches: readonly Arch[] = ['amd64']): Promise<QemuAvailability> {
+  let qemus = await findQemus(arches, env);
+  let busybox = await which('busybox');
+  const missing = () => [...arches.filter((a) => !qemus[a]).map((a) => archProfile(a).qemuBinary), ...(busybox ? [] : ['busybox'])];
+  const packages = [...arches.map((a) => archProfile(a).qemuPackage), 'busybox-static'];
+  let how = 'using';
+  if (missing().length > 0) {
+    const canInstall = process.getuid?.() === 0 && env.PERFCOMPAT_KERNELS_NO_INSTALL === undefined && (await which('apt-get')) !== null;
+    if (!canInstall) {
+      return { qemu: null, message: `kernel matrix skipped: ${missing().join(' ')} not installed and cannot be installed here (need root + apt-get: apt-get install --no-install-recommends ${packages.join(' ')})` };
+    }
+    try {
+      await run(['apt-get', '-q', 'update'], { timeoutMs: 600_000 });
+      await run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...packages], {
+        timeoutMs: 900_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } catch (e) {
+      return { qemu: null, message: `kernel matrix skipped: installing qemu failed: ${(e as Error).message}` };
+    }
+    qemus = await findQemus(arches, env);
+    busybox = await which('busybox');
+    if (missing().length > 0) return { qemu: null, message: `kernel matrix skipped: ${missing().join(' ')} still missing after apt-get install` };
+    how = 'installed and using';
+  }
+  const found: Partial<Record<Arch, string>> = {};
+  for (const a of arches) {
+    const q = qemus[a]!;
+    const bad = await notRunnable(q);
+    if (bad) return { qemu: null, message: `kernel matrix skipped: ${q} does not run here: ${bad}` };
+    found[a] = q;
+  }
+  return { qemu: found, message: `${how} ${Object.values(found).join(', ')}` };
+}
+
+/** A qemu that cannot even print its version (missing libraries, wrong arch) means skip, not fail: why, or null. */
+async function notRunnable(qemu: string): Promise<string | null> {
   const r = await run([qemu, '--version'], { allowFail: true, timeoutMs: 30_000 }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
-  if (r.code !== 0) return { qemu: null, message: `kernel matrix skipped: ${qemu} does not run here: ${(r.stderr || r.stdout).trim().split('\n')[0]}` };
-  return { qemu, message };
+  return r.code !== 0 ? (r.stderr || r.stdout).trim().split('\n')[0] ?? `exit ${r.code}` : null;
 }
 
 export interface BootOptions {
   qemu: string;
+  /** The guest's machine, console and data port (default: amd64). */
+  profile?: ArchProfile;
   accel: Accel;
   kernel: string;
   initrd: string;
@@ -101,7 +142,8 @@ export function killAll(): void {
  * with no_timer_check; such a boot is retried rather than reported.
  */
 export function diedEarly(b: BootResult): boolean {
-  return !b.timedOut && b.data.trim() === '' && /Kernel panic/.test(b.console);
+  // The data may share the console (arm64 virt): "nothing ran" is no data section, not an empty file.
+  return !b.timedOut && !b.data.includes(DATA_BEGIN) && /Kernel panic/.test(b.console);
 }
 
 /** boot(), once more when the guest panicked before it ran anything. */
@@ -118,15 +160,18 @@ export async function bootWithRetry(o: BootOptions, log: (m: string) => void, at
 export function boot(o: BootOptions): Promise<BootResult> {
   fs.rmSync(o.outDir, { recursive: true, force: true });
   fs.mkdirSync(o.outDir, { recursive: true });
+  const prof = o.profile ?? archProfile('amd64');
   const consolePath = path.join(o.outDir, 'console.log');
-  const dataPath = path.join(o.outDir, 'data.log');
+  // One UART (arm64 virt): the data sections come on the console, between their markers.
+  const secondPort = prof.dataDevice !== '/dev/console';
+  const dataPath = secondPort ? path.join(o.outDir, 'data.log') : consolePath;
   const argv = [
-    o.qemu, ...o.accel.args,
+    o.qemu, ...prof.machineArgs, ...o.accel.args,
     '-m', String(o.memoryMb ?? 1024), '-smp', '1',
     '-no-reboot', '-nodefaults', '-display', 'none', '-monitor', 'none',
     '-kernel', o.kernel, '-initrd', o.initrd,
-    '-append', o.append ?? 'console=ttyS0 panic=-1 quiet loglevel=4 nokaslr no_timer_check',
-    '-serial', `file:${consolePath}`, '-serial', `file:${dataPath}`,
+    '-append', o.append ?? prof.append,
+    '-serial', `file:${consolePath}`, ...(secondPort ? ['-serial', `file:${dataPath}`] : []),
   ];
   const t0 = process.hrtime.bigint();
   return new Promise((resolve, reject) => {

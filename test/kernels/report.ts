@@ -6,6 +6,7 @@
  */
 import type { CheckResult } from './header';
 import type { GuestMap, KernelRun, MatrixResult, CommandOutput } from './matrix';
+import { renderPmuSection } from './pmu-report';
 
 const CODE: Record<string, string> = {
   supported: 'S', unsupported: 'U', denied: 'D', 'no-hardware': 'H', untestable: 'T', error: 'E', broken: 'B',
@@ -42,6 +43,13 @@ function checkText(c: CheckResult | undefined): string {
   return parts.join(', ');
 }
 
+/** The checks of `probe test --json` as [id, entry] pairs: it prints an array of checks, or a map with `features`. */
+export function testEntries(j: unknown): [string, { status: string; reason?: string }][] {
+  if (Array.isArray(j)) return (j as { id?: string; name?: string; status: string; reason?: string }[]).map((e) => [e.id ?? e.name ?? '?', e]);
+  if (typeof j !== 'object' || j === null) return [];
+  return Object.entries((j as { features?: Record<string, { status: string; reason?: string }> }).features ?? {});
+}
+
 /**
  * A one-paragraph summary of `probe test --json` (or why it is not there):
  * counts per status, then the ids per status; reasons for broken and error
@@ -51,9 +59,7 @@ export function testSummary(o: CommandOutput | undefined): string {
   if (!o) return 'not run';
   const j = o.json as { features?: Record<string, { status: string; reason?: string }> } | unknown[] | undefined;
   if (j === undefined) return `not available (rc=${o.rc}: ${(o.stderr || o.stdout).trim().split('\n').find((l) => l.trim()) ?? 'no output'})`;
-  const entries: [string, { status: string; reason?: string }][] = Array.isArray(j)
-    ? (j as { id?: string; name?: string; status: string; reason?: string }[]).map((e) => [e.id ?? e.name ?? '?', e])
-    : Object.entries((j as { features?: Record<string, { status: string; reason?: string }> }).features ?? {});
+  const entries = testEntries(j);
   const by = new Map<string, [string, { status: string; reason?: string }][]>();
   for (const e of entries) by.set(e[1].status, [...(by.get(e[1].status) ?? []), e]);
   const esc = (t: string) => t.replace(/\|/g, '\\|');
@@ -91,6 +97,11 @@ export function renderReport(r: MatrixResult, when: Date = new Date()): string {
   if (r.skipped) { L.push(`- **Skipped**: ${r.skipped}`, ''); return `${L.join('\n')}\n`; }
   L.push(`- Host: node ${r.hostNode}, ${r.qemuVersion ?? 'qemu'}, accel \`${r.accel?.name}\`${r.accel?.why ? ` (${r.accel.why})` : ''}`);
   L.push(`- Guest: \`${(r.accel?.args ?? []).join(' ')} -m 1024 -smp 1\`, busybox initramfs with the host's node; each probe run as root and as uid 65534 (paranoid left at the guest's default)`);
+  for (const [arch, acc] of Object.entries(r.accels ?? {})) {
+    if (arch === 'amd64' || !acc) continue;
+    const u = r.userlands?.[arch as keyof typeof r.userlands];
+    L.push(`- ${arch} guests: \`-M virt ${acc.args.join(' ')} -m 1024 -smp 1\` (${acc.why}), console ttyAMA0; Debian ${u ? `${u.packages.find((c) => c.pkg === 'nodejs')?.version ?? '?'} nodejs` : 'nodejs'} and busybox-static for ${arch}, koffi's ${arch} prebuilt from npm`);
+  }
   L.push(`- Status codes below: ${Object.entries(CODE).map(([s, c]) => `${c} ${s}`).join(', ')}, – absent; "root/user"`, '');
 
   L.push('## Summary', '');
@@ -113,7 +124,7 @@ export function renderReport(r: MatrixResult, when: Date = new Date()): string {
     L.push(`- Root: ${countsText(k.root, k.unusable?.root)}`);
     L.push(`- Unprivileged: ${countsText(k.user, k.unusable?.user)}`);
     if (k.boot) {
-      const t = [...k.outputs.values()].map((o) => `${o.name} ${o.seconds?.toFixed(1) ?? '?'} s`).join(', ');
+      const t = [...new Set(k.outputs.values())].map((o) => `${o.name} ${o.seconds?.toFixed(1) ?? '?'} s`).join(', ');
       L.push(`- Timings: boot→poweroff ${k.boot.seconds.toFixed(1)} s${t ? ` (in the guest: ${t})` : ''}`);
     }
     const pmus = (k.root as { environment?: { pmus?: { name: string }[] } } | undefined)?.environment?.pmus;
@@ -144,6 +155,8 @@ export function renderReport(r: MatrixResult, when: Date = new Date()): string {
     for (const e of k.errors) L.push(`- ERROR: ${e.split('\n')[0]}`);
     L.push('');
   });
+
+  L.push(...renderPmuSection(r.kernels));
 
   // Every feature, every kernel: root/user status.
   const all = [...new Set(r.kernels.flatMap((k) => [...Object.keys(k.root?.features ?? {}), ...Object.keys(k.user?.features ?? {})]))].sort();
