@@ -4,13 +4,14 @@
  * depend on what ran before, and faults of the moment are never cached.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
 import { simulate } from '../../sim';
 import { getCapabilities, feature, forgetCapabilities } from '../../../src/root';
 import { runCheck } from '../../../src/probe/behaviour-runner';
+import { cacheFile, readCache, writeCache, type CacheKey } from '../../../src/probe/cache';
 import { EventSet } from '../../../src/shim';
 
 describe('behaviour answers apart from the map', () => {
@@ -71,5 +72,19 @@ describe('behaviour answers apart from the map', () => {
     const calls = sim.kernel.calls.length;
     assert.equal(feature('behaviour.ioctl_reset', { ...sim, cache: { dir } }).status, 'supported');
     assert.equal(sim.kernel.calls.length, calls, 'the good answer is served from its own cache file');
+  });
+
+  it('a cache file of an older version with behaviour entries mixed in is served without them, and none are written', () => {
+    const sim = simulate('mainline-6.18');
+    const map = getCapabilities({ ...sim, cache: false, behaviour: true });
+    const key: CacheKey = { bootId: sim.environment.bootId ?? 'b', release: 'r', uid: process.geteuid?.() ?? 0, paranoid: 2, engineVersion: 'v' };
+    assert.equal(writeCache(dir, key, map), true);
+    const written = JSON.parse(readFileSync(cacheFile(dir, key), 'utf8')) as { map: { features: object } };
+    assert.deepEqual(Object.keys(written.map.features).filter((id) => id.startsWith('behaviour.')), []);
+    writeFileSync(cacheFile(dir, key), JSON.stringify({ ...written, map: { ...written.map, features: map.features } }), { mode: 0o600 });
+    const served = readCache(dir, key);
+    assert.ok(served);
+    assert.deepEqual(Object.keys(served.features).filter((id) => id.startsWith('behaviour.')), []);
+    assert.ok(Object.keys(served.features).length > 0);
   });
 });
