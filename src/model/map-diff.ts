@@ -2,7 +2,8 @@
  * What changed between two capability maps (two kernels, two machines):
  * features gained, lost, now denied, errno or status changed, values changed,
  * PMUs added or removed. A loss is a feature supported in A that is not
- * supported in B (absent, refused or denied). Pure.
+ * supported in B (absent, refused or denied); a behaviour.* check that one
+ * map did not run is neither lost nor gained. Pure.
  */
 import type { CapabilityMap, FeatureEntry, FeatureStatus } from './capability-map';
 
@@ -52,6 +53,8 @@ export function diffMaps(a: CapabilityMap, b: CapabilityMap): MapDiff {
     const change: FeatureChange = { id };
     if (from !== undefined) change.from = from;
     if (to !== undefined) change.to = to;
+    // A behaviour check one side did not run (a dump without --behaviour) says nothing about that side.
+    if ((from === undefined || to === undefined) && id.startsWith('behaviour.')) continue;
     const sa = statusOf(from);
     const sb = statusOf(to);
     if (sa === 'supported' && sb === 'supported') {

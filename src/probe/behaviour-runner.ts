@@ -20,7 +20,7 @@ const log = logger('behaviour');
 
 export interface BehaviourOptions {
   kernel?: Kernel;
-  /** A capability map: `needs` are judged against it and ensureBehaviour stores answers in it. */
+  /** A capability map: `needs` are judged against it (it is only read). */
   capabilities?: CapabilityMap;
   /** Run only these: names ("group_read"), ids ("behaviour.group_read") or 1-based numbers of the list. */
   only?: readonly (string | number)[];
@@ -72,7 +72,28 @@ export function runCheck(check: BehaviourCheck, kernel: Kernel, capabilities?: C
   if (log.enabled) log('%s: %s %s', check.name, verdict.status, verdict.reason ?? '');
   const entry = entryOf(verdict);
   if (check.needs) entry.needs = check.needs.slice();
-  return entry;
+  return asFaultOfMoment(entry);
+}
+
+/** Errors that say "not now" (no fd, no memory, try again), not "not here". */
+const RESOURCE_FAULTS = ['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN'];
+const RESOURCE_FAULT_TEXT = new RegExp(`\\b(${RESOURCE_FAULTS.join('|')})\\b`);
+
+/**
+ * An answer whose evidence is a fault of the moment (a spawn, open or mmap
+ * that failed for want of a resource) is `error`: never cached, asked again
+ * on next need.
+ */
+export function asFaultOfMoment(e: FeatureEntry): FeatureEntry {
+  if (e.status === 'error' || e.status === 'supported') return e;
+  const byErrno = e.errnoName !== undefined && RESOURCE_FAULTS.includes(e.errnoName);
+  if (!byErrno && !(e.reason !== undefined && RESOURCE_FAULT_TEXT.test(e.reason))) return e;
+  return { ...e, status: 'error', reason: `fault of the moment, not an answer (was ${e.status}): ${e.reason ?? e.errnoName}` };
+}
+
+/** True when an answer may be kept: not an error of the moment. */
+export function isCacheable(e: FeatureEntry): boolean {
+  return e.status !== 'error';
 }
 
 /** The full list: built-ins then each cases directory, with where each came from. */
@@ -130,29 +151,55 @@ export function runBehaviourChecks(opts: BehaviourOptions = {}): Record<string, 
   return out;
 }
 
-/**
- * The answer of one built-in check, for a caller about to depend on it (the
- * shim): taken from the map when it holds one, else run now and stored in
- * the map so that it is cached with it.
- */
-export function ensureBehaviour(id: string, opts: { kernel?: Kernel; capabilities?: CapabilityMap } = {}): FeatureEntry {
-  const have = opts.capabilities?.features[id];
-  if (have) return have;
+/** Where answers of behaviour checks are kept, apart from any capability map. */
+export interface BehaviourStore {
+  get(id: string): FeatureEntry | undefined;
+  /** Called only with answers that may be kept (never `error`). */
+  set(id: string, entry: FeatureEntry): void;
+}
+
+function builtinCheck(id: string): BehaviourCheck {
   const name = id.startsWith(BEHAVIOUR_PREFIX) ? id.slice(BEHAVIOUR_PREFIX.length) : id;
   const check = installedCatalogue().behaviourChecks.find((c) => c.name === name);
   if (!check) {
     throw new PerfcompatError('ERR_INVALID_ARGUMENT', `behaviour id "${id}": no such check; valid are ${installedCatalogue().behaviourChecks.map((c) => BEHAVIOUR_PREFIX + c.name).join(', ')}`);
   }
+  return check;
+}
+
+/**
+ * The answer of one built-in check, for a caller about to depend on it (the
+ * shim): taken from the map when the caller's map carries one, else from the
+ * store, else run now and kept in the store (not in the map, which is never
+ * changed). Faults of the moment are returned but never kept.
+ */
+export function ensureBehaviour(id: string, opts: { kernel?: Kernel; capabilities?: CapabilityMap; store?: BehaviourStore } = {}): FeatureEntry {
+  const have = opts.capabilities?.features[id] ?? opts.store?.get(id);
+  if (have) return have;
+  const check = builtinCheck(id);
   const entry = runCheck(check, opts.kernel ?? realKernel(), opts.capabilities);
-  // Faults of the moment are never cached as fact.
-  if (opts.capabilities && entry.status !== 'error') opts.capabilities.features[id] = entry;
+  if (opts.store && isCacheable(entry)) opts.store.set(id, entry);
   return entry;
 }
 
 /**
- * Add the answers of the built-in checks the map lacks (what
- * getCapabilities({ behaviour: true }) calls); true when it added any, so the
- * caller knows to write its cache again.
+ * The answers of every built-in check, from the store where it has them, else
+ * run now (and kept there unless they are faults of the moment). The map is
+ * only read (for the checks' needs).
+ */
+export function behaviourAnswers(map: CapabilityMap, kernel: Kernel, store?: BehaviourStore): Record<string, FeatureEntry> {
+  const out: Record<string, FeatureEntry> = {};
+  for (const check of installedCatalogue().behaviourChecks) {
+    const id = BEHAVIOUR_PREFIX + check.name;
+    out[id] = ensureBehaviour(id, { kernel, capabilities: map, ...(store ? { store } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Add the answers of the built-in checks `map` lacks into it; true when it
+ * added any. Kept for callers that want their own map filled in: the library
+ * itself never changes a map it returned (see behaviourAnswers).
  */
 export function addBehaviourEntries(map: CapabilityMap, kernel: Kernel): boolean {
   let added = false;

@@ -6,14 +6,15 @@
  * file and renamed. A file that is a symlink, not owned by this user,
  * writable by others, corrupt, of another schema or another key is ignored
  * (said under DEBUG=perfcompat:cache) and replaced. Maps with `error`
- * entries are never written.
+ * entries are never written. Behaviour answers (behaviour.*) have a file of
+ * their own (behaviour-<hash>.json), so running checks never rewrites the map.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { logger } from '../sys/log';
-import { CAPABILITY_SCHEMA, type CapabilityMap } from '../model/capability-map';
+import { CAPABILITY_SCHEMA, type CapabilityMap, type FeatureEntry } from '../model/capability-map';
 
 const log = logger('cache');
 
@@ -55,9 +56,8 @@ function ignore(file: string, why: string): null {
   return null;
 }
 
-/** The cached map for the key, or null (missing, untrusted or stale). Never throws. */
-export function readCache(dir: string, key: CacheKey): CapabilityMap | null {
-  const file = cacheFile(dir, key);
+/** The parsed JSON of a cache file this user may trust, or null (said under DEBUG). Never throws. */
+function readTrusted(file: string): unknown {
   let fd: number | undefined;
   try {
     const l = fs.lstatSync(file);
@@ -68,23 +68,11 @@ export function readCache(dir: string, key: CacheKey): CapabilityMap | null {
     if (st.uid !== uid()) return ignore(file, `owned by uid ${st.uid}, not ${uid()}`);
     if ((st.mode & 0o022) !== 0) return ignore(file, `writable by others (mode ${(st.mode & 0o777).toString(8)})`);
     const text = fs.readFileSync(fd, 'utf8');
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
       return ignore(file, 'corrupt JSON');
     }
-    const c = parsed as Partial<CacheFile>;
-    if (!c || typeof c !== 'object' || c.schema !== CAPABILITY_SCHEMA || !c.map || c.map.schema !== CAPABILITY_SCHEMA) {
-      return ignore(file, 'another schema');
-    }
-    if (JSON.stringify(c.key) !== JSON.stringify(key)) return ignore(file, 'made for another key');
-    if (typeof c.map.features !== 'object' || c.map.features === null) return ignore(file, 'no features');
-    if (Object.values(c.map.features).some((e) => !e || typeof e.status !== 'string' || e.status === 'error')) {
-      return ignore(file, 'malformed or transient entries');
-    }
-    if (log.enabled) log('served from %s', file);
-    return { ...c.map, source: 'cache' };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && log.enabled) log('cannot read cache file %s: %s', file, (err as Error).message);
@@ -92,6 +80,64 @@ export function readCache(dir: string, key: CacheKey): CapabilityMap | null {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+const isBehaviourId = (id: string): boolean => id.startsWith('behaviour.');
+
+/** The cached map for the key, or null (missing, untrusted or stale). Never throws. It holds no behaviour.* entries. */
+export function readCache(dir: string, key: CacheKey): CapabilityMap | null {
+  const file = cacheFile(dir, key);
+  const c = readTrusted(file) as Partial<CacheFile> | null;
+  if (c === null) return null;
+  if (typeof c !== 'object' || c.schema !== CAPABILITY_SCHEMA || !c.map || c.map.schema !== CAPABILITY_SCHEMA) {
+    return ignore(file, 'another schema');
+  }
+  if (JSON.stringify(c.key) !== JSON.stringify(key)) return ignore(file, 'made for another key');
+  if (typeof c.map.features !== 'object' || c.map.features === null) return ignore(file, 'no features');
+  if (Object.values(c.map.features).some((e) => !e || typeof e.status !== 'string' || e.status === 'error')) {
+    return ignore(file, 'malformed or transient entries');
+  }
+  // Behaviour answers live in their own file: an older file that mixed them in is served without them.
+  if (Object.keys(c.map.features).some(isBehaviourId)) {
+    c.map.features = Object.fromEntries(Object.entries(c.map.features).filter(([id]) => !isBehaviourId(id)));
+  }
+  if (log.enabled) log('served from %s', file);
+  return { ...c.map, source: 'cache' };
+}
+
+/** The behaviour answers file of a key: apart from the ABI map, so running checks never rewrites it. */
+export function behaviourCacheFile(dir: string, key: CacheKey): string {
+  return cacheFile(dir, key).replace(/capabilities-([0-9a-f]+)\.json$/, 'behaviour-$1.json');
+}
+
+interface BehaviourFile {
+  schema: typeof CAPABILITY_SCHEMA;
+  key: CacheKey;
+  behaviour: Record<string, FeatureEntry>;
+}
+
+/** The cached behaviour answers for the key ({} when none or untrusted). Never throws. */
+export function readBehaviourCache(dir: string, key: CacheKey): Record<string, FeatureEntry> {
+  const file = behaviourCacheFile(dir, key);
+  const c = readTrusted(file) as Partial<BehaviourFile> | null;
+  if (c === null) return {};
+  if (typeof c !== 'object' || c.schema !== CAPABILITY_SCHEMA || JSON.stringify(c.key) !== JSON.stringify(key)
+    || typeof c.behaviour !== 'object' || c.behaviour === null) {
+    ignore(file, 'another schema or key');
+    return {};
+  }
+  const out: Record<string, FeatureEntry> = {};
+  for (const [id, e] of Object.entries(c.behaviour)) {
+    if (isBehaviourId(id) && e && typeof e.status === 'string' && e.status !== 'error') out[id] = e;
+  }
+  return out;
+}
+
+/** Write the behaviour answers for the key (never `error` ones). Never throws. */
+export function writeBehaviourCache(dir: string, key: CacheKey, answers: Record<string, FeatureEntry>): boolean {
+  const behaviour = Object.fromEntries(Object.entries(answers).filter(([id, e]) => isBehaviourId(id) && e.status !== 'error'));
+  const body: BehaviourFile = { schema: CAPABILITY_SCHEMA, key, behaviour };
+  return writeAtomic(dir, behaviourCacheFile(dir, key), JSON.stringify(body));
 }
 
 function ensureDir(dir: string): boolean {
@@ -115,14 +161,18 @@ export function writeCache(dir: string, key: CacheKey, map: CapabilityMap): bool
     if (log.enabled) log('not caching: the map has error entries');
     return false;
   }
-  const file = cacheFile(dir, key);
+  const features = Object.fromEntries(Object.entries(map.features).filter(([id]) => !isBehaviourId(id)));
+  const body: CacheFile = { schema: CAPABILITY_SCHEMA, key, map: { ...map, features, source: 'probe' } };
+  return writeAtomic(dir, cacheFile(dir, key), JSON.stringify(body));
+}
+
+function writeAtomic(dir: string, file: string, text: string): boolean {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     if (!ensureDir(dir)) return false;
-    const body: CacheFile = { schema: CAPABILITY_SCHEMA, key, map: { ...map, source: 'probe' } };
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
     try {
-      fs.writeFileSync(fd, JSON.stringify(body));
+      fs.writeFileSync(fd, text);
       fs.fchmodSync(fd, 0o600);
     } finally {
       fs.closeSync(fd);

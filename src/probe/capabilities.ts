@@ -13,11 +13,11 @@ import { realKernel } from '../sys/real-kernel';
 import { installedCatalogue } from './catalogue';
 import { annotate, coerceRelease } from './annotate';
 import { assertPerfUsable } from './availability';
-import { defaultCacheDir, readCache, writeCache, type CacheKey } from './cache';
+import { defaultCacheDir, readBehaviourCache, readCache, writeBehaviourCache, writeCache, type CacheKey } from './cache';
 import type { ProbeDeclaration } from './declaration';
 import { engineVersion } from './engine-version';
 import { ProbeRun } from './engine';
-import { addBehaviourEntries, ensureBehaviour } from './behaviour-runner';
+import { behaviourAnswers, ensureBehaviour, type BehaviourStore } from './behaviour-runner';
 import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEntry, type Uname } from '../model/capability-map';
 
 export interface ProbeOptions {
@@ -54,7 +54,15 @@ let processUname: Uname | undefined;
 const catalogues = new WeakMap<Environment, readonly ProbeDeclaration[]>();
 
 /** Per-kernel memory: the full map, or the entries answered so far. */
-const memory = new WeakMap<Kernel, { map?: CapabilityMap; run?: ProbeRun; key: string }>();
+const memory = new WeakMap<Kernel, Memory>();
+
+interface Memory {
+  map?: CapabilityMap;
+  run?: ProbeRun;
+  key: string;
+  /** Behaviour answers, apart from the map (never `error` ones); loaded from their own cache file once. */
+  behaviour?: Record<string, FeatureEntry>;
+}
 
 function session(opts: ProbeOptions): Session {
   if (opts.kernel === undefined && process.platform !== 'linux') {
@@ -112,15 +120,36 @@ function buildMap(s: Session, run: ProbeRun, ids: readonly string[], started: nu
   };
 }
 
-/** Probe everything (or serve the cache): the capability map of this kernel. */
+/**
+ * The behaviour answers of this kernel, kept apart from its map: in memory and
+ * in their own cache file (cache.ts). A refresh forgets them.
+ */
+function behaviourStore(s: Session, mem: Memory, refresh: boolean): BehaviourStore {
+  if (refresh || mem.behaviour === undefined) {
+    mem.behaviour = !refresh && s.cacheDir !== null && s.key !== null ? readBehaviourCache(s.cacheDir, s.key) : {};
+  }
+  const answers = mem.behaviour;
+  return {
+    get: (id) => answers[id],
+    set: (id, e) => {
+      answers[id] = e;
+      if (s.cacheDir !== null && s.key !== null) writeBehaviourCache(s.cacheDir, s.key, answers);
+    },
+  };
+}
+
+/**
+ * Probe everything (or serve the cache): the capability map of this kernel.
+ * With `behaviour`, a fresh map object whose features also hold the
+ * behaviour.* answers; the plain map (and its cache) never holds them, and no
+ * map returned is changed afterwards.
+ */
 export function getCapabilities(opts: ProbeOptions = {}): CapabilityMap {
   const s = session(opts);
   const map = probedCapabilities(s, opts);
-  // Behaviour checks run only when asked, and are then cached with the map.
-  if (opts.behaviour && addBehaviourEntries(map, s.kernel)) {
-    if (s.cacheDir !== null && s.key !== null) writeCache(s.cacheDir, s.key, map);
-  }
-  return map;
+  if (!opts.behaviour) return map;
+  const answers = behaviourAnswers(map, s.kernel, behaviourStore(s, memoryFor(s), opts.refresh === true));
+  return { ...map, features: { ...map.features, ...answers } };
 }
 
 function probedCapabilities(s: Session, opts: ProbeOptions): CapabilityMap {
@@ -153,7 +182,9 @@ function probedCapabilities(s: Session, opts: ProbeOptions): CapabilityMap {
 export function feature(id: string, opts: ProbeOptions = {}): FeatureEntry {
   const s = session(opts);
   const mem = memoryFor(s);
-  if (id.startsWith('behaviour.')) return ensureBehaviour(id, { kernel: s.kernel, ...(mem.map ? { capabilities: mem.map } : {}) });
+  if (id.startsWith('behaviour.')) {
+    return ensureBehaviour(id, { kernel: s.kernel, store: behaviourStore(s, mem, opts.refresh === true), ...(mem.map ? { capabilities: mem.map } : {}) });
+  }
   if (!opts.refresh) {
     const have = mem.map ?? (s.cacheDir !== null && s.key !== null ? readCache(s.cacheDir, s.key) : null);
     if (have) {

@@ -9,7 +9,7 @@
  */
 import { PERF_FORMAT } from '../abi/constants';
 import { errnoName } from '../abi/errno';
-import { readSize } from '../abi/read-format';
+import { compileReadLayout, createReadNumbers, decodeReadNumbers, type ReadLayout, type ReadNumbers } from '../abi/read-layout';
 import { PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
@@ -19,7 +19,7 @@ import { bindRead, BoundRead } from '../sys/fast-read';
 import { counterValue, scaledNumber } from './counter-value';
 import { pmuContext } from './event-identity';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
-import { entry, isMissing, isSupported, numericValue } from './map-lookup';
+import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy, type ReadPath } from './event-set-policy';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen } from './perf-event';
 import type { CommandCounts, ForCommandOptions } from './for-command';
 import { toSpec, type OpenInput } from './resolve-spec';
@@ -35,9 +35,15 @@ export interface EventSetOptions extends MapSource {
   inherit?: boolean;
   /** Counting starts at the target's next exec (forCommand). */
   enableOnExec?: boolean;
+  /**
+   * Behaviour answers the set may rely on (id → entry). Default: the ones the
+   * map carries itself (getCapabilities({ behaviour: true })); a check that did
+   * not run is unknown and the kernel is assumed to honour it.
+   */
+  behaviour?: BehaviourLookup;
 }
 
-export type ReadPath = 'group' | 'per-event';
+export type { ReadPath } from './event-set-policy';
 
 export interface EventValue extends CounterValue {
   name: string;
@@ -66,22 +72,21 @@ interface Group {
   buf: Buffer;
   dv: DataView;
   readLen: number;
+  /** The compiled PERF_FORMAT_GROUP layout of the group and its reused decode storage. */
+  layout: ReadLayout | undefined;
+  numbers: ReadNumbers | undefined;
   /** read(leader, buf, readLen), bound once per size. */
   readGroup: BoundRead;
 }
 
-const TIMES = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING;
-const TWO32 = 4294967296;
-
-function u64(dv: DataView, off: number): number {
-  return dv.getUint32(off + 4, true) * TWO32 + dv.getUint32(off, true);
-}
 
 export class EventSet {
   /** How values are read: one read() per group, or one per event. */
   readonly readPath: ReadPath;
   /** Why readPath is what it is. */
   readonly readPathReason: string;
+  /** The whole decision eventSetPolicy made for this set. */
+  readonly policyDecision: EventSetPolicy;
   /** Group splits and the other path decisions the map forced (emulated RESET, per-event ioctls), one line each. */
   readonly splits: string[] = [];
   private readonly kernel: Kernel;
@@ -90,20 +95,14 @@ export class EventSet {
   private readonly opts: EventSetOptions;
   private readonly ioctls: PerfIoctls;
   private readonly readFormat: bigint;
-  private readonly withLost: boolean;
-  private readonly groupLimit: number | undefined;
-  private readonly mixHwSw: boolean;
   private readonly groupList: Group[] = [];
   private readonly memberList: Member[] = [];
   /** Per-event read buffer (per-event path). */
   private readonly one: Buffer;
   private readonly oneDv: DataView;
-  private readonly stride: number;
+  private readonly oneLayout: ReadLayout;
+  private readonly oneNumbers: ReadNumbers;
   private scratch = new Float64Array(0);
-  /** behaviour.ioctl_reset broken: zeroing is emulated by subtracting the raw counts seen at the last reset. */
-  private readonly resetEmulated: boolean;
-  /** behaviour.ioctl_flag_group broken: enable/disable/reset each event instead of the group. */
-  private readonly perEventIoctl: boolean;
   private base = new Float64Array(0);
   private baseBig: bigint[] = [];
   /** Hot-path switch: subtract `base` (true only after an emulated reset). */
@@ -119,35 +118,15 @@ export class EventSet {
     this.map = capabilitiesFor(this.kernel, opts);
     this.policy = opts.policy;
     this.ioctls = perfIoctls(this.kernel.arch);
-    const m = this.map;
-    const groupBroken = entry(m, 'behaviour.group_read')?.status === 'broken';
-    if (isMissing(m, 'read_format.group')) {
-      this.readPath = 'per-event';
-      this.readPathReason = 'PERF_FORMAT_GROUP is not supported here (read_format.group)';
-    } else if (groupBroken) {
-      this.readPath = 'per-event';
-      this.readPathReason = `PERF_FORMAT_GROUP reads are broken here (behaviour.group_read: ${entry(m, 'behaviour.group_read')?.reason ?? 'broken'})`;
-    } else if (opts.inherit && isMissing(m, 'combo.inherit_group_read')) {
-      this.readPath = 'per-event';
-      this.readPathReason = 'inherited events cannot be read as a group here (combo.inherit_group_read)';
-    } else if (opts.pid !== undefined && opts.pid > 0 && entry(m, 'behaviour.group_read_after_exit')?.status === 'broken') {
-      this.readPath = 'per-event';
-      this.readPathReason = 'a group read of a task that has exited is wrong here (behaviour.group_read_after_exit)';
-    } else {
-      this.readPath = 'group';
-      this.readPathReason = isSupported(m, 'read_format.group') ? 'PERF_FORMAT_GROUP works here (read_format.group)' : 'PERF_FORMAT_GROUP assumed (no capability map)';
-    }
-    this.withLost = isSupported(m, 'read_format.lost');
-    this.readFormat = TIMES | (this.withLost ? PERF_FORMAT.LOST : 0n) | (this.readPath === 'group' ? PERF_FORMAT.GROUP : 0n);
-    this.stride = this.withLost ? 2 : 1;
-    const limits = [numericValue(m, 'combo.group_scheduability'), numericValue(m, 'behaviour.scheduability')].filter((v): v is number => v !== undefined);
-    this.groupLimit = limits.length > 0 ? Math.max(1, Math.min(...limits)) : undefined;
-    this.mixHwSw = !isMissing(m, 'combo.hw_sw_group');
-    this.resetEmulated = entry(m, 'behaviour.ioctl_reset')?.status === 'broken';
-    this.perEventIoctl = entry(m, 'behaviour.ioctl_flag_group')?.status === 'broken';
-    if (this.resetEmulated) this.splits.push('RESET does not zero counters here (behaviour.ioctl_reset): counts are taken relative to the last start/reset/accum');
-    if (this.perEventIoctl) this.splits.push('group ioctls do not reach the members here (behaviour.ioctl_flag_group): each event is enabled/disabled on its own');
-    this.one = Buffer.alloc(readSize(this.readFormat & ~PERF_FORMAT.GROUP));
+    const p = eventSetPolicy(this.map, opts.behaviour ?? behaviourOfMap(this.map), opts);
+    this.policyDecision = p;
+    this.readPath = p.readPath;
+    this.readPathReason = p.readPathReason;
+    this.readFormat = p.readFormat;
+    this.splits.push(...p.reasons);
+    this.oneLayout = compileReadLayout(this.readFormat & ~PERF_FORMAT.GROUP);
+    this.oneNumbers = createReadNumbers(this.oneLayout);
+    this.one = Buffer.alloc(this.oneLayout.size);
     this.oneDv = new DataView(this.one.buffer, this.one.byteOffset, this.one.byteLength);
   }
 
@@ -169,28 +148,8 @@ export class EventSet {
   get closed(): boolean { return this.isClosed; }
 
   private pickGroup(context: string): { group: Group | undefined; note?: string } {
-    const limit = this.groupLimit;
-    const isHw = context !== 'software';
-    for (const g of this.groupList) {
-      if (!isHw) {
-        if (g.hwContext === undefined || this.mixHwSw) return { group: g };
-        continue;
-      }
-      if (g.hwContext !== undefined && g.hwContext !== context) continue;
-      if (g.hwContext === undefined && g.members.length > 0 && !this.mixHwSw) continue;
-      if (limit !== undefined && g.hwCount >= limit) continue;
-      return { group: g };
-    }
-    if (isHw && limit !== undefined && this.groupList.some((g) => g.hwContext === context && g.hwCount >= limit)) {
-      return { group: undefined, note: `a group of ${context} events holds at most ${limit} that are scheduled together here (combo.group_scheduability / behaviour.scheduability)` };
-    }
-    if (!isHw && !this.mixHwSw && this.groupList.length > 0) {
-      return { group: undefined, note: 'software events cannot join a hardware group here (combo.hw_sw_group)' };
-    }
-    if (isHw && !this.mixHwSw && this.groupList.length > 0) {
-      return { group: undefined, note: 'hardware events cannot join a software group here (combo.hw_sw_group)' };
-    }
-    return { group: undefined, note: this.groupList.length > 0 ? `events of ${context} cannot share a group with another PMU's events` : undefined };
+    const { index, note } = pickGroup(this.groupList, context, this.policyDecision);
+    return { group: index < 0 ? undefined : this.groupList[index], ...(note !== undefined ? { note } : {}) };
   }
 
   /** Add an event by name or typed spec; it is opened now (the policy of the set applies). */
@@ -218,7 +177,7 @@ export class EventSet {
       if (note !== undefined) this.splits.push(`${ev.name} starts group ${this.groupList.length}: ${note}`);
       const g: Group = {
         leader: ev, members: [member], hwContext: context === 'software' ? undefined : context, hwCount: context === 'software' ? 0 : 1,
-        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0,
+        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0, layout: undefined, numbers: undefined,
       };
       this.sizeGroupBuffer(g);
       this.groupList.push(g);
@@ -253,7 +212,9 @@ export class EventSet {
   /** Group path only: the buffer and bound read() of one PERF_FORMAT_GROUP read of the group. */
   private sizeGroupBuffer(g: Group): void {
     if (this.readPath !== 'group') return;
-    g.readLen = readSize(this.readFormat, g.members.length);
+    g.layout = compileReadLayout(this.readFormat, g.members.length);
+    g.numbers = createReadNumbers(g.layout);
+    g.readLen = g.layout.size;
     if (g.buf.byteLength < g.readLen) {
       g.buf = Buffer.alloc(Math.max(g.readLen, 64));
       g.dv = new DataView(g.buf.buffer, g.buf.byteOffset, g.buf.byteLength);
@@ -263,13 +224,13 @@ export class EventSet {
 
   private groupIoctl(op: 'enable' | 'disable' | 'reset'): void {
     for (const g of this.groupList) {
-      const targets = this.perEventIoctl ? g.members.map((m) => m.event) : [g.leader];
+      const targets = this.policyDecision.perEventIoctl ? g.members.map((m) => m.event) : [g.leader];
       for (const ev of targets) {
-        const r = this.kernel.ioctl(ev.fd, this.ioctls[op], this.perEventIoctl ? 0 : PERF_IOC_FLAG_GROUP);
-        if (isErr(r)) throw new PerfcompatError('ERR_KERNEL', `EventSet: ioctl ${op} on ${this.perEventIoctl ? ev.name : `group led by ${ev.name}`} failed with ${errnoName(r.errno)}`, { errno: r.errno, errnoName: errnoName(r.errno) });
+        const r = this.kernel.ioctl(ev.fd, this.ioctls[op], this.policyDecision.perEventIoctl ? 0 : PERF_IOC_FLAG_GROUP);
+        if (isErr(r)) throw new PerfcompatError('ERR_KERNEL', `EventSet: ioctl ${op} on ${this.policyDecision.perEventIoctl ? ev.name : `group led by ${ev.name}`} failed with ${errnoName(r.errno)}`, { errno: r.errno, errnoName: errnoName(r.errno) });
       }
     }
-    if (op === 'reset' && this.resetEmulated) this.captureBase();
+    if (op === 'reset' && this.policyDecision.resetEmulated) this.captureBase();
   }
 
   /** Remember the raw counts now, as the zero of the next reads (RESET that does nothing). */
@@ -330,21 +291,11 @@ export class EventSet {
           if (bytes === 0) { for (let i = 0; i < members.length; i++) values[members[i]!.index] = 0; continue; }
           throw this.shortRead(g.leader.name, bytes, g.readLen);
         }
-        const dv = g.dv;
-        const enabled = u64(dv, 8);
-        const running = u64(dv, 16);
-        let off = 24;
-        if (this.subtractBase) {
-          for (let i = 0; i < members.length; i++) {
-            const idx = members[i]!.index;
-            values[idx] = scaledNumber(u64(dv, off) - this.base[idx]!, enabled, running);
-            off += 8 * this.stride;
-          }
-          continue;
-        }
+        const r = decodeReadNumbers(g.layout!, g.dv, g.numbers!, bytes);
+        const vals = r.values;
         for (let i = 0; i < members.length; i++) {
-          values[members[i]!.index] = scaledNumber(u64(dv, off), enabled, running);
-          off += 8 * this.stride;
+          const idx = members[i]!.index;
+          values[idx] = scaledNumber(vals[i]! - (this.subtractBase ? this.base[idx]! : 0), r.timeEnabled, r.timeRunning);
         }
       }
     } else {
@@ -358,7 +309,8 @@ export class EventSet {
           if (bytes === 0) { values[i] = 0; continue; }
           throw this.shortRead(name, bytes, len);
         }
-        values[i] = scaledNumber(u64(dv, 0) - (this.subtractBase ? this.base[i]! : 0), u64(dv, 8), u64(dv, 16));
+        const r = decodeReadNumbers(this.oneLayout, dv, this.oneNumbers, bytes);
+        values[i] = scaledNumber(r.values[0]! - (this.subtractBase ? this.base[i]! : 0), r.timeEnabled, r.timeRunning);
       }
     }
     return values;
@@ -377,18 +329,18 @@ export class EventSet {
       if (m.event.unit !== undefined) e.unit = m.event.unit;
       out[m.index] = e;
     };
+    const put0 = (members: readonly Member[], dv: DataView, l: ReadLayout): void => {
+      const enabled = dv.getBigUint64(l.timeEnabledOffset, true);
+      const running = dv.getBigUint64(l.timeRunningOffset, true);
+      members.forEach((m, i) => put(m, counterValue(dv.getBigUint64(l.valueOffsets[i]!, true), enabled, running, this.policyDecision.withLost ? dv.getBigUint64(l.lostOffsets[i]!, true) : undefined)));
+    };
     if (this.readPath === 'group') {
       for (const g of this.groupList) {
         const r = this.kernel.read(g.leader.fd, g.buf, g.readLen);
         if (isErr(r)) throw this.readError(g.leader.name, r.errno);
         if (r.bytes === 0) { g.members.forEach((m) => put(m, counterValue(0n, 1n, 0n))); continue; }
         if (r.bytes !== g.readLen) throw this.shortRead(g.leader.name, r.bytes, g.readLen);
-        const enabled = g.dv.getBigUint64(8, true);
-        const running = g.dv.getBigUint64(16, true);
-        g.members.forEach((m, i) => {
-          const off = 24 + i * 8 * this.stride;
-          put(m, counterValue(g.dv.getBigUint64(off, true), enabled, running, this.withLost ? g.dv.getBigUint64(off + 8, true) : undefined));
-        });
+        put0(g.members, g.dv, g.layout!);
       }
     } else {
       for (const m of this.memberList) {
@@ -396,8 +348,7 @@ export class EventSet {
         if (isErr(r)) throw this.readError(m.event.name, r.errno);
         if (r.bytes === 0) { put(m, counterValue(0n, 1n, 0n)); continue; }
         if (r.bytes !== this.one.byteLength) throw this.shortRead(m.event.name, r.bytes, this.one.byteLength);
-        const d = this.oneDv;
-        put(m, counterValue(d.getBigUint64(0, true), d.getBigUint64(8, true), d.getBigUint64(16, true), this.withLost ? d.getBigUint64(24, true) : undefined));
+        put0([m], this.oneDv, this.oneLayout);
       }
     }
     return out;

@@ -35,7 +35,6 @@ function imports(file: string): string[] {
 const OVER_400_ALLOWED = new Set([
   'src/abi/records.ts',
   'src/shim/sampler.ts',
-  'src/shim/event-set.ts',
   'src/probe/behaviour-context.ts',
   'src/sys/real-kernel.ts',
 ]);

@@ -86,3 +86,18 @@ describe('cli map diff', () => {
     assert.deepEqual(j.lost, [{ id: 'read_format.lost', a: { status: 'supported' }, b: { status: 'unsupported', errno: 22, errnoName: 'EINVAL' } }]);
   });
 });
+
+describe('map diff and behaviour checks one side did not run', () => {
+  it('a behaviour.* id only one map has is neither lost nor gained', () => {
+    const a = clone(vmMap());
+    a.features['behaviour.group_read'] = entry('supported');
+    a.features['behaviour.ioctl_reset'] = entry('broken');
+    for (const d of [diffMaps(a, vmMap()), diffMaps(vmMap(), a)]) {
+      assert.ok(diffIsEmpty(d));
+      assert.equal(d.hasLoss, false);
+    }
+    const b = clone(a);
+    b.features['behaviour.group_read'] = entry('broken');
+    assert.deepEqual(diffMaps(a, b).lost.map((c) => c.id), ['behaviour.group_read']);
+  });
+});

@@ -14,7 +14,7 @@ import '../../../src/root';
 import { loadCases } from '../../../src/probe/behaviour-cases';
 import { PerfcompatError } from '../../../src/errors';
 import type { BehaviourCheck } from '../../../src/probe/behaviour-types';
-import type { CapabilityMap } from '../../../src/model/capability-map';
+import type { CapabilityMap, FeatureEntry } from '../../../src/model/capability-map';
 import { CAPABILITY_SCHEMA } from '../../../src/model/capability-map';
 
 function mapWith(features: CapabilityMap['features']): CapabilityMap {
@@ -96,15 +96,21 @@ describe('behaviour runner', () => {
     assert.throws(() => runBehaviourTests({ kernel, only: ['nope'] }), (e: unknown) => e instanceof PerfcompatError && /--only nope.*counter_counts/.test(e.message));
   });
 
-  it('ensureBehaviour answers from the map when it can, else runs the check and stores its answer', () => {
+  it('ensureBehaviour answers from the map when it can, else runs the check and stores its answer (in its store, not the map)', () => {
     const { kernel } = simulate('vm-no-pmu');
     const open = sinon.spy(kernel, 'perfEventOpen');
     const map = mapWith({ 'behaviour.group_read': { status: 'broken', reason: 'cached' } });
     assert.equal(ensureBehaviour('behaviour.group_read', { kernel, capabilities: map }).reason, 'cached');
     assert.equal(open.callCount, 0);
-    const e = ensureBehaviour('behaviour.ioctl_reset', { kernel, capabilities: map });
+    const kept = new Map<string, FeatureEntry>();
+    const store = { get: (id: string) => kept.get(id), set: (id: string, e: FeatureEntry) => void kept.set(id, e) };
+    const e = ensureBehaviour('behaviour.ioctl_reset', { kernel, capabilities: map, store });
     assert.equal(e.status, 'supported');
-    assert.equal(map.features['behaviour.ioctl_reset'], e);
+    assert.equal(kept.get('behaviour.ioctl_reset'), e);
+    assert.equal(map.features['behaviour.ioctl_reset'], undefined);
+    const calls = open.callCount;
+    assert.equal(ensureBehaviour('behaviour.ioctl_reset', { kernel, capabilities: map, store }), e);
+    assert.equal(open.callCount, calls);
     assert.throws(() => ensureBehaviour('behaviour.nope', { kernel }), /no such check/);
   });
 

@@ -1,0 +1,128 @@
+/**
+ * What an EventSet does on a kernel, decided once from the capability map and
+ * the behaviour answers: the read path (one PERF_FORMAT_GROUP read per group,
+ * or one read per event), the group size limit, read_format, whether hardware
+ * and software events share groups, and the work-arounds for broken RESET or
+ * group ioctls. Pure: the same map, answers and options give the same policy.
+ *
+ * Behaviour answers are an explicit lookup (id → entry, or undefined when the
+ * check did not run). An unknown answer means "assume the kernel honours what
+ * it accepts": the policy never guesses from what a cache happens to hold.
+ */
+import { PERF_FORMAT } from '../abi/constants';
+import type { CapabilityMap, FeatureEntry } from '../model/capability-map';
+import { entry, isMissing, isSupported, numericValue } from './map-lookup';
+
+export type ReadPath = 'group' | 'per-event';
+
+/** Behaviour answers by id (behaviour.group_read …); undefined when that check did not run. */
+export type BehaviourLookup = (id: string) => FeatureEntry | undefined;
+
+export interface EventSetPolicyOptions {
+  pid?: number;
+  inherit?: boolean;
+}
+
+export interface EventSetPolicy {
+  readPath: ReadPath;
+  readPathReason: string;
+  /** Hardware events scheduled together at most, or undefined when the map does not say. */
+  groupLimit: number | undefined;
+  readFormat: bigint;
+  withLost: boolean;
+  mixHwSw: boolean;
+  /** behaviour.ioctl_reset broken: zeroing is emulated by subtracting the counts at the last reset. */
+  resetEmulated: boolean;
+  /** behaviour.ioctl_flag_group broken: enable/disable/reset each event instead of the group. */
+  perEventIoctl: boolean;
+  /** The work-arounds taken, one line each. */
+  reasons: string[];
+  /** Every map or behaviour id the policy consulted. */
+  featureIds: string[];
+}
+
+const TIMES = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING;
+
+/** No behaviour answers: every check unknown. */
+export const NO_BEHAVIOUR: BehaviourLookup = () => undefined;
+
+/** The behaviour answers a map carries itself (a map from getCapabilities({ behaviour: true }) or one built by hand). */
+export function behaviourOfMap(map: CapabilityMap | undefined): BehaviourLookup {
+  return (id) => (id.startsWith('behaviour.') ? entry(map, id) : undefined);
+}
+
+function readPathOf(m: CapabilityMap | undefined, b: BehaviourLookup, opts: EventSetPolicyOptions): { readPath: ReadPath; readPathReason: string } {
+  const groupRead = b('behaviour.group_read');
+  if (isMissing(m, 'read_format.group')) {
+    return { readPath: 'per-event', readPathReason: 'PERF_FORMAT_GROUP is not supported here (read_format.group)' };
+  }
+  if (groupRead?.status === 'broken') {
+    return { readPath: 'per-event', readPathReason: `PERF_FORMAT_GROUP reads are broken here (behaviour.group_read: ${groupRead.reason ?? 'broken'})` };
+  }
+  if (opts.inherit && isMissing(m, 'combo.inherit_group_read')) {
+    return { readPath: 'per-event', readPathReason: 'inherited events cannot be read as a group here (combo.inherit_group_read)' };
+  }
+  if (opts.pid !== undefined && opts.pid > 0 && b('behaviour.group_read_after_exit')?.status === 'broken') {
+    return { readPath: 'per-event', readPathReason: 'a group read of a task that has exited is wrong here (behaviour.group_read_after_exit)' };
+  }
+  return {
+    readPath: 'group',
+    readPathReason: isSupported(m, 'read_format.group') ? 'PERF_FORMAT_GROUP works here (read_format.group)' : 'PERF_FORMAT_GROUP assumed (no capability map)',
+  };
+}
+
+function numeric(e: FeatureEntry | undefined): number | undefined {
+  const v = e?.value;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** The policy of an EventSet over `map` with behaviour answers `behaviour`. Pure. */
+export function eventSetPolicy(map: CapabilityMap | undefined, behaviour: BehaviourLookup, opts: EventSetPolicyOptions = {}): EventSetPolicy {
+  const { readPath, readPathReason } = readPathOf(map, behaviour, opts);
+  const withLost = isSupported(map, 'read_format.lost');
+  const readFormat = TIMES | (withLost ? PERF_FORMAT.LOST : 0n) | (readPath === 'group' ? PERF_FORMAT.GROUP : 0n);
+  const limits = [numericValue(map, 'combo.group_scheduability'), numeric(behaviour('behaviour.scheduability'))].filter((v): v is number => v !== undefined);
+  const groupLimit = limits.length > 0 ? Math.max(1, Math.min(...limits)) : undefined;
+  const mixHwSw = !isMissing(map, 'combo.hw_sw_group');
+  const resetEmulated = behaviour('behaviour.ioctl_reset')?.status === 'broken';
+  const perEventIoctl = behaviour('behaviour.ioctl_flag_group')?.status === 'broken';
+  const reasons: string[] = [];
+  if (resetEmulated) reasons.push('RESET does not zero counters here (behaviour.ioctl_reset): counts are taken relative to the last start/reset/accum');
+  if (perEventIoctl) reasons.push('group ioctls do not reach the members here (behaviour.ioctl_flag_group): each event is enabled/disabled on its own');
+  const featureIds = [
+    'read_format.group', 'behaviour.group_read', 'combo.inherit_group_read', 'behaviour.group_read_after_exit', 'read_format.lost',
+    'combo.group_scheduability', 'behaviour.scheduability', 'combo.hw_sw_group', 'behaviour.ioctl_reset', 'behaviour.ioctl_flag_group',
+  ];
+  return { readPath, readPathReason, groupLimit, readFormat, withLost, mixHwSw, resetEmulated, perEventIoctl, reasons, featureIds };
+}
+
+/** What pickGroup needs to know of a group. */
+export interface GroupShape {
+  /** Hardware PMU context of the group, or undefined while it holds only software events. */
+  hwContext: string | undefined;
+  hwCount: number;
+  members: { length: number };
+}
+
+/** The group an event of `context` ('software' or a PMU) joins (-1: it starts one, and `note` says why when it is a split). Pure. */
+export function pickGroup(groups: readonly GroupShape[], context: string, p: Pick<EventSetPolicy, 'groupLimit' | 'mixHwSw'>): { index: number; note?: string } {
+  const limit = p.groupLimit;
+  const isHw = context !== 'software';
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i]!;
+    if (!isHw) {
+      if (g.hwContext === undefined || p.mixHwSw) return { index: i };
+      continue;
+    }
+    if (g.hwContext !== undefined && g.hwContext !== context) continue;
+    if (g.hwContext === undefined && g.members.length > 0 && !p.mixHwSw) continue;
+    if (limit !== undefined && g.hwCount >= limit) continue;
+    return { index: i };
+  }
+  if (isHw && limit !== undefined && groups.some((g) => g.hwContext === context && g.hwCount >= limit)) {
+    return { index: -1, note: `a group of ${context} events holds at most ${limit} that are scheduled together here (combo.group_scheduability / behaviour.scheduability)` };
+  }
+  if (!isHw && !p.mixHwSw && groups.length > 0) return { index: -1, note: 'software events cannot join a hardware group here (combo.hw_sw_group)' };
+  if (isHw && !p.mixHwSw && groups.length > 0) return { index: -1, note: 'hardware events cannot join a software group here (combo.hw_sw_group)' };
+  return groups.length > 0 ? { index: -1, note: `events of ${context} cannot share a group with another PMU's events` } : { index: -1 };
+}
