@@ -9,7 +9,8 @@
 import { encodeAttr, type AttrInput } from '../abi/attr-codec';
 import { ATTR_SIZE_LATEST, ATTR_SIZE_VER0 } from '../abi/attr-layout';
 import { errnoName } from '../abi/errno';
-import { archAbi, MAP_SHARED, perfIoctl, PROT_READ, PROT_WRITE } from '../abi/ioctl';
+import { archAbi, perfIoctl } from '../abi/ioctl';
+import { openScope, OPEN_RETRIES, type FdScope } from '../open/scope';
 import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
@@ -20,7 +21,7 @@ import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration
 import type { Environment, FeatureEntry } from '../model/capability-map';
 
 const log = logger('probe');
-const RETRIES = 4;
+const RETRIES = OPEN_RETRIES;
 
 export class ProbeRun implements ProbeContext {
   readonly kernel: Kernel;
@@ -29,8 +30,8 @@ export class ProbeRun implements ProbeContext {
   private readonly decls = new Map<string, ProbeDeclaration>();
   private readonly entries = new Map<string, FeatureEntry>();
   private readonly running = new Set<string>();
-  private readonly fds = new Set<number>();
-  private readonly mappings = new Set<Mapping>();
+  /** Every fd and mapping this run made. */
+  private readonly scope: FdScope;
   private readonly bases = new Map<BaseName, ResolvedBase>();
   private readonly memos = new Map<string, unknown>();
   private oracleWorks: boolean | undefined;
@@ -38,6 +39,7 @@ export class ProbeRun implements ProbeContext {
   constructor(kernel: Kernel, env: Environment, catalogue: readonly ProbeDeclaration[]) {
     this.kernel = kernel;
     this.env = env;
+    this.scope = openScope(kernel);
     for (const d of catalogue) this.decls.set(d.id, d);
   }
 
@@ -57,8 +59,7 @@ export class ProbeRun implements ProbeContext {
 
   /** Close whatever is still open. Safe to call more than once. */
   dispose(): void {
-    for (const m of [...this.mappings]) this.munmap(m);
-    for (const fd of [...this.fds]) this.close(fd);
+    this.scope.dispose();
   }
 
   entry(id: string): FeatureEntry {
@@ -93,8 +94,7 @@ export class ProbeRun implements ProbeContext {
         return { status: 'untestable', needs: [...(decl.needs ?? [])], reason: `needs ${need}, which is ${e.status} here` };
       }
     }
-    const openBefore = new Set(this.fds);
-    const mapsBefore = new Set(this.mappings);
+    const mark = this.scope.checkpoint();
     try {
       const entry = decl.hook ? decl.hook(this, decl) : this.standard(decl);
       if (decl.needs && decl.needs.length > 0 && entry.needs === undefined) entry.needs = [...decl.needs];
@@ -105,8 +105,7 @@ export class ProbeRun implements ProbeContext {
       if (log.enabled) log('%s: probe threw: %s', decl.id, msg);
       return { status: 'error', reason: `the probe failed: ${msg}` };
     } finally {
-      for (const m of [...this.mappings]) if (!mapsBefore.has(m)) this.munmap(m);
-      for (const fd of [...this.fds]) if (!openBefore.has(fd)) this.close(fd);
+      this.scope.releaseSince(mark);
     }
   }
 
@@ -185,14 +184,7 @@ export class ProbeRun implements ProbeContext {
   }
 
   open(attr: AttrInput, target: OpenTarget = {}, encoding: AttrEncoding = {}): OpenResult {
-    const bytes = this.encode(attr, encoding);
-    let r: OpenResult = { errno: 0 };
-    for (let i = 0; i <= RETRIES; i++) {
-      r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, target.flags ?? 0);
-      if (!isErr(r) || !isRetryable(r.errno)) break;
-    }
-    if (!isErr(r)) this.fds.add(r.fd);
-    return r;
+    return this.scope.openBytes(this.encode(attr, encoding), target);
   }
 
   private readonly encoded = new Map<string, Buffer>();
@@ -222,9 +214,7 @@ export class ProbeRun implements ProbeContext {
   }
 
   close(fd: number): void {
-    if (!this.fds.delete(fd)) return;
-    const r = this.kernel.close(fd);
-    if (isErr(r) && log.enabled) log('close(%d): %s', fd, errnoName(r.errno));
+    this.scope.close(fd);
   }
 
   ioctl(fd: number, name: string, arg: IoctlArg = 0): NumResult {
@@ -238,15 +228,12 @@ export class ProbeRun implements ProbeContext {
   }
 
   mmap(fd: number, length: number): Mapping | { errno: number } {
-    const r = this.kernel.mmap(fd, length, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-    if (isErr(r)) return { errno: r.errno };
-    this.mappings.add(r.mapping);
-    return r.mapping;
+    const r = this.scope.mmap(fd, length);
+    return 'errno' in r ? { errno: r.errno } : r;
   }
 
   munmap(mapping: Mapping): void {
-    if (!this.mappings.delete(mapping)) return;
-    this.kernel.munmap(mapping);
+    this.scope.munmap(mapping);
   }
 
   memo<T>(key: string, fn: () => T): T {
