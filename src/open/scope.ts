@@ -46,7 +46,13 @@ export interface ScopeRefusal {
   readonly status: FeatureStatus;
 }
 
-export type ScopeOpenResult = { readonly fd: number } | ScopeRefusal;
+export interface ScopeOpened {
+  readonly fd: number;
+  /** The attr bytes that opened (the user-only ones when that retry won). */
+  readonly sent: Uint8Array;
+}
+
+export type ScopeOpenResult = ScopeOpened | ScopeRefusal;
 
 export interface Checkpoint {
   readonly fds: ReadonlySet<number>;
@@ -81,7 +87,7 @@ export class FdScope {
       const r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, flags);
       if (!isErr(r)) {
         this.fds.add(r.fd);
-        return { fd: r.fd };
+        return { fd: r.fd, sent: bytes };
       }
       errno = r.errno;
       if (!isRetryable(errno)) break;
@@ -129,10 +135,10 @@ export class FdScope {
     for (const fd of [...this.fds]) if (!mark.fds.has(fd)) this.close(fd);
   }
 
-  /** Unmap and close everything. Safe to call more than once. */
+  /** Unmap and close everything, newest fd first (group members before their leader). Safe to call more than once. */
   dispose(): void {
     for (const m of [...this.mappings]) this.munmap(m);
-    for (const fd of [...this.fds]) this.close(fd);
+    for (const fd of [...this.fds].reverse()) this.close(fd);
   }
 
   [Symbol.dispose](): void {
