@@ -111,17 +111,16 @@ export class ProbeRun implements ProbeContext {
 
   /** Base alone, then base + feature. */
   private standard(decl: ProbeDeclaration): FeatureEntry {
-    const base = this.base(decl.base);
-    const label = BASE_LABELS[base.name];
-    if (base.errno !== undefined) return baseRefused(base, label);
-    const r = this.open({ ...base.attr, ...decl.set }, decl.target);
-    if (!isErr(r)) {
-      this.close(r.fd);
-      const e: FeatureEntry = { status: 'supported', base: label };
-      if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
-      return e;
-    }
-    return this.refused(decl, r.errno, base, decl.set);
+    return this.withBase(decl.base, (base, label) => {
+      const r = this.open({ ...base.attr, ...decl.set }, decl.target);
+      if (!isErr(r)) {
+        this.close(r.fd);
+        const e: FeatureEntry = { status: 'supported', base: label };
+        if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
+        return e;
+      }
+      return this.refused(decl, r.errno, base, decl.set);
+    });
   }
 
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry {
@@ -166,6 +165,12 @@ export class ProbeRun implements ProbeContext {
       if (last.errno === undefined) return last;
     }
     return last ?? this.resolveBase('none');
+  }
+
+  withBase(name: BaseName | readonly BaseName[], fn: (base: ResolvedBase, label: string) => FeatureEntry): FeatureEntry {
+    const base = this.base(name);
+    const label = BASE_LABELS[base.name];
+    return base.errno !== undefined ? baseRefused(base, label) : fn(base, label);
   }
 
   private resolveBase(name: BaseName): ResolvedBase {
