@@ -15,6 +15,7 @@ import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { BASES, BASE_LABELS, oracleAttr } from './bases';
+import { baseRefused } from './contract';
 import { classifyRefusal } from './classify';
 import { errnoClass, isRetryable, isTransient } from '../model/errno-class';
 import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration, ResolvedBase } from './declaration';
@@ -256,21 +257,4 @@ function plain(set: Record<string, unknown>): Record<string, number | string> {
     out[k] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : `0x${v.toString(16)}`) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
   }
   return out;
-}
-
-/** The base itself does not open: nothing can be concluded about the feature. */
-export function baseRefused(base: ResolvedBase, label: string): FeatureEntry {
-  const name = errnoName(base.errno!);
-  const evidence = { errno: base.errno!, errnoName: name, base: label };
-  const cls = errnoClass(base.errno!);
-  if (cls.transient) {
-    return { status: 'error', ...evidence, reason: `the base event ${label} could not be opened just now (${name}): a fault of the moment` };
-  }
-  if (cls.status === 'no-hardware') {
-    return { status: 'no-hardware', ...evidence, reason: `the base event ${label} does not open here (${name})` };
-  }
-  if (cls.status === 'denied') {
-    return { status: 'denied', ...evidence, reason: `the base event ${label} is not permitted for this caller (${name})` };
-  }
-  return { status: 'untestable', ...evidence, reason: `the base event ${label} does not open (${name})` };
 }
