@@ -10,8 +10,6 @@ import { PERF_SAMPLE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { errnoName } from '../src/abi/errno';
-import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused } from '../src/probe/engine';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
 
@@ -45,25 +43,24 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
  * ignores it opens — untestable then, since a raised sysctl would look the same.
  */
 function sampleMaxStackHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
-  const base = ctx.base(decl.base);
-  const label = BASE_LABELS[base.name];
-  if (base.errno !== undefined) return baseRefused(base, label);
-  const ok = ctx.open({ ...base.attr, ...decl.set }, decl.target);
-  if (isErr(ok)) return ctx.refused(decl, ok.errno, base, decl.set);
-  ctx.close(ok.fd);
-  const deep = { ...decl.set, sample_max_stack: 0xffff };
-  const over = ctx.open({ ...base.attr, ...deep }, decl.target);
-  const set = { sample_type: 'callchain', sample_max_stack: 16 };
-  if (isErr(over)) {
-    return { status: 'supported', base: label, set, measured: { depth65535: errnoName(over.errno) } };
-  }
-  ctx.close(over.fd);
-  // Either the kernel ignores the field (before 4.8) or kernel.perf_event_max_stack
-  // is raised to 65535: not proof enough for "unsupported", never "supported".
-  return {
-    status: 'untestable', base: label, set, measured: { depth65535: 'opened' },
-    reason: 'a callchain depth of 65535 opens: the kernel ignores sample_max_stack (before 4.8), or kernel.perf_event_max_stack allows that depth',
-  };
+  return ctx.withBase(decl.base, (base, label) => {
+    const ok = ctx.open({ ...base.attr, ...decl.set }, decl.target);
+    if (isErr(ok)) return ctx.refused(decl, ok.errno, base, decl.set);
+    ctx.close(ok.fd);
+    const deep = { ...decl.set, sample_max_stack: 0xffff };
+    const over = ctx.open({ ...base.attr, ...deep }, decl.target);
+    const set = { sample_type: 'callchain', sample_max_stack: 16 };
+    if (isErr(over)) {
+      return { status: 'supported', base: label, set, measured: { depth65535: errnoName(over.errno) } };
+    }
+    ctx.close(over.fd);
+    // Either the kernel ignores the field (before 4.8) or kernel.perf_event_max_stack
+    // is raised to 65535: not proof enough for "unsupported", never "supported".
+    return {
+      status: 'untestable', base: label, set, measured: { depth65535: 'opened' },
+      reason: 'a callchain depth of 65535 opens: the kernel ignores sample_max_stack (before 4.8), or kernel.perf_event_max_stack allows that depth',
+    };
+  });
 }
 
 const FIELD_FEATURES = ATTR_FIELDS.filter((f) => f.mainline !== '2.6.31' && f.name !== '__reserved_2' && f.name !== 'aux_action');

@@ -9,49 +9,46 @@ import { ATTR_SIZE_VERSIONS, ATTR_SIZE_VER0 } from '../src/abi/attr-layout';
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
-import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused } from '../src/probe/engine';
 import { isTransient } from '../src/model/errno-class';
 import type { FeatureEntry } from '../src/model/capability-map';
 
 function attrSizeHook(ctx: ProbeContext): FeatureEntry {
-  const base = ctx.base('counting');
-  const label = BASE_LABELS.counting;
-  if (base.errno !== undefined) return baseRefused(base, label);
-  const fault = (errno: number): FeatureEntry => ({
-    status: 'error', errno, errnoName: errnoName(errno), base: label, reason: `${errnoName(errno)} while measuring the attr size: a fault of the moment`,
-  });
-  const page = ctx.kernel.pageSize();
-  const big = ctx.open(base.attr, {}, { size: page, poke: { offset: page - 1, value: 1 } });
-  let size: number | undefined;
-  let how = '';
-  if (isErr(big) && isTransient(big.errno)) return fault(big.errno);
-  if (!isErr(big)) {
-    ctx.close(big.fd); // a kernel whose attr is a page long: not expected, but then that is its size
-    size = page;
-    how = `a ${page}-byte attr with its last byte set opened`;
-  } else if (errnoName(big.errno) === 'E2BIG' && big.attrSize !== undefined && big.attrSize >= ATTR_SIZE_VER0) {
-    size = big.attrSize;
-    how = `E2BIG wrote back ${big.attrSize}`;
-  } else {
-    for (const v of [...ATTR_SIZE_VERSIONS].reverse()) {
-      const r = ctx.open(base.attr, {}, { size: v.bytes, poke: { offset: v.bytes - 1, value: 1 } });
-      if (!isErr(r)) ctx.close(r.fd);
-      if (isErr(r) && isTransient(r.errno)) return fault(r.errno);
-      if (isErr(r) && errnoName(r.errno) === 'E2BIG') continue;
-      size = v.bytes;
-      how = `no write-back; the last byte of ${v.name} is read (not E2BIG)`;
-      break;
+  return ctx.withBase('counting', (base, label) => {
+    const fault = (errno: number): FeatureEntry => ({
+      status: 'error', errno, errnoName: errnoName(errno), base: label, reason: `${errnoName(errno)} while measuring the attr size: a fault of the moment`,
+    });
+    const page = ctx.kernel.pageSize();
+    const big = ctx.open(base.attr, {}, { size: page, poke: { offset: page - 1, value: 1 } });
+    let size: number | undefined;
+    let how = '';
+    if (isErr(big) && isTransient(big.errno)) return fault(big.errno);
+    if (!isErr(big)) {
+      ctx.close(big.fd); // a kernel whose attr is a page long: not expected, but then that is its size
+      size = page;
+      how = `a ${page}-byte attr with its last byte set opened`;
+    } else if (errnoName(big.errno) === 'E2BIG' && big.attrSize !== undefined && big.attrSize >= ATTR_SIZE_VER0) {
+      size = big.attrSize;
+      how = `E2BIG wrote back ${big.attrSize}`;
+    } else {
+      for (const v of [...ATTR_SIZE_VERSIONS].reverse()) {
+        const r = ctx.open(base.attr, {}, { size: v.bytes, poke: { offset: v.bytes - 1, value: 1 } });
+        if (!isErr(r)) ctx.close(r.fd);
+        if (isErr(r) && isTransient(r.errno)) return fault(r.errno);
+        if (isErr(r) && errnoName(r.errno) === 'E2BIG') continue;
+        size = v.bytes;
+        how = `no write-back; the last byte of ${v.name} is read (not E2BIG)`;
+        break;
+      }
+      if (size === undefined) size = ATTR_SIZE_VER0;
     }
-    if (size === undefined) size = ATTR_SIZE_VER0;
-  }
-  const confirm = ctx.open(base.attr, {}, { size });
-  if (isErr(confirm)) {
-    return { status: 'error', errno: confirm.errno, errnoName: errnoName(confirm.errno), base: label, value: size, reason: `${how}, but the base does not open at that size` };
-  }
-  ctx.close(confirm.fd);
-  ctx.useAttrSize(size);
-  return { status: 'supported', value: size, base: label, reason: `${how}; the base opens at ${size} bytes` };
+    const confirm = ctx.open(base.attr, {}, { size });
+    if (isErr(confirm)) {
+      return { status: 'error', errno: confirm.errno, errnoName: errnoName(confirm.errno), base: label, value: size, reason: `${how}, but the base does not open at that size` };
+    }
+    ctx.close(confirm.fd);
+    ctx.useAttrSize(size);
+    return { status: 'supported', value: size, base: label, reason: `${how}; the base opens at ${size} bytes` };
+  });
 }
 
 export const attrSizeProbes: ProbeDeclaration[] = [

@@ -9,8 +9,6 @@
 import { encodeAttr } from '../src/abi/attr-codec';
 import { errnoName } from '../src/abi/errno';
 import { PERF_IOCTLS } from '../src/abi/ioctl';
-import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused } from '../src/probe/engine';
 import { isTransient } from '../src/model/errno-class';
 import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr, type IoctlArg } from '../src/sys/kernel';
@@ -48,29 +46,28 @@ const SPECS: Readonly<Record<string, IoctlSpec>> = {
 function ioctlHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
   const name = decl.id.slice('ioctl.'.length);
   const spec = SPECS[name];
-  const base = ctx.base(spec.base);
-  const label = BASE_LABELS[base.name];
-  if (base.errno !== undefined) return baseRefused(base, label);
-  const ev = ctx.open(base.attr);
-  if (isErr(ev)) return ctx.refused(decl, ev.errno, base);
-  try {
-    const r = ctx.ioctl(ev.fd, name, spec.arg(ctx, ev.fd));
-    const set = { ioctl: name, arg: spec.argText };
-    if (!isErr(r)) return { status: 'supported', base: label, set };
-    const en = errnoName(r.errno);
-    if (en === 'ENOTTY') return { status: 'unsupported', base: label, set, errno: r.errno, errnoName: en, reason: 'unknown ioctl (ENOTTY)' };
-    if (isTransient(r.errno)) {
-      return { status: 'error', base: label, set, errno: r.errno, errnoName: en, reason: `${en}: a fault of the moment` };
+  return ctx.withBase(spec.base, (base, label) => {
+    const ev = ctx.open(base.attr);
+    if (isErr(ev)) return ctx.refused(decl, ev.errno, base);
+    try {
+      const r = ctx.ioctl(ev.fd, name, spec.arg(ctx, ev.fd));
+      const set = { ioctl: name, arg: spec.argText };
+      if (!isErr(r)) return { status: 'supported', base: label, set };
+      const en = errnoName(r.errno);
+      if (en === 'ENOTTY') return { status: 'unsupported', base: label, set, errno: r.errno, errnoName: en, reason: 'unknown ioctl (ENOTTY)' };
+      if (isTransient(r.errno)) {
+        return { status: 'error', base: label, set, errno: r.errno, errnoName: en, reason: `${en}: a fault of the moment` };
+      }
+      return {
+        status: 'supported', base: label, set, errno: r.errno, errnoName: en,
+        inferredFrom: `${en} for argument ${spec.argText} on ${label}; an unknown ioctl gets ENOTTY`,
+        reason: 'known to the kernel; not exercised with a real argument here',
+      };
+    } finally {
+      if (spec.enables) ctx.ioctl(ev.fd, 'disable', 0);
+      ctx.close(ev.fd);
     }
-    return {
-      status: 'supported', base: label, set, errno: r.errno, errnoName: en,
-      inferredFrom: `${en} for argument ${spec.argText} on ${label}; an unknown ioctl gets ENOTTY`,
-      reason: 'known to the kernel; not exercised with a real argument here',
-    };
-  } finally {
-    if (spec.enables) ctx.ioctl(ev.fd, 'disable', 0);
-    ctx.close(ev.fd);
-  }
+  });
 }
 
 export const ioctlProbes: ProbeDeclaration[] = PERF_IOCTLS.map((d): ProbeDeclaration => ({

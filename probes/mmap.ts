@@ -12,8 +12,8 @@
 import { errnoName } from '../src/abi/errno';
 import { MMAP_CAPABILITIES } from '../src/abi/constants';
 import { MMAP_PAGE } from '../src/abi/mmap-page';
-import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused } from '../src/probe/engine';
+import { BASE_LABELS } from '../src/probe/contract';
+import { baseRefused } from '../src/probe/contract';
 import { errnoClass } from '../src/model/errno-class';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';

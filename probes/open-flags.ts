@@ -7,8 +7,6 @@
  */
 import { F_GETFD, FD_CLOEXEC } from '../src/abi/ioctl';
 import { PERF_FLAG } from '../src/abi/constants';
-import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused } from '../src/probe/engine';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
@@ -21,17 +19,16 @@ const FD_CLOEXEC_FLAG = PERF_FLAG.FD_CLOEXEC;
  * when the flag is asked for) says whether it was honoured.
  */
 function cloexecHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
-  const base = ctx.base(decl.base);
-  const label = BASE_LABELS[base.name];
-  if (base.errno !== undefined) return baseRefused(base, label);
-  const r = ctx.open(base.attr, { flags: FD_CLOEXEC_FLAG });
-  if (isErr(r)) return ctx.refused(decl, r.errno, base);
-  const fl = ctx.kernel.fcntl(r.fd, F_GETFD, 0);
-  ctx.close(r.fd);
-  const set = { flags: 'PERF_FLAG_FD_CLOEXEC' };
-  if (isErr(fl)) return { status: 'error', base: label, set, errno: fl.errno, reason: 'fcntl(F_GETFD) failed on the new fd' };
-  if ((fl.value & FD_CLOEXEC) !== 0) return { status: 'supported', base: label, set };
-  return { status: 'unsupported', base: label, set, reason: 'the flag is accepted but ignored: the fd is not close-on-exec (kernels before 3.15 did not check open flags)' };
+  return ctx.withBase(decl.base, (base, label) => {
+    const r = ctx.open(base.attr, { flags: FD_CLOEXEC_FLAG });
+    if (isErr(r)) return ctx.refused(decl, r.errno, base);
+    const fl = ctx.kernel.fcntl(r.fd, F_GETFD, 0);
+    ctx.close(r.fd);
+    const set = { flags: 'PERF_FLAG_FD_CLOEXEC' };
+    if (isErr(fl)) return { status: 'error', base: label, set, errno: fl.errno, reason: 'fcntl(F_GETFD) failed on the new fd' };
+    if ((fl.value & FD_CLOEXEC) !== 0) return { status: 'supported', base: label, set };
+    return { status: 'unsupported', base: label, set, reason: 'the flag is accepted but ignored: the fd is not close-on-exec (kernels before 3.15 did not check open flags)' };
+  });
 }
 
 export const openFlagProbes: ProbeDeclaration[] = [

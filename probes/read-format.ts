@@ -6,8 +6,6 @@
 import { errnoName } from '../src/abi/errno';
 import { PERF_FORMAT, READ_FORMAT } from '../src/abi/constants';
 import { readSize } from '../src/abi/read-format';
-import { BASE_LABELS } from '../src/probe/bases';
-import { baseRefused } from '../src/probe/engine';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
@@ -15,24 +13,23 @@ import type { FeatureEntry } from '../src/model/capability-map';
 const GROUP = PERF_FORMAT.GROUP;
 
 function readFormatHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
-  const base = ctx.base(decl.base);
-  const label = BASE_LABELS[base.name];
-  if (base.errno !== undefined) return baseRefused(base, label);
-  const fmt = BigInt(decl.set!.read_format as bigint);
-  const r = ctx.open({ ...base.attr, ...decl.set }, decl.target);
-  if (isErr(r)) return ctx.refused(decl, r.errno, base, decl.set);
-  const want = readSize(fmt, 1);
-  const buf = new Uint8Array(want + 64);
-  const got = ctx.kernel.read(r.fd, buf);
-  ctx.close(r.fd);
-  const set = { read_format: `0x${fmt.toString(16)}` };
-  if (isErr(got)) {
-    return { status: 'broken', base: label, set, errno: got.errno, errnoName: errnoName(got.errno), reason: `opens, but read() fails with ${errnoName(got.errno)}` };
-  }
-  if (got.bytes !== want) {
-    return { status: 'broken', base: label, set, measured: { readBytes: got.bytes, expectedBytes: want }, reason: `opens, but read() returned ${got.bytes} bytes, the format describes ${want}` };
-  }
-  return { status: 'supported', base: label, set, measured: { readBytes: got.bytes } };
+  return ctx.withBase(decl.base, (base, label): FeatureEntry => {
+    const fmt = BigInt(decl.set!.read_format as bigint);
+    const r = ctx.open({ ...base.attr, ...decl.set }, decl.target);
+    if (isErr(r)) return ctx.refused(decl, r.errno, base, decl.set);
+    const want = readSize(fmt, 1);
+    const buf = new Uint8Array(want + 64);
+    const got = ctx.kernel.read(r.fd, buf);
+    ctx.close(r.fd);
+    const set = { read_format: `0x${fmt.toString(16)}` };
+    if (isErr(got)) {
+      return { status: 'broken', base: label, set, errno: got.errno, errnoName: errnoName(got.errno), reason: `opens, but read() fails with ${errnoName(got.errno)}` };
+    }
+    if (got.bytes !== want) {
+      return { status: 'broken', base: label, set, measured: { readBytes: got.bytes, expectedBytes: want }, reason: `opens, but read() returned ${got.bytes} bytes, the format describes ${want}` };
+    }
+    return { status: 'supported', base: label, set, measured: { readBytes: got.bytes } };
+  });
 }
 
 export const readFormatProbes: ProbeDeclaration[] = READ_FORMAT.flatMap((b): ProbeDeclaration[] => {

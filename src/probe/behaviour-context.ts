@@ -6,12 +6,12 @@
  * (CheckAbort), so hooks stay short.
  */
 import { spawnSync } from 'node:child_process';
-import { encodeAttr, AttrInput, DecodedAttr, decodeAttr } from '../abi/attr-codec';
-import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
+import { AttrInput, DecodedAttr, decodeAttr } from '../abi/attr-codec';
 import { HW_EVENTS, SW_EVENTS, PERF_TYPES, PERF_FORMAT, HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, hwCacheConfig } from '../abi/constants';
-import { archAbi, perfIoctl, PERF_IOC_FLAG_GROUP, PROT_READ, PROT_WRITE, MAP_SHARED } from '../abi/ioctl';
+import { archAbi, perfIoctl, PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
+import { openScope, type FdScope } from '../open/scope';
 import { decodeRead, readSize, ReadResult } from '../abi/read-format';
-import { errnoName, ERRNO } from '../abi/errno';
+import { errnoName } from '../abi/errno';
 import { PerfcompatError } from '../errors';
 import { isErr, Kernel, Mapping } from '../sys/kernel';
 import type { CapabilityMap } from '../model/capability-map';
@@ -106,16 +106,6 @@ export function eventAttr(ev: EventDecl): { attr: AttrInput; label: string } {
   return { attr: { ...rest, type: typeNum, config: cfg }, label };
 }
 
-function encodeSmallest(attr: AttrInput): Buffer {
-  // The oldest size that holds every field set: accepted by every kernel that knows the fields.
-  try {
-    return encodeAttr(attr, { size: ATTR_SIZE_VER0 });
-  } catch (e) {
-    if (e instanceof PerfcompatError && e.code === 'ERR_ATTR_BEYOND_SIZE') return encodeAttr(attr);
-    throw e;
-  }
-}
-
 export interface ContextOptions {
   capabilities?: CapabilityMap;
 }
@@ -123,13 +113,14 @@ export interface ContextOptions {
 export class BehaviourContext {
   readonly kernel: Kernel;
   readonly capabilities?: CapabilityMap;
-  private readonly fds: number[] = [];
-  private readonly mappings: Mapping[] = [];
+  /** Every fd and ring this context made. */
+  private readonly scope: FdScope;
   private readonly children: StoppedChild[] = [];
   private readonly ioctls: Record<string, number>;
 
   constructor(kernel: Kernel, opts: ContextOptions = {}) {
     this.kernel = kernel;
+    this.scope = openScope(kernel);
     if (opts.capabilities) this.capabilities = opts.capabilities;
     const arch = archAbi(kernel.arch);
     this.ioctls = Object.fromEntries(['enable', 'disable', 'reset', 'refresh', 'period', 'id'].map((n) => [n, perfIoctl(n, arch)]));
@@ -155,20 +146,12 @@ export class BehaviourContext {
     const { attr, label } = eventAttr(ev);
     const readFormat = o.readFormat ?? (DEFAULT_READ_FORMAT | (o.groupRead ? PERF_FORMAT.GROUP : 0n));
     const full: AttrInput = { ...attr, read_format: readFormat, disabled: (o.disabled ?? !o.group) ? 1 : 0, ...o.attr };
-    let bytes = encodeSmallest(full);
     // No PERF_FLAG_FD_CLOEXEC (3.14+): the seam makes every fd close-on-exec on any kernel.
-    const openIt = (b: Buffer): ReturnType<Kernel['perfEventOpen']> =>
-      this.kernel.perfEventOpen(b, o.pid ?? 0, o.cpu ?? -1, o.group?.fd ?? -1, 0);
-    let res = openIt(bytes);
     const chose = full.exclude_kernel !== undefined || full.exclude_hv !== undefined;
-    if (isErr(res) && (res.errno === ERRNO.EACCES || res.errno === ERRNO.EPERM) && !chose) {
-      bytes = encodeSmallest({ ...full, exclude_kernel: 1, exclude_hv: 1 });
-      res = openIt(bytes);
-    }
+    const res = this.scope.open(full, { pid: o.pid ?? 0, cpu: o.cpu ?? -1, groupFd: o.group?.fd ?? -1 }, { userOnlyOnDenied: !chose });
     if (isErr(res)) return errnoVerdict(`open ${label}${o.group ? ` in the group of ${o.group.label}` : ''}`, res.errno);
-    this.fds.push(res.fd);
     if (o.group) o.group.members += 1;
-    return { fd: res.fd, label, readFormat, members: 1, attr: decodeAttr(bytes) };
+    return { fd: res.fd, label, readFormat, members: 1, attr: decodeAttr(res.sent) };
   }
 
   private ioctl(ev: OpenedEvent, name: string, arg?: number | bigint | Uint8Array): number {
@@ -218,10 +201,8 @@ export class BehaviourContext {
   /** Map a ring buffer of 1 + dataPages pages on a sampling event. */
   ring(ev: OpenedEvent, dataPages = 8): Ring {
     const page = this.kernel.pageSize();
-    const r = this.kernel.mmap(ev.fd, (1 + dataPages) * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-    if (isErr(r)) throw new CheckAbort(errnoVerdict(`mmap ring buffer of ${ev.label}`, r.errno));
-    this.mappings.push(r.mapping);
-    const mapping = r.mapping;
+    const mapping = this.scope.mmap(ev.fd, (1 + dataPages) * page);
+    if (isErr(mapping)) throw new CheckAbort(errnoVerdict(`mmap ring buffer of ${ev.label}`, mapping.errno));
     return { mapping, headers: () => countRecordHeaders(mapping.buffer, page, dataPages * page) };
   }
 
@@ -306,8 +287,7 @@ export class BehaviourContext {
 
   /** Close every fd, unmap every ring, kill every child still running. */
   dispose(): void {
-    for (const m of this.mappings.splice(0)) this.kernel.munmap(m);
-    for (const fd of this.fds.splice(0).reverse()) this.kernel.close(fd);
+    this.scope.dispose();
     for (const c of this.children.splice(0)) c.kill();
   }
 

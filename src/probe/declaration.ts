@@ -71,6 +71,12 @@ export interface ProbeContext {
   munmap(mapping: Mapping): void;
   /** Resolve a base: its attr and whether it opened. */
   base(name: BaseName | readonly BaseName[]): ResolvedBase;
+  /**
+   * Resolve a base and run `fn` with it and its label; when the base itself
+   * is refused, answer that (denied, no-hardware, a fault of the moment…)
+   * without running `fn`.
+   */
+  withBase(name: BaseName | readonly BaseName[], fn: (base: ResolvedBase, label: string) => FeatureEntry): FeatureEntry;
   /** Another feature's entry (probing it first if needed). */
   entry(id: string): FeatureEntry;
   /** Classify a refusal of `decl` with errno, as the engine would. */

@@ -9,18 +9,20 @@
 import { encodeAttr, type AttrInput } from '../abi/attr-codec';
 import { ATTR_SIZE_LATEST, ATTR_SIZE_VER0 } from '../abi/attr-layout';
 import { errnoName } from '../abi/errno';
-import { archAbi, MAP_SHARED, perfIoctl, PROT_READ, PROT_WRITE } from '../abi/ioctl';
+import { archAbi, perfIoctl } from '../abi/ioctl';
+import { openScope, OPEN_RETRIES, type FdScope } from '../open/scope';
 import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { BASES, BASE_LABELS, oracleAttr } from './bases';
+import { baseRefused } from './contract';
 import { classifyRefusal } from './classify';
 import { errnoClass, isRetryable, isTransient } from '../model/errno-class';
 import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration, ResolvedBase } from './declaration';
 import type { Environment, FeatureEntry } from '../model/capability-map';
 
 const log = logger('probe');
-const RETRIES = 4;
+const RETRIES = OPEN_RETRIES;
 
 export class ProbeRun implements ProbeContext {
   readonly kernel: Kernel;
@@ -29,8 +31,8 @@ export class ProbeRun implements ProbeContext {
   private readonly decls = new Map<string, ProbeDeclaration>();
   private readonly entries = new Map<string, FeatureEntry>();
   private readonly running = new Set<string>();
-  private readonly fds = new Set<number>();
-  private readonly mappings = new Set<Mapping>();
+  /** Every fd and mapping this run made. */
+  private readonly scope: FdScope;
   private readonly bases = new Map<BaseName, ResolvedBase>();
   private readonly memos = new Map<string, unknown>();
   private oracleWorks: boolean | undefined;
@@ -38,6 +40,7 @@ export class ProbeRun implements ProbeContext {
   constructor(kernel: Kernel, env: Environment, catalogue: readonly ProbeDeclaration[]) {
     this.kernel = kernel;
     this.env = env;
+    this.scope = openScope(kernel);
     for (const d of catalogue) this.decls.set(d.id, d);
   }
 
@@ -57,8 +60,7 @@ export class ProbeRun implements ProbeContext {
 
   /** Close whatever is still open. Safe to call more than once. */
   dispose(): void {
-    for (const m of [...this.mappings]) this.munmap(m);
-    for (const fd of [...this.fds]) this.close(fd);
+    this.scope.dispose();
   }
 
   entry(id: string): FeatureEntry {
@@ -93,8 +95,7 @@ export class ProbeRun implements ProbeContext {
         return { status: 'untestable', needs: [...(decl.needs ?? [])], reason: `needs ${need}, which is ${e.status} here` };
       }
     }
-    const openBefore = new Set(this.fds);
-    const mapsBefore = new Set(this.mappings);
+    const mark = this.scope.checkpoint();
     try {
       const entry = decl.hook ? decl.hook(this, decl) : this.standard(decl);
       if (decl.needs && decl.needs.length > 0 && entry.needs === undefined) entry.needs = [...decl.needs];
@@ -105,24 +106,22 @@ export class ProbeRun implements ProbeContext {
       if (log.enabled) log('%s: probe threw: %s', decl.id, msg);
       return { status: 'error', reason: `the probe failed: ${msg}` };
     } finally {
-      for (const m of [...this.mappings]) if (!mapsBefore.has(m)) this.munmap(m);
-      for (const fd of [...this.fds]) if (!openBefore.has(fd)) this.close(fd);
+      this.scope.releaseSince(mark);
     }
   }
 
   /** Base alone, then base + feature. */
   private standard(decl: ProbeDeclaration): FeatureEntry {
-    const base = this.base(decl.base);
-    const label = BASE_LABELS[base.name];
-    if (base.errno !== undefined) return baseRefused(base, label);
-    const r = this.open({ ...base.attr, ...decl.set }, decl.target);
-    if (!isErr(r)) {
-      this.close(r.fd);
-      const e: FeatureEntry = { status: 'supported', base: label };
-      if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
-      return e;
-    }
-    return this.refused(decl, r.errno, base, decl.set);
+    return this.withBase(decl.base, (base, label) => {
+      const r = this.open({ ...base.attr, ...decl.set }, decl.target);
+      if (!isErr(r)) {
+        this.close(r.fd);
+        const e: FeatureEntry = { status: 'supported', base: label };
+        if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
+        return e;
+      }
+      return this.refused(decl, r.errno, base, decl.set);
+    });
   }
 
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry {
@@ -169,6 +168,12 @@ export class ProbeRun implements ProbeContext {
     return last ?? this.resolveBase('none');
   }
 
+  withBase(name: BaseName | readonly BaseName[], fn: (base: ResolvedBase, label: string) => FeatureEntry): FeatureEntry {
+    const base = this.base(name);
+    const label = BASE_LABELS[base.name];
+    return base.errno !== undefined ? baseRefused(base, label) : fn(base, label);
+  }
+
   private resolveBase(name: BaseName): ResolvedBase {
     const cached = this.bases.get(name);
     if (cached) return cached;
@@ -185,14 +190,7 @@ export class ProbeRun implements ProbeContext {
   }
 
   open(attr: AttrInput, target: OpenTarget = {}, encoding: AttrEncoding = {}): OpenResult {
-    const bytes = this.encode(attr, encoding);
-    let r: OpenResult = { errno: 0 };
-    for (let i = 0; i <= RETRIES; i++) {
-      r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, target.flags ?? 0);
-      if (!isErr(r) || !isRetryable(r.errno)) break;
-    }
-    if (!isErr(r)) this.fds.add(r.fd);
-    return r;
+    return this.scope.openBytes(this.encode(attr, encoding), target);
   }
 
   private readonly encoded = new Map<string, Buffer>();
@@ -222,9 +220,7 @@ export class ProbeRun implements ProbeContext {
   }
 
   close(fd: number): void {
-    if (!this.fds.delete(fd)) return;
-    const r = this.kernel.close(fd);
-    if (isErr(r) && log.enabled) log('close(%d): %s', fd, errnoName(r.errno));
+    this.scope.close(fd);
   }
 
   ioctl(fd: number, name: string, arg: IoctlArg = 0): NumResult {
@@ -238,15 +234,12 @@ export class ProbeRun implements ProbeContext {
   }
 
   mmap(fd: number, length: number): Mapping | { errno: number } {
-    const r = this.kernel.mmap(fd, length, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-    if (isErr(r)) return { errno: r.errno };
-    this.mappings.add(r.mapping);
-    return r.mapping;
+    const r = this.scope.mmap(fd, length);
+    return 'errno' in r ? { errno: r.errno } : r;
   }
 
   munmap(mapping: Mapping): void {
-    if (!this.mappings.delete(mapping)) return;
-    this.kernel.munmap(mapping);
+    this.scope.munmap(mapping);
   }
 
   memo<T>(key: string, fn: () => T): T {
@@ -264,21 +257,4 @@ function plain(set: Record<string, unknown>): Record<string, number | string> {
     out[k] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : `0x${v.toString(16)}`) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
   }
   return out;
-}
-
-/** The base itself does not open: nothing can be concluded about the feature. */
-export function baseRefused(base: ResolvedBase, label: string): FeatureEntry {
-  const name = errnoName(base.errno!);
-  const evidence = { errno: base.errno!, errnoName: name, base: label };
-  const cls = errnoClass(base.errno!);
-  if (cls.transient) {
-    return { status: 'error', ...evidence, reason: `the base event ${label} could not be opened just now (${name}): a fault of the moment` };
-  }
-  if (cls.status === 'no-hardware') {
-    return { status: 'no-hardware', ...evidence, reason: `the base event ${label} does not open here (${name})` };
-  }
-  if (cls.status === 'denied') {
-    return { status: 'denied', ...evidence, reason: `the base event ${label} is not permitted for this caller (${name})` };
-  }
-  return { status: 'untestable', ...evidence, reason: `the base event ${label} does not open (${name})` };
 }
