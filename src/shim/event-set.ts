@@ -21,9 +21,9 @@ import { pmuContext } from './event-identity';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { entry, isMissing, isSupported, numericValue } from './map-lookup';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen } from './perf-event';
-import type { CommandCounts, ForCommandOptions } from './for-command';
 import { toSpec, type OpenInput } from './resolve-spec';
-import type { Adaptation, CounterValue, EventSpec, MapSource, Policy } from './types';
+import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
+import type { CommandCounts, ForCommandOptions } from './command-types';
 
 export interface EventSetOptions extends MapSource {
   policy?: Policy;
@@ -37,15 +37,7 @@ export interface EventSetOptions extends MapSource {
   enableOnExec?: boolean;
 }
 
-export type ReadPath = 'group' | 'per-event';
-
-export interface EventValue extends CounterValue {
-  name: string;
-  /** Index of the group the event was scheduled in. */
-  group: number;
-  substitutedFrom?: string;
-  unit?: string;
-}
+export type { EventValue, ReadPath } from './types';
 
 interface Member {
   event: PerfEvent;
@@ -439,9 +431,7 @@ export class EventSet {
    * Count a command from its exec to its exit: the child is started held
    * before exec, the events are opened on it with enable_on_exec and inherit,
    * then it is released. Resolves with the counts and the exit status.
+   * Defined by ./for-command (which imports this module, not the reverse).
    */
-  static forCommand(argv: readonly string[], opts: ForCommandOptions = {}): Promise<CommandCounts> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('./for-command') as typeof import('./for-command')).forCommand(argv, opts);
-  }
+  declare static forCommand: (argv: readonly string[], opts?: ForCommandOptions) => Promise<CommandCounts>;
 }
