@@ -11,7 +11,7 @@
  * emulator's translation of new code) before anything is called broken.
  */
 import type { BehaviourCheck, Verdict } from '../../src/probe/behaviour-types';
-import type { BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-context';
+import type { BehaviourCtx as BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-types';
 import { CYCLES, INSTRUCTIONS, TASK_CLOCK, measure, times, valueOf } from './events';
 
 /** K: the large run does K times the iterations of the small one. */

@@ -1,6 +1,6 @@
 /** Events and small helpers the built-in behaviour checks share. */
 import type { EventDecl, WorkDecl } from '../../src/probe/behaviour-types';
-import type { BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-context';
+import type { BehaviourCtx as BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-types';
 import type { ReadResult } from '../../src/abi/read-format';
 import { PERF_RECORD } from '../../src/abi/constants';
 

@@ -13,7 +13,7 @@
 import type { EventDecl } from '../../src/probe/behaviour-types';
 import { PERF_SAMPLE } from '../../src/abi/constants';
 import type { RingHeaders } from '../../src/probe/behaviour-ring';
-import type { BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-context';
+import type { BehaviourCtx as BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-types';
 import { PERF_RECORD_LOST, PERF_RECORD_SAMPLE, PERF_RECORD_THROTTLE, PERF_RECORD_UNTHROTTLE, valueOf } from './events';
 
 const SAMPLE_IP_TID = PERF_SAMPLE.IP! | PERF_SAMPLE.TID!;

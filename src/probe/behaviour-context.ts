@@ -15,7 +15,8 @@ import { errnoName } from '../abi/errno';
 import { PerfcompatError } from '../errors';
 import { isErr, Kernel, Mapping } from '../sys/kernel';
 import type { CapabilityMap } from '../model/capability-map';
-import type { EventDecl, Verdict, WorkDecl, WorkResult } from './behaviour-types';
+import type { BehaviourCtx, EventDecl, OpenedEvent, OpenOptions, Ring, Verdict, WorkDecl, WorkResult } from './behaviour-types';
+export type { OpenedEvent, OpenOptions, Ring } from './behaviour-types';
 import { CheckAbort, errnoVerdict } from './behaviour-verdict';
 import { StoppedChild } from './behaviour-child';
 import { countRecordHeaders, RingHeaders } from './behaviour-ring';
@@ -23,37 +24,6 @@ import { readMaxSampleRate } from '../env/sample-rate';
 
 /** Simulated nanoseconds per loop iteration of work { iterations } on a simulated kernel. */
 export const SIM_NS_PER_ITERATION = 1;
-
-/** An event a check opened. */
-export interface OpenedEvent {
-  readonly fd: number;
-  /** "software/task_clock" etc. */
-  readonly label: string;
-  readonly readFormat: bigint;
-  /** Members including the leader, for a leader opened with PERF_FORMAT_GROUP. */
-  members: number;
-  readonly attr: DecodedAttr;
-}
-
-export interface OpenOptions {
-  pid?: number;
-  cpu?: number;
-  group?: OpenedEvent;
-  /** Default: TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING | ID, plus GROUP for a leader opened with groupRead. */
-  readFormat?: bigint;
-  /** Open with PERF_FORMAT_GROUP (this event is to be a leader read as a group). */
-  groupRead?: boolean;
-  /** Default: true for a leader or a lone event, false for a group member (it follows its leader). */
-  disabled?: boolean;
-  /** Extra attr fields and flags on top of the declaration. */
-  attr?: AttrInput;
-}
-
-export interface Ring {
-  readonly mapping: Mapping;
-  /** Count record headers written so far. */
-  headers(): RingHeaders;
-}
 
 const DEFAULT_READ_FORMAT = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING | PERF_FORMAT.ID;
 
@@ -110,7 +80,7 @@ export interface ContextOptions {
   capabilities?: CapabilityMap;
 }
 
-export class BehaviourContext {
+export class BehaviourContext implements BehaviourCtx {
   readonly kernel: Kernel;
   readonly capabilities?: CapabilityMap;
   /** Every fd and ring this context made. */

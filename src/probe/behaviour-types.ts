@@ -10,7 +10,12 @@
  * module.exports is one (or an array) — hooks are only possible in .js.
  */
 import type { FeatureEntry, FeatureStatus } from '../model/capability-map';
-import type { BehaviourContext } from './behaviour-context';
+import type { AttrInput, DecodedAttr } from '../abi/attr-codec';
+import type { ReadResult } from '../abi/read-format';
+import type { Mapping, Kernel } from '../sys/kernel';
+import type { CapabilityMap } from '../model/capability-map';
+import type { StoppedChild } from './behaviour-child';
+import type { RingHeaders } from './behaviour-ring';
 
 /** An event to open: attr fields by uapi name; type and config may be names. */
 export interface EventDecl {
@@ -95,7 +100,7 @@ export interface BehaviourCheck {
   work?: WorkDecl;
   expect?: Expectation[];
   /** Hook: replace the generic pipeline entirely. */
-  run?(ctx: BehaviourContext): Verdict;
+  run?(ctx: BehaviourCtx): Verdict;
 }
 
 /** One line of `probe test`. */
@@ -110,3 +115,64 @@ export interface BehaviourResult {
 }
 
 export const BEHAVIOUR_PREFIX = 'behaviour.';
+
+/** An event a check opened. */
+export interface OpenedEvent {
+  readonly fd: number;
+  /** "software/task_clock" etc. */
+  readonly label: string;
+  readonly readFormat: bigint;
+  /** Members including the leader, for a leader opened with PERF_FORMAT_GROUP. */
+  members: number;
+  readonly attr: DecodedAttr;
+}
+
+export interface OpenOptions {
+  pid?: number;
+  cpu?: number;
+  group?: OpenedEvent;
+  /** Default: TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING | ID, plus GROUP for a leader opened with groupRead. */
+  readFormat?: bigint;
+  /** Open with PERF_FORMAT_GROUP (this event is to be a leader read as a group). */
+  groupRead?: boolean;
+  /** Default: true for a leader or a lone event, false for a group member (it follows its leader). */
+  disabled?: boolean;
+  /** Extra attr fields and flags on top of the declaration. */
+  attr?: AttrInput;
+}
+
+export interface Ring {
+  readonly mapping: Mapping;
+  /** Count record headers written so far. */
+  headers(): RingHeaders;
+}
+
+/**
+ * What a check's hooks are handed: the surface BehaviourContext implements.
+ * Declared here, below the context, so the declaration types never import
+ * the class that runs them.
+ */
+export interface BehaviourCtx {
+  readonly kernel: Kernel;
+  readonly capabilities?: CapabilityMap;
+  readonly simulated: boolean;
+  open(ev: EventDecl, o?: OpenOptions): OpenedEvent;
+  tryOpen(ev: EventDecl, o?: OpenOptions): OpenedEvent | Verdict;
+  enable(ev: OpenedEvent, group?: boolean): void;
+  disable(ev: OpenedEvent, group?: boolean): void;
+  reset(ev: OpenedEvent, group?: boolean): void;
+  refresh(ev: OpenedEvent, n: number): void;
+  period(ev: OpenedEvent, period: bigint): void;
+  id(ev: OpenedEvent): bigint;
+  read(ev: OpenedEvent): ReadResult;
+  ring(ev: OpenedEvent, dataPages?: number): Ring;
+  readable(ev: OpenedEvent): boolean;
+  work(decl?: WorkDecl): WorkResult;
+  iterationsFor(ms: number): number;
+  maxSampleRate(): number | undefined;
+  stoppedChild(argv: readonly string[]): StoppedChild;
+  dispose(): void;
+  ok(measured?: Verdict['measured'], value?: Verdict['value']): Verdict;
+  broken(reason: string, measured?: Verdict['measured']): Verdict;
+  errnoName(errno: number): string;
+}

@@ -12,8 +12,9 @@
 import { PERF_FORMAT } from '../abi/constants';
 import type { CapabilityMap, FeatureEntry } from '../model/capability-map';
 import { entry, isMissing, isSupported, numericValue } from './map-lookup';
+import type { ReadPath } from './types';
 
-export type ReadPath = 'group' | 'per-event';
+export type { ReadPath };
 
 /** Behaviour answers by id (behaviour.group_read …); undefined when that check did not run. */
 export type BehaviourLookup = (id: string) => FeatureEntry | undefined;

@@ -19,11 +19,11 @@ import { bindRead, BoundRead } from '../sys/fast-read';
 import { counterValue, scaledNumber } from './counter-value';
 import { pmuContext } from './event-identity';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
-import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy, type ReadPath } from './event-set-policy';
+import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy } from './event-set-policy';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen } from './perf-event';
-import type { CommandCounts, ForCommandOptions } from './for-command';
 import { toSpec, type OpenInput } from './resolve-spec';
-import type { Adaptation, CounterValue, EventSpec, MapSource, Policy } from './types';
+import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
+import type { CommandCounts, ForCommandOptions } from './command-types';
 
 export interface EventSetOptions extends MapSource {
   policy?: Policy;
@@ -43,15 +43,7 @@ export interface EventSetOptions extends MapSource {
   behaviour?: BehaviourLookup;
 }
 
-export type { ReadPath } from './event-set-policy';
-
-export interface EventValue extends CounterValue {
-  name: string;
-  /** Index of the group the event was scheduled in. */
-  group: number;
-  substitutedFrom?: string;
-  unit?: string;
-}
+export type { EventValue, ReadPath } from './types';
 
 interface Member {
   event: PerfEvent;
@@ -390,9 +382,7 @@ export class EventSet {
    * Count a command from its exec to its exit: the child is started held
    * before exec, the events are opened on it with enable_on_exec and inherit,
    * then it is released. Resolves with the counts and the exit status.
+   * Defined by ./for-command (which imports this module, not the reverse).
    */
-  static forCommand(argv: readonly string[], opts: ForCommandOptions = {}): Promise<CommandCounts> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('./for-command') as typeof import('./for-command')).forCommand(argv, opts);
-  }
+  declare static forCommand: (argv: readonly string[], opts?: ForCommandOptions) => Promise<CommandCounts>;
 }

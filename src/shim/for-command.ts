@@ -9,33 +9,12 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { PerfcompatError } from '../errors';
-import { EventSet, EventValue, ReadPath } from './event-set';
-import type { Adaptation, EventSpec, MapSource, Policy } from './types';
+import { EventSet } from './event-set';
+import type { CommandCounts, ForCommandOptions } from './command-types';
+export type { CommandCounts, ForCommandOptions } from './command-types';
 
 /** The events counted when none are given: perf stat's software set. */
 export const DEFAULT_COMMAND_EVENTS: readonly string[] = ['task-clock', 'context-switches', 'cpu-migrations', 'page-faults'];
-
-export interface ForCommandOptions extends MapSource {
-  events?: readonly (string | EventSpec)[];
-  policy?: Policy;
-  /** Environment and working directory of the command (default: this process's). */
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /** stdio of the command (default 'inherit'). */
-  stdio?: 'inherit' | 'ignore';
-}
-
-export interface CommandCounts {
-  argv: string[];
-  /** Exit code, or null when a signal ended it. */
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  values: EventValue[];
-  readPath: ReadPath;
-  groups: string[][];
-  splits: string[];
-  adaptations: (Adaptation & { event: string })[];
-}
 
 const HOLD = 'read _ <&3 || exit 126; exec "$@" 3<&-';
 
@@ -86,3 +65,7 @@ export async function forCommand(argv: readonly string[], opts: ForCommandOption
     set.close();
   }
 }
+
+// Attached here, not defined in event-set.ts, so event-set never needs this
+// module (no import circle, no runtime require); src/shim/index.ts loads it.
+EventSet.forCommand = forCommand;

@@ -3,7 +3,7 @@ export { openEvent, PerfEvent } from './perf-event';
 export { EventSet } from './event-set';
 export type { EventSetOptions, EventValue, ReadPath } from './event-set';
 export { DEFAULT_COMMAND_EVENTS } from './for-command';
-export type { ForCommandOptions, CommandCounts } from './for-command';
+export type { ForCommandOptions, CommandCounts } from './command-types';
 export { shimPathFor } from './shim-path';
 export { planOpen } from './adapt';
 export type { OpenPlan } from './adapt';

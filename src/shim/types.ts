@@ -81,3 +81,13 @@ export interface CounterValue {
   /** Lost samples (PERF_FORMAT_LOST), where the kernel supports it. */
   lost?: bigint;
 }
+
+export type ReadPath = 'group' | 'per-event';
+
+export interface EventValue extends CounterValue {
+  name: string;
+  /** Index of the group the event was scheduled in. */
+  group: number;
+  substitutedFrom?: string;
+  unit?: string;
+}

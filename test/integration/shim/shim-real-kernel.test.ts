@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { PerfcompatError } from '../../../src/errors';
 import { getCapabilities } from '../../../src/root';
 import type { CapabilityMap } from '../../../src/model/capability-map';
-import { EventSet } from '../../../src/shim/event-set';
+import { EventSet } from '../../../src/shim';
 import { openEvent } from '../../../src/shim/perf-event';
 import { realKernel } from '../../../src/sys/real-kernel';
 import { ownCache } from '../../helpers/own-cache';
