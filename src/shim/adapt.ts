@@ -290,7 +290,8 @@ export function planOpen(spec: EventSpec, ctx: PlanContext = {}): OpenPlan {
   }
 
   // 7. Close-on-exec path.
-  const cloexecViaFcntl = isMissing(map, CLOEXEC_FEATURE);
+  // Unknown, refused or denied: the flag is not passed and fcntl sets FD_CLOEXEC instead.
+  const cloexecViaFcntl = isMissing(map, CLOEXEC_FEATURE) || entry(map, CLOEXEC_FEATURE)?.status === 'denied';
   const openFlags = cloexecViaFcntl ? 0 : PERF_FLAG.FD_CLOEXEC;
   if (cloexecViaFcntl) {
     adaptations.push({ what: 'close-on-exec set with fcntl(F_SETFD) after the open', why: `PERF_FLAG_FD_CLOEXEC is not known here (${statusText(map, CLOEXEC_FEATURE)})`, changesMeasurement: false, ...fromMap(map, CLOEXEC_FEATURE) });
