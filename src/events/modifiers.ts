@@ -95,8 +95,9 @@ function featureStatus(caps: CapabilityMap, id: string): { status: string; value
 
 /**
  * Check the applied modifiers against a capability map and settle :P.
- * Only explicit requests are refused: :k when access.kernel is denied,
- * :p… beyond combo.precise_ip, :G/:H when the kernel refuses exclude_host/guest.
+ * Only :k when access.kernel is denied is refused here: an explicit request to
+ * count kernel space (a typed spec cannot say "explicitly" — exclude_kernel 0 is
+ * the default — so planOpen adapts it there, and refuses exclude_user-only).
  */
 export function checkModifiers(attr: Attr, letters: string, caps: CapabilityMap | undefined, what: string, sysfsMaxPrecise?: number): void {
   const preciseMax = attr.__precise_max !== undefined;
@@ -117,24 +118,8 @@ export function checkModifiers(attr: Attr, letters: string, caps: CapabilityMap 
         `${paranoid !== null && paranoid !== undefined ? `; perf_event_paranoid is ${paranoid}` : ''}); use :u, or run with CAP_PERFMON or a lower perf_event_paranoid`);
     }
   }
-  const level = Number(attr.precise_ip ?? 0);
-  if (level > 0 && precise) {
-    if (precise.status !== 'supported') {
-      throw new PerfcompatError('ERR_EVENT_NAME',
-        `event "${what}": precise level ${level} (:${'p'.repeat(level)}) is not available here (combo.precise_ip: ${precise.status}${precise.errnoName ? `, ${precise.errnoName}` : ''}); drop the p modifier`);
-    }
-    if (typeof precise.value === 'number' && level > precise.value) {
-      throw new PerfcompatError('ERR_EVENT_NAME',
-        `event "${what}": precise level ${level} (:${'p'.repeat(level)}) exceeds the highest level that opens here, ${precise.value}` +
-        `${precise.value > 0 ? ` (:${'p'.repeat(precise.value)})` : ' (no p modifier)'}`);
-    }
-  }
-  for (const [letter, id, field] of [['G', 'combo.exclude_host', 'exclude_host'], ['H', 'combo.exclude_guest', 'exclude_guest']] as const) {
-    if (!letters.includes(letter) || Number(attr[field] ?? 0) === 0) continue;
-    const f = featureStatus(caps, id);
-    if (f && (f.status === 'unsupported' || f.status === 'denied')) {
-      throw new PerfcompatError('ERR_EVENT_NAME',
-        `event "${what}": modifier :${letter} needs ${field}, which this kernel refuses (${id}: ${f.status}${f.errnoName ? `, ${f.errnoName}` : ''})`);
-    }
-  }
+  // :p… beyond combo.precise_ip and :G/:H the kernel refuses are not decided here:
+  // the attr goes to the shim's planOpen, which decides them as for a typed spec
+  // (one decision per capability, policy strict / allowPreciseDowngrade).
+
 }

@@ -239,7 +239,9 @@ export function planOpen(spec: EventSpec, ctx: PlanContext = {}): OpenPlan {
 
   // 3. precise_ip: the highest level that opens on the core PMU.
   const wantPrecise = Number(a.precise_ip ?? 0);
-  const maxPrecise = numericValue(map, 'combo.precise_ip');
+  // A map that says no precise level opens at all (unsupported, no-hardware, …) is level 0.
+  const preciseEntry = entry(map, 'combo.precise_ip');
+  const maxPrecise = numericValue(map, 'combo.precise_ip') ?? (preciseEntry && preciseEntry.status !== 'supported' ? 0 : undefined);
   if (core && wantPrecise > 0 && maxPrecise !== undefined && wantPrecise > maxPrecise) {
     if (maxPrecise === 0 && !policy.allowPreciseDowngrade) {
       throw new PerfcompatError('ERR_ADAPTATION_REFUSED',
@@ -288,7 +290,8 @@ export function planOpen(spec: EventSpec, ctx: PlanContext = {}): OpenPlan {
   }
 
   // 7. Close-on-exec path.
-  const cloexecViaFcntl = isMissing(map, CLOEXEC_FEATURE);
+  // Unknown, refused or denied: the flag is not passed and fcntl sets FD_CLOEXEC instead.
+  const cloexecViaFcntl = isMissing(map, CLOEXEC_FEATURE) || entry(map, CLOEXEC_FEATURE)?.status === 'denied';
   const openFlags = cloexecViaFcntl ? 0 : PERF_FLAG.FD_CLOEXEC;
   if (cloexecViaFcntl) {
     adaptations.push({ what: 'close-on-exec set with fcntl(F_SETFD) after the open', why: `PERF_FLAG_FD_CLOEXEC is not known here (${statusText(map, CLOEXEC_FEATURE)})`, changesMeasurement: false, ...fromMap(map, CLOEXEC_FEATURE) });

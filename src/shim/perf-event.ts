@@ -3,7 +3,7 @@
  * before the syscall (see adapt.ts); the kernel is asked once. PerfEvent is
  * the open counter: read, enable, disable, reset, close (idempotent).
  */
-import { decodeAttr, DecodedAttr } from '../abi/attr-codec';
+import type { DecodedAttr } from '../abi/attr-codec';
 import { errnoName } from '../abi/errno';
 import { F_GETFD, F_SETFD, FD_CLOEXEC, PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
 import { PERF_FORMAT, PERF_TYPE } from '../abi/constants';
@@ -15,6 +15,7 @@ import { logger } from '../sys/log';
 import { realKernel } from '../sys/real-kernel';
 import { OpenPlan, planOpen } from './adapt';
 import { counterValue } from './counter-value';
+import { openedAttr } from './opened-attr';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { defaultCapabilities, entry } from './map-lookup';
 import { openError } from './open-error';
@@ -50,7 +51,8 @@ export class PerfEvent {
     this.kernel = kernel;
     this.fd = fd;
     this.name = plan.name;
-    this.attr = decodeAttr(plan.bytes);
+    // The plan's attr, as encoded: no decode of the bytes just built.
+    this.attr = openedAttr(plan.attr, plan.size);
     this.adaptations = Object.freeze([...plan.adaptations]);
     if (plan.substitutedFrom !== undefined) this.substitutedFrom = plan.substitutedFrom;
     const unit = plan.unit ?? meta.unit;

@@ -4,6 +4,7 @@ import { PERF_SAMPLE } from '../../../src/abi/constants';
 import type { CapabilityMap, FeatureEntry } from '../../../src/model/capability-map';
 import { makeTrees, Trees } from './fake-trees';
 import { throwsEventName } from './assert-event-error';
+import { sameDecision } from './same-decision';
 
 function caps(features: Record<string, FeatureEntry>, paranoid = 2): CapabilityMap {
   return {
@@ -100,17 +101,21 @@ describe('events: modifiers', () => {
       assert.equal(resolveEvent('task-clock:k', { ...o, capabilities: map }).attr.exclude_user, 1);
     });
 
-    it(':ppp beyond combo.precise_ip → error naming the highest level; within it → accepted', () => {
+    // One decision per capability: the name path produces the attr only and the
+    // shim's planOpen decides it, exactly as for the typed spec (was: refused by name).
+    it(':ppp beyond combo.precise_ip → the same planOpen decision as precise_ip: 3 as a spec', () => {
       const map = caps({ 'combo.precise_ip': { status: 'supported', value: 2 } });
-      throwsEventName(() => resolveEvent('cycles:ppp', { ...o, capabilities: map }), /precise level 3 \(:ppp\) exceeds the highest level that opens here, 2 \(:pp\)/);
+      const ppp = resolveEvent('cycles:ppp', { ...o, capabilities: map });
+      assert.equal(ppp.attr.precise_ip, 3);
+      sameDecision(map, ppp.attr, { type: 0, config: 0, precise_ip: 3 });
       assert.equal(resolveEvent('cycles:pp', { ...o, capabilities: map }).attr.precise_ip, 2);
       const zero = caps({ 'combo.precise_ip': { status: 'supported', value: 0 } });
-      throwsEventName(() => resolveEvent('cycles:p', { ...o, capabilities: zero }), /exceeds the highest level that opens here, 0 \(no p modifier\)/);
+      sameDecision(zero, resolveEvent('cycles:p', { ...o, capabilities: zero }).attr, { type: 0, config: 0, precise_ip: 1 });
     });
 
-    it(':p when combo.precise_ip is not available → error with its status', () => {
+    it(':p when combo.precise_ip is not available → the same planOpen decision as the spec', () => {
       const map = caps({ 'combo.precise_ip': { status: 'no-hardware', errno: 2, errnoName: 'ENOENT' } });
-      throwsEventName(() => resolveEvent('cycles:p', { ...o, capabilities: map }), /not available here \(combo.precise_ip: no-hardware, ENOENT\)/);
+      sameDecision(map, resolveEvent('cycles:p', { ...o, capabilities: map }).attr, { type: 0, config: 0, precise_ip: 1 });
     });
 
     it(':P takes the highest level from the map, and 0 without one', () => {
@@ -119,10 +124,14 @@ describe('events: modifiers', () => {
       assert.equal(resolveEvent('cycles:P', o).attr.precise_ip, undefined);
     });
 
-    it(':G / :H when the kernel refuses exclude_host / exclude_guest → error', () => {
+    it(':G / :H when the kernel refuses exclude_host / exclude_guest → the same planOpen decision as the spec', () => {
       const map = caps({ 'combo.exclude_host': { status: 'unsupported', errno: 22, errnoName: 'EINVAL' }, 'combo.exclude_guest': { status: 'supported' } });
-      throwsEventName(() => resolveEvent('cycles:G', { ...o, capabilities: map }), /:G needs exclude_host, which this kernel refuses \(combo.exclude_host: unsupported, EINVAL\)/);
+      const g = resolveEvent('cycles:G', { ...o, capabilities: map });
+      sameDecision(map, g.attr, { type: 0, config: 0, exclude_host: 1 });
       assert.equal(resolveEvent('cycles:H', { ...o, capabilities: map }).attr.exclude_guest, 1);
+      const noGuest = caps({ 'combo.exclude_guest': { status: 'unsupported', errno: 22, errnoName: 'EINVAL' } });
+      const h = resolveEvent('cycles:H', { ...o, capabilities: noGuest });
+      sameDecision(noGuest, h.attr, { type: 0, config: 0, exclude_guest: 1 });
     });
 
     it(':P without a map takes the core PMU\'s caps/max_precise', () => {

@@ -69,6 +69,16 @@ describe('shim/openEvent adaptations', () => {
       assert.equal(ev.adaptations[0]!.changesMeasurement, false);
     });
 
+    it('takes the fcntl path where the map says open_flags.fd_cloexec is denied (issue 16)', () => {
+      const k = stubKernel();
+      const ev = openEvent(TASK_CLOCK, { kernel: k, capabilities: mapWith({ 'open_flags.fd_cloexec': { status: 'denied', errno: 1, errnoName: 'EPERM' } }) });
+      assert.equal(k.perfEventOpen.firstCall.args[4] & PERF_FLAG.FD_CLOEXEC, 0);
+      const setfd = k.fcntl.getCalls().find((c) => c.args[1] === F_SETFD);
+      assert.ok(setfd, 'F_SETFD called');
+      assert.equal(setfd.args[0], ev.fd);
+      assert.equal(setfd.args[2] & FD_CLOEXEC, FD_CLOEXEC);
+    });
+
     it('closes the fd when fcntl fails', () => {
       const k = stubKernel();
       k.fcntl.returns({ errno: 9 });
