@@ -98,10 +98,10 @@ export function eventSetPolicy(map: CapabilityMap | undefined, behaviour: Behavi
   const perEventIoctl = behaviour('behaviour.ioctl_flag_group')?.status === 'broken';
   const reset = resetEmulated
     ? 'RESET does not zero counters here (behaviour.ioctl_reset): EventSet emulates RESET, taking counts relative to the last start/reset/accum'
-    : 'counters are zeroed with PERF_EVENT_IOC_RESET (behaviour.ioctl_reset not broken)';
+    : 'counters are zeroed with PERF_EVENT_IOC_RESET (behaviour.ioctl_reset not known to be broken)';
   const flagGroup = perEventIoctl
     ? 'group ioctls do not reach the members here (behaviour.ioctl_flag_group): EventSet enables, disables and resets every event on its own'
-    : 'each group is enabled, disabled and reset with one ioctl on its leader (PERF_IOC_FLAG_GROUP; behaviour.ioctl_flag_group not broken)';
+    : 'each group is enabled, disabled and reset with one ioctl on its leader (PERF_IOC_FLAG_GROUP; behaviour.ioctl_flag_group not known to be broken)';
   const reasons: string[] = [];
   if (resetEmulated) reasons.push(reset);
   if (perEventIoctl) reasons.push(flagGroup);
@@ -118,8 +118,8 @@ export function eventSetPolicy(map: CapabilityMap | undefined, behaviour: Behavi
     'combo.group_scheduability': limit,
     'behaviour.scheduability': limit,
     'combo.hw_sw_group': mixHwSw
-      ? 'software events join the hardware group, scheduled together (combo.hw_sw_group)'
-      : 'software events get their own group, apart from hardware events (combo.hw_sw_group)',
+      ? 'lets software events join the hardware group, scheduled together (combo.hw_sw_group)'
+      : 'gives software events their own group, apart from hardware events (combo.hw_sw_group)',
     'behaviour.ioctl_reset': reset,
     'behaviour.ioctl_flag_group': flagGroup,
   };

@@ -2,7 +2,10 @@
  * shimPathFor: one line saying which code path the shim takes for a feature
  * on a given capability map — what `probe explain` prints under "shim".
  */
+import { PERF_FLAG, PERF_TYPE } from '../abi/constants';
 import { errnoName } from '../abi/errno';
+import { planOpen } from './adapt';
+import type { EventSpec } from './types';
 import type { CapabilityMap } from '../model/capability-map';
 import { CLOEXEC_FEATURE, FALLBACKS, FallbackRule } from './fallbacks';
 import { behaviourOfMap, EVENT_SET_FEATURE_IDS, eventSetPolicy, type EventSetFeatureId, type EventSetPolicyOptions } from './event-set-policy';
@@ -41,36 +44,38 @@ function isEventSetId(id: string): id is EventSetFeatureId {
 function eventSetLine(id: EventSetFeatureId, map: CapabilityMap): string {
   const p = eventSetPolicy(map, behaviourOfMap(map), policyOptionsFor(id));
   const scope = id === 'combo.inherit_group_read' ? ' (inherited counters, forCommand)' : id === 'behaviour.group_read_after_exit' ? ' (a task that may exit, forCommand)' : '';
-  const line = `EventSet${scope} ${p.why[id]} [${status(map, id)}]`;
+  const line = `EventSet${scope}: ${p.why[id]} [${status(map, id)}]`;
   const rule = FALLBACKS.find((r) => r.featureId === id);
   return rule ? `${line}; openEvent: ${ruleLine(rule, map)}` : line;
+}
+
+/** A representative event: cpu-clock, which every kernel and map can open. */
+const CPU_CLOCK: EventSpec = { type: PERF_TYPE.SOFTWARE, config: 0, name: 'cpu-clock' };
+
+/** What planOpen does to a representative event on this map for `id`: its Adaptations' text, or what it used as asked. */
+function planLine(id: 'attr.size' | typeof CLOEXEC_FEATURE | 'access.kernel', map: CapabilityMap): string {
+  const plan = planOpen(CPU_CLOCK, { map });
+  const made = plan.adaptations.filter((x) => x.featureId === id).map((x) => `${x.what} — ${x.why}`);
+  if (made.length > 0) return `planOpen (cpu-clock): ${made.join('; ')}; recorded in event.adaptations`;
+  if (id === 'attr.size') {
+    return numericValue(map, id) !== undefined
+      ? `planOpen (cpu-clock) encodes attrs at ${plan.size} bytes, the largest this kernel accepts; a field beyond byte ${plan.size} is refused with ERR_ATTR_BEYOND_SIZE naming it`
+      : `no attr size in the map: planOpen encodes attrs at the smallest size version that holds the fields asked for (cpu-clock: ${plan.size} bytes)`;
+  }
+  if (id === CLOEXEC_FEATURE) return (plan.openFlags & PERF_FLAG.FD_CLOEXEC) !== 0 ? 'planOpen (cpu-clock) opens with PERF_FLAG_FD_CLOEXEC' : 'planOpen (cpu-clock) opens without PERF_FLAG_FD_CLOEXEC';
+  return `kernel space is counted as asked (planOpen on cpu-clock sets no exclusion; ${status(map, id)})`;
 }
 
 export function shimPathFor(featureId: string, map: CapabilityMap): string | undefined {
   const id = featureId;
   if (isEventSetId(id)) return eventSetLine(id, map);
+  if (id === 'attr.size' || id === CLOEXEC_FEATURE || id === 'access.kernel') return planLine(id, map);
   switch (id) {
-    case 'attr.size': {
-      const v = numericValue(map, id);
-      return v !== undefined
-        ? `attrs are encoded at ${v} bytes, the largest this kernel accepts; a field beyond byte ${v} is refused with ERR_ATTR_BEYOND_SIZE naming it`
-        : 'no attr size in the map: attrs are encoded at the smallest size version that holds the fields asked for';
-    }
-    case CLOEXEC_FEATURE:
-      return isMissing(map, id)
-        ? `opens without PERF_FLAG_FD_CLOEXEC (${status(map, id)}) and sets FD_CLOEXEC with fcntl right after`
-        : 'opens with PERF_FLAG_FD_CLOEXEC';
     case 'combo.precise_ip': {
       const v = numericValue(map, id);
       return v !== undefined
         ? `precise_ip above ${v} is lowered to ${v}${v === 0 ? ' only with policy allowPreciseDowngrade, else refused' : ''} (recorded); strict policy refuses`
         : `precise_ip passed as asked (${status(map, id)})`;
-    }
-    case 'access.kernel': {
-      const e = entry(map, id);
-      return e?.status === 'denied'
-        ? `exclude_kernel and exclude_hv are set on every event: kernel counting is denied for this caller (paranoid ${map.environment?.paranoid ?? '?'})`
-        : 'kernel space is counted as asked';
     }
     case 'combo.exclude_guest': {
       const e = entry(map, id);

@@ -8,6 +8,7 @@ import { simulate } from '../../sim';
 import { getCapabilities } from '../../../src/root';
 import { behaviourOfMap, EVENT_SET_FEATURE_IDS, eventSetPolicy } from '../../../src/shim/event-set-policy';
 import { shimPathFor } from '../../../src/shim/shim-path';
+import { planOpen } from '../../../src/shim/adapt';
 import type { CapabilityMap } from '../../../src/model/capability-map';
 
 const CASES: { persona: string; overrides?: Parameters<typeof simulate>[1] }[] = [
@@ -48,4 +49,17 @@ describe('shim/shimPathFor from eventSetPolicy', () => {
     const healthy = checkedMap('mainline-6.18');
     assert.notEqual(shimPathFor('behaviour.ioctl_reset', healthy), shimPathFor('behaviour.ioctl_reset', broken));
   });
+
+  for (const persona of ['mainline-3.10', 'mainline-6.18', 'paranoid2-user']) {
+    it(`${persona}: close-on-exec, kernel exclusion and attr size lines hold what planOpen does to cpu-clock`, () => {
+      const map = getCapabilities({ ...simulate(persona), cache: false });
+      const plan = planOpen({ type: 1, config: 0, name: 'cpu-clock' }, { map });
+      for (const id of ['open_flags.fd_cloexec', 'access.kernel', 'attr.size']) {
+        const line = shimPathFor(id, map)!;
+        for (const a of plan.adaptations.filter((x) => x.featureId === id)) assert.ok(line.includes(a.why) && line.includes(a.what), `${id}: ${line}`);
+      }
+      assert.ok(shimPathFor('attr.size', map)!.includes(`${plan.size} bytes`));
+      assert.equal(/fcntl/.test(shimPathFor('open_flags.fd_cloexec', map)!), plan.cloexecViaFcntl);
+    });
+  }
 });
