@@ -39,8 +39,17 @@ export interface EventSetPolicy {
   /** The work-arounds taken, one line each. */
   reasons: string[];
   /** Every map or behaviour id the policy consulted. */
-  featureIds: string[];
+  featureIds: EventSetFeatureId[];
+  /** What the policy decided for each id it consulted and why, one line each (what `probe explain` prints). */
+  why: Record<EventSetFeatureId, string>;
 }
+
+/** The map and behaviour ids an EventSet's policy consults. */
+export const EVENT_SET_FEATURE_IDS = [
+  'read_format.group', 'behaviour.group_read', 'combo.inherit_group_read', 'behaviour.group_read_after_exit', 'read_format.lost',
+  'combo.group_scheduability', 'behaviour.scheduability', 'combo.hw_sw_group', 'behaviour.ioctl_reset', 'behaviour.ioctl_flag_group',
+] as const;
+export type EventSetFeatureId = (typeof EVENT_SET_FEATURE_IDS)[number];
 
 const TIMES = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING;
 
@@ -87,14 +96,34 @@ export function eventSetPolicy(map: CapabilityMap | undefined, behaviour: Behavi
   const mixHwSw = !isMissing(map, 'combo.hw_sw_group');
   const resetEmulated = behaviour('behaviour.ioctl_reset')?.status === 'broken';
   const perEventIoctl = behaviour('behaviour.ioctl_flag_group')?.status === 'broken';
+  const reset = resetEmulated
+    ? 'RESET does not zero counters here (behaviour.ioctl_reset): EventSet emulates RESET, taking counts relative to the last start/reset/accum'
+    : 'counters are zeroed with PERF_EVENT_IOC_RESET (behaviour.ioctl_reset not known to be broken)';
+  const flagGroup = perEventIoctl
+    ? 'group ioctls do not reach the members here (behaviour.ioctl_flag_group): EventSet enables, disables and resets every event on its own'
+    : 'each group is enabled, disabled and reset with one ioctl on its leader (PERF_IOC_FLAG_GROUP; behaviour.ioctl_flag_group not known to be broken)';
   const reasons: string[] = [];
-  if (resetEmulated) reasons.push('RESET does not zero counters here (behaviour.ioctl_reset): counts are taken relative to the last start/reset/accum');
-  if (perEventIoctl) reasons.push('group ioctls do not reach the members here (behaviour.ioctl_flag_group): each event is enabled/disabled on its own');
-  const featureIds = [
-    'read_format.group', 'behaviour.group_read', 'combo.inherit_group_read', 'behaviour.group_read_after_exit', 'read_format.lost',
-    'combo.group_scheduability', 'behaviour.scheduability', 'combo.hw_sw_group', 'behaviour.ioctl_reset', 'behaviour.ioctl_flag_group',
-  ];
-  return { readPath, readPathReason, groupLimit, readFormat, withLost, mixHwSw, resetEmulated, perEventIoctl, reasons, featureIds };
+  if (resetEmulated) reasons.push(reset);
+  if (perEventIoctl) reasons.push(flagGroup);
+  const read = `reads ${readPath === 'group' ? 'each group with one read() of PERF_FORMAT_GROUP' : 'one read() per event'} (readPath "${readPath}"): ${readPathReason}`;
+  const limit = groupLimit !== undefined
+    ? `puts at most ${groupLimit} hardware events of one PMU in a group (the smaller of combo.group_scheduability and behaviour.scheduability); more start a new group (set.splits) and are multiplexed, values scaled by enabled/running`
+    : 'knows no group limit (combo.group_scheduability / behaviour.scheduability): hardware events of one PMU share one group';
+  const why: Record<EventSetFeatureId, string> = {
+    'read_format.group': read,
+    'behaviour.group_read': read,
+    'combo.inherit_group_read': read,
+    'behaviour.group_read_after_exit': read,
+    'read_format.lost': withLost ? 'values carry lost counts (PERF_FORMAT_LOST, read_format.lost)' : 'values carry no lost count: PERF_FORMAT_LOST is not supported here (read_format.lost)',
+    'combo.group_scheduability': limit,
+    'behaviour.scheduability': limit,
+    'combo.hw_sw_group': mixHwSw
+      ? 'lets software events join the hardware group, scheduled together (combo.hw_sw_group)'
+      : 'gives software events their own group, apart from hardware events (combo.hw_sw_group)',
+    'behaviour.ioctl_reset': reset,
+    'behaviour.ioctl_flag_group': flagGroup,
+  };
+  return { readPath, readPathReason, groupLimit, readFormat, withLost, mixHwSw, resetEmulated, perEventIoctl, reasons, featureIds: [...EVENT_SET_FEATURE_IDS], why };
 }
 
 /** What pickGroup needs to know of a group. */

@@ -2,10 +2,14 @@
  * shimPathFor: one line saying which code path the shim takes for a feature
  * on a given capability map — what `probe explain` prints under "shim".
  */
+import { PERF_FLAG, PERF_TYPE } from '../abi/constants';
 import { errnoName } from '../abi/errno';
+import { planOpen } from './adapt';
+import type { EventSpec } from './types';
 import type { CapabilityMap } from '../model/capability-map';
 import { CLOEXEC_FEATURE, FALLBACKS, FallbackRule } from './fallbacks';
-import { entry, isMissing, isSupported, numericValue } from './map-lookup';
+import { behaviourOfMap, EVENT_SET_FEATURE_IDS, eventSetPolicy, type EventSetFeatureId, type EventSetPolicyOptions } from './event-set-policy';
+import { entry, isMissing, numericValue } from './map-lookup';
 import { SOFTWARE_STANDINS } from './software-standins';
 
 function status(map: CapabilityMap, id: string): string {
@@ -25,69 +29,53 @@ function ruleLine(rule: FallbackRule, map: CapabilityMap): string {
 
 const ABI_PREFIXES = ['attr.', 'read_format.', 'sample_type.', 'branch_sample_type.'];
 
+/** The options under which an EventSet consults `id`: inherited sets for inherit_group_read, a task for group_read_after_exit. */
+function policyOptionsFor(id: EventSetFeatureId): EventSetPolicyOptions {
+  if (id === 'combo.inherit_group_read') return { inherit: true };
+  if (id === 'behaviour.group_read_after_exit') return { pid: 1 };
+  return {};
+}
+
+function isEventSetId(id: string): id is EventSetFeatureId {
+  return (EVENT_SET_FEATURE_IDS as readonly string[]).includes(id);
+}
+
+/** The EventSet's line for `id`: what eventSetPolicy decides on this map with the behaviour answers it carries. */
+function eventSetLine(id: EventSetFeatureId, map: CapabilityMap): string {
+  const p = eventSetPolicy(map, behaviourOfMap(map), policyOptionsFor(id));
+  const scope = id === 'combo.inherit_group_read' ? ' (inherited counters, forCommand)' : id === 'behaviour.group_read_after_exit' ? ' (a task that may exit, forCommand)' : '';
+  const line = `EventSet${scope}: ${p.why[id]} [${status(map, id)}]`;
+  const rule = FALLBACKS.find((r) => r.featureId === id);
+  return rule ? `${line}; openEvent: ${ruleLine(rule, map)}` : line;
+}
+
+/** A representative event: cpu-clock, which every kernel and map can open. */
+const CPU_CLOCK: EventSpec = { type: PERF_TYPE.SOFTWARE, config: 0, name: 'cpu-clock' };
+
+/** What planOpen does to a representative event on this map for `id`: its Adaptations' text, or what it used as asked. */
+function planLine(id: 'attr.size' | typeof CLOEXEC_FEATURE | 'access.kernel', map: CapabilityMap): string {
+  const plan = planOpen(CPU_CLOCK, { map });
+  const made = plan.adaptations.filter((x) => x.featureId === id).map((x) => `${x.what} — ${x.why}`);
+  if (made.length > 0) return `planOpen (cpu-clock): ${made.join('; ')}; recorded in event.adaptations`;
+  if (id === 'attr.size') {
+    return numericValue(map, id) !== undefined
+      ? `planOpen (cpu-clock) encodes attrs at ${plan.size} bytes, the largest this kernel accepts; a field beyond byte ${plan.size} is refused with ERR_ATTR_BEYOND_SIZE naming it`
+      : `no attr size in the map: planOpen encodes attrs at the smallest size version that holds the fields asked for (cpu-clock: ${plan.size} bytes)`;
+  }
+  if (id === CLOEXEC_FEATURE) return (plan.openFlags & PERF_FLAG.FD_CLOEXEC) !== 0 ? 'planOpen (cpu-clock) opens with PERF_FLAG_FD_CLOEXEC' : 'planOpen (cpu-clock) opens without PERF_FLAG_FD_CLOEXEC';
+  return `kernel space is counted as asked (planOpen on cpu-clock sets no exclusion; ${status(map, id)})`;
+}
+
 export function shimPathFor(featureId: string, map: CapabilityMap): string | undefined {
   const id = featureId;
+  if (isEventSetId(id)) return eventSetLine(id, map);
+  if (id === 'attr.size' || id === CLOEXEC_FEATURE || id === 'access.kernel') return planLine(id, map);
   switch (id) {
-    case 'attr.size': {
-      const v = numericValue(map, id);
-      return v !== undefined
-        ? `attrs are encoded at ${v} bytes, the largest this kernel accepts; a field beyond byte ${v} is refused with ERR_ATTR_BEYOND_SIZE naming it`
-        : 'no attr size in the map: attrs are encoded at the smallest size version that holds the fields asked for';
-    }
-    case CLOEXEC_FEATURE:
-      return isMissing(map, id)
-        ? `opens without PERF_FLAG_FD_CLOEXEC (${status(map, id)}) and sets FD_CLOEXEC with fcntl right after`
-        : 'opens with PERF_FLAG_FD_CLOEXEC';
-    case 'read_format.group':
-    case 'behaviour.group_read':
-      if (isMissing(map, 'read_format.group')) return `EventSet reads one read() per event: PERF_FORMAT_GROUP is ${status(map, 'read_format.group')} (dropped from an openEvent attr, recorded)`;
-      if (entry(map, 'behaviour.group_read')?.status === 'broken') return 'EventSet reads one read() per event: PERF_FORMAT_GROUP reads are broken here (behaviour.group_read)';
-      return 'EventSet reads each group with one read() of PERF_FORMAT_GROUP (readPath "group")';
-    case 'read_format.lost':
-      return isSupported(map, id) ? 'EventSet values carry lost counts (PERF_FORMAT_LOST)' : `EventSet values carry no lost count (${status(map, id)}); LOST asked on openEvent is dropped`;
-    case 'combo.inherit_group_read':
-      return isMissing(map, id)
-        ? `inherited counters (forCommand) are read one read() per event; PERF_FORMAT_GROUP is dropped from inherited attrs (${status(map, id)})`
-        : 'inherited counters (forCommand) are read as a group like any other';
-    case 'combo.group_scheduability': {
-      const v = numericValue(map, id);
-      return v !== undefined
-        ? `EventSet puts at most ${v} hardware events of one PMU in a group; more start a new group (reported in set.splits) and are multiplexed, values scaled by enabled/running`
-        : `no group limit known (${status(map, id)}): hardware events of one PMU share one group`;
-    }
-    case 'behaviour.scheduability': {
-      const v = numericValue(map, id);
-      return v !== undefined
-        ? `EventSet caps hardware groups at ${v} events (the smaller of this and combo.group_scheduability); larger sets are split (set.splits)`
-        : `no measured group limit (${status(map, id)})`;
-    }
-    case 'behaviour.ioctl_reset':
-      return entry(map, id)?.status === 'broken'
-        ? 'EventSet emulates RESET: it remembers the counts at start/reset/accum and subtracts them from every read'
-        : 'EventSet zeroes counters with PERF_EVENT_IOC_RESET';
-    case 'behaviour.ioctl_flag_group':
-      return entry(map, id)?.status === 'broken'
-        ? 'EventSet enables, disables and resets every event on its own (PERF_IOC_FLAG_GROUP misses members here)'
-        : 'EventSet enables, disables and resets each group with one ioctl on its leader (PERF_IOC_FLAG_GROUP)';
-    case 'behaviour.group_read_after_exit':
-      return entry(map, id)?.status === 'broken'
-        ? 'forCommand reads a finished child one read() per event (a group read after exit is wrong here)'
-        : 'forCommand reads a finished child like any other set';
-    case 'combo.hw_sw_group':
-      return isMissing(map, id)
-        ? `software events get their own group, apart from hardware events (${status(map, id)})`
-        : 'software events join the hardware group, scheduled together';
     case 'combo.precise_ip': {
       const v = numericValue(map, id);
       return v !== undefined
         ? `precise_ip above ${v} is lowered to ${v}${v === 0 ? ' only with policy allowPreciseDowngrade, else refused' : ''} (recorded); strict policy refuses`
         : `precise_ip passed as asked (${status(map, id)})`;
-    }
-    case 'access.kernel': {
-      const e = entry(map, id);
-      return e?.status === 'denied'
-        ? `exclude_kernel and exclude_hv are set on every event: kernel counting is denied for this caller (paranoid ${map.environment?.paranoid ?? '?'})`
-        : 'kernel space is counted as asked';
     }
     case 'combo.exclude_guest': {
       const e = entry(map, id);
