@@ -79,15 +79,15 @@ function judge(ctx: BehaviourContext, ev: OpenedEvent, key: string, measured: Re
 /**
  * The iteration count N for the small run. The calibration can be far off
  * when the JIT delivers its optimised loop only later (under emulation a
- * background compile takes long, so the loop speeds up mid-check): on a
- * real kernel, N grows 4× at a time until two runs in a row count at least
+ * background compile takes long, so the loop speeds up mid-check): unless
+ * the workload is exact, N grows 4× at a time until two runs in a row count at least
  * half the ~5 ms by task-clock. A run of 50 ms wall that counts less than
  * that also ends the growth (a clock that counts nothing must not make it
  * grow for ever), as do 10 runs.
  */
 function sizeWork(ctx: BehaviourContext, clock: OpenedEvent): number {
   let n = ctx.iterationsFor(SMALL_MS);
-  if (ctx.simulated) return n;
+  if (ctx.workload.exact) return n;
   let settled = 0;
   for (let i = 0; i < 10 && settled < 2; i++) {
     ctx.reset(clock);

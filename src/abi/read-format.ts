@@ -90,7 +90,7 @@ export function decodeRead(buf: Uint8Array, readFormat: bigint | number, length 
   return out;
 }
 
-/** Encode a read result (the inverse of decodeRead; used by simulated kernels and tests). */
+/** Encode a read result (the inverse of decodeRead; used by stand-in kernels and tests). */
 export function encodeRead(result: ReadResult, readFormat: bigint | number): Buffer {
   const fmt = checkFormat(readFormat);
   const group = has(fmt, PERF_FORMAT.GROUP);

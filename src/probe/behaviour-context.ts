@@ -5,7 +5,6 @@
  * failure of the kernel aborts the check with the matching verdict
  * (CheckAbort), so hooks stay short.
  */
-import { spawnSync } from 'node:child_process';
 import { AttrInput, DecodedAttr, decodeAttr } from '../abi/attr-codec';
 import { HW_EVENTS, SW_EVENTS, PERF_TYPES, PERF_FORMAT, HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, hwCacheConfig } from '../abi/constants';
 import { archAbi, perfIoctl, PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
@@ -20,10 +19,8 @@ export type { OpenedEvent, OpenOptions, Ring } from './behaviour-types';
 import { CheckAbort, errnoVerdict } from './behaviour-verdict';
 import { StoppedChild } from './behaviour-child';
 import { countRecordHeaders, RingHeaders } from './behaviour-ring';
-import { readMaxSampleRate } from '../env/sample-rate';
-
-/** Simulated nanoseconds per loop iteration of work { iterations } on a simulated kernel. */
-export const SIM_NS_PER_ITERATION = 1;
+import { workloadOf, type Workload } from './workload';
+export { spin, loop, loopNsPerIteration, cpuClock, spinCpu, touchPages } from './workload';
 
 const DEFAULT_READ_FORMAT = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING | PERF_FORMAT.ID;
 
@@ -78,11 +75,14 @@ export function eventAttr(ev: EventDecl): { attr: AttrInput; label: string } {
 
 export interface ContextOptions {
   capabilities?: CapabilityMap;
+  /** The work checks count; default the kernel's own (workloadOf). */
+  workload?: Workload;
 }
 
 export class BehaviourContext implements BehaviourCtx {
   readonly kernel: Kernel;
   readonly capabilities?: CapabilityMap;
+  readonly workload: Workload;
   /** Every fd and ring this context made. */
   private readonly scope: FdScope;
   private readonly children: StoppedChild[] = [];
@@ -91,6 +91,7 @@ export class BehaviourContext implements BehaviourCtx {
   constructor(kernel: Kernel, opts: ContextOptions = {}) {
     this.kernel = kernel;
     this.scope = openScope(kernel);
+    this.workload = opts.workload ?? workloadOf(kernel);
     if (opts.capabilities) this.capabilities = opts.capabilities;
     const arch = archAbi(kernel.arch);
     this.ioctls = Object.fromEntries(['enable', 'disable', 'reset', 'refresh', 'period', 'id'].map((n) => [n, perfIoctl(n, arch)]));
@@ -183,64 +184,39 @@ export class BehaviourContext implements BehaviourCtx {
     return r.ready > 0 && ((r.revents[0] ?? 0) & 1) !== 0;
   }
 
-  /**
-   * A simulated kernel (test/sim's SimKernel) counts simulated work: it has a
-   * work(ns) method that advances its clock. Real kernels have none.
-   */
-  get simulated(): boolean {
-    return typeof (this.kernel as { work?: unknown }).work === 'function';
-  }
-
   /** Do the declared work; returns what it measured. */
   work(decl: WorkDecl = {}): WorkResult {
-    if (this.simulated) {
-      if (decl.exec !== undefined) throw new CheckAbort({ status: 'untestable', reason: `a simulated kernel (${this.kernel.name}) runs no child processes` });
-      const ns = Math.round(((decl.spin_ms ?? 0) + (decl.cpu_ms ?? 0)) * 1e6 + (decl.iterations ?? 0) * SIM_NS_PER_ITERATION);
-      (this.kernel as unknown as { work(ns: number): void }).work(ns);
-      return { wallNs: ns, cpuNs: ns, pages: decl.touch_pages ?? 0, children: 0 };
-    }
-    const start = process.hrtime.bigint();
-    const cpuNow = cpuClock(this.kernel);
-    const cpu0 = cpuNow();
-    let pages = 0;
-    let children = 0;
-    if (decl.touch_pages !== undefined) pages = touchPages(decl.touch_pages, this.kernel.pageSize());
-    if (decl.exec !== undefined) {
-      runChild(decl.exec);
-      children = 1;
-    }
-    if (decl.iterations !== undefined) loop(decl.iterations);
-    if (decl.cpu_ms !== undefined) spinCpu(decl.cpu_ms, cpuNow);
-    if (decl.spin_ms !== undefined) spin(decl.spin_ms);
-    return { wallNs: Number(process.hrtime.bigint() - start), cpuNs: Number(cpuNow() - cpu0), pages, children };
+    if (decl.exec !== undefined) this.needChildren();
+    return this.workload.run(decl);
   }
 
   /**
    * Iterations of the fixed busy loop (work { iterations }) that take about
-   * `ms` on this machine, calibrated once per process by wall time (the
-   * fastest of a few runs, so a preempted run does not inflate it). The
-   * work is then a fixed amount whatever the CPU accounting's granularity:
-   * checks compare counts of N and k·N iterations, not counts against a
-   * clock. On a simulated kernel, one iteration is SIM_NS_PER_ITERATION ns.
+   * `ms` here (the workload's calibration). The work is then a fixed amount
+   * whatever the CPU accounting's granularity: checks compare counts of N
+   * and k·N iterations, not counts against a clock.
    */
   iterationsFor(ms: number): number {
-    if (this.simulated) return Math.max(1, Math.round((ms * 1e6) / SIM_NS_PER_ITERATION));
-    return Math.max(1000, Math.round(ms * 1e6 / loopNsPerIteration()));
+    return this.workload.iterationsFor(ms);
   }
 
   /**
    * /proc/sys/kernel/perf_event_max_sample_rate (samples per second the
    * kernel allows; it lowers it itself when sampling interrupts take long,
-   * e.g. under emulation), or undefined when unknown or simulated.
+   * e.g. under emulation), or undefined when the workload does not know it.
    */
   maxSampleRate(): number | undefined {
-    if (this.simulated) return undefined;
-    return readMaxSampleRate() ?? undefined;
+    return this.workload.maxSampleRate();
+  }
+
+  private needChildren(): void {
+    const why = this.workload.cannotExec;
+    if (why !== undefined) throw new CheckAbort({ status: 'untestable', reason: why });
   }
 
   /** A child stopped before it execs argv; open events on its pid, then resume() it. */
   stoppedChild(argv: readonly string[]): StoppedChild {
-    if (this.simulated) throw new CheckAbort({ status: 'untestable', reason: `a simulated kernel (${this.kernel.name}) runs no child processes` });
+    this.needChildren();
     try {
       const c = StoppedChild.start(argv);
       this.children.push(c);
@@ -275,116 +251,5 @@ export class BehaviourContext implements BehaviourCtx {
 
   errnoName(errno: number): string {
     return errnoName(errno);
-  }
-}
-
-let sink = 0;
-
-/** Busy loop on this thread for ms wall milliseconds. */
-export function spin(ms: number): void {
-  if (!(ms >= 0) || ms > 60000) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `work spin_ms ${ms}: expected 0..60000`);
-  const end = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
-  let x = sink | 1;
-  while (process.hrtime.bigint() < end) {
-    for (let i = 0; i < 1000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
-  }
-  sink = x;
-}
-
-/** Run the fixed busy loop n times: the same work on every call, however the CPU time is accounted. */
-export function loop(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 1e10) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `work iterations ${n}: expected an integer 0..1e10`);
-  let x = sink | 1;
-  for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
-  sink = x;
-}
-
-let nsPerIteration: number | undefined;
-
-/**
- * Wall ns one iteration of loop() takes here, measured once. The JIT
- * compiles the loop at some point after it starts (under emulation an
- * interpreted loop is tens of times slower, and a calibration that timed it
- * would make every later "5 ms" a fraction of that): runs are timed until
- * the fastest per iteration has not improved by 10% for three runs of
- * 20 ms or more (the loop count doubles while a run is shorter); at most ~3 s.
- */
-export function loopNsPerIteration(): number {
-  if (nsPerIteration !== undefined) return nsPerIteration;
-  const time = (n: number): number => {
-    const t0 = process.hrtime.bigint();
-    loop(n);
-    return Number(process.hrtime.bigint() - t0);
-  };
-  let n = 10_000;
-  let best = Infinity;
-  let stale = 0;
-  let spent = 0;
-  while (stale < 3 && spent < 3e9) {
-    const t = time(n);
-    spent += t;
-    const per = t / n;
-    if (per < best * 0.9) stale = 0;
-    else stale += 1;
-    best = Math.min(best, per);
-    // Only runs of 20 ms or more decide that the speed is settled.
-    if (t < 20e6 && n < 1e9) {
-      n *= 2;
-      stale = 0;
-    }
-  }
-  nsPerIteration = Math.max(best, 1e-3);
-  return nsPerIteration;
-}
-
-/**
- * A CPU clock in ns for the work: the calling thread's (what a task clock on
- * pid 0 counts) where the kernel seam has one, else the process's — which also
- * charges Node's GC and libuv threads running beside the work.
- */
-export function cpuClock(kernel: Pick<Kernel, 'threadCpuNs'>): () => bigint {
-  if (typeof kernel.threadCpuNs === 'function') return () => kernel.threadCpuNs!();
-  return () => {
-    const u = process.cpuUsage();
-    return BigInt(u.user + u.system) * 1000n;
-  };
-}
-
-/**
- * Busy loop until `clock` (ns of CPU time, see cpuClock) has advanced by ms:
- * a known amount of work whatever else the machine runs. Gives up after 50×
- * that in wall time (at least 2 s) on a machine too loaded to give it the CPU.
- */
-export function spinCpu(ms: number, clock: () => bigint): void {
-  if (!(ms >= 0) || ms > 10000) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `work cpu_ms ${ms}: expected 0..10000`);
-  const start = clock();
-  const wallEnd = process.hrtime.bigint() + BigInt(Math.round(Math.max(2000, 50 * ms) * 1e6));
-  const goal = BigInt(Math.round(ms * 1e6));
-  let x = sink | 1;
-  for (;;) {
-    for (let i = 0; i < 20000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
-    if (clock() - start >= goal || process.hrtime.bigint() >= wallEnd) break;
-  }
-  sink = x;
-}
-
-/**
- * Write one byte into each of n fresh pages. The allocation is larger than
- * glibc's largest mmap threshold (32 MiB) so that it is always a new mapping
- * whose pages fault on first write, however often this runs.
- */
-export function touchPages(n: number, pageSize: number): number {
-  if (!Number.isInteger(n) || n < 0 || n > 65536) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `work touch_pages ${n}: expected an integer 0..65536`);
-  const bytes = Math.max(n * pageSize, 33 * 1024 * 1024);
-  const buf = new Uint8Array(new ArrayBuffer(bytes));
-  for (let i = 0; i < n; i++) buf[i * pageSize] = 1;
-  return n;
-}
-
-function runChild(argv: readonly string[]): void {
-  if (argv.length === 0) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'work exec: empty argv; expected a program and its arguments');
-  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-  if (r.error || r.status !== 0) {
-    throw new CheckAbort({ status: 'untestable', reason: `work exec ${argv.join(' ')}: ${r.error ? r.error.message : `exit status ${r.status}`}` });
   }
 }

@@ -59,8 +59,8 @@ export function runGeneric(check: BehaviourCheck, ctx: BehaviourContext): Verdic
   if (group) ctx.disable(evs[0]!, true);
   else for (const ev of evs) ctx.disable(ev);
   const real = Number(process.hrtime.bigint() - t0);
-  // A simulated kernel counts its simulated work on top of the real time that passed.
-  const work: WorkResult = { ...done, wallNs: ctx.simulated ? done.wallNs + real : real };
+  // The workload says what span the counters saw (the real time, or its own clock's on top).
+  const work: WorkResult = { ...done, wallNs: ctx.workload.spanNs(done, real) };
   const rs = readings(ctx, evs, group);
   const measured: Record<string, number> = { wallNs: work.wallNs };
   if (work.pages) measured.pages = work.pages;

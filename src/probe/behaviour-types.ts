@@ -148,6 +148,29 @@ export interface Ring {
 }
 
 /**
+ * The work a check counts, behind a seam (src/probe/workload.ts has the
+ * real one): it does the declared work and says how its time and
+ * iterations relate to the kernel's clocks.
+ */
+export interface Workload {
+  /** Do the declared work; returns what it measured. */
+  run(decl: WorkDecl): WorkResult;
+  /**
+   * Wall ns the counters saw between enable and disable, from what run()
+   * returned and the real ns that passed around it.
+   */
+  spanNs(done: WorkResult, realNs: number): number;
+  /** Iterations of work { iterations } that take about `ms`. */
+  iterationsFor(ms: number): number;
+  /** True when an iteration always costs the same (no calibration drift to correct). */
+  readonly exact: boolean;
+  /** Samples per second the kernel allows, or undefined when unknown. */
+  maxSampleRate(): number | undefined;
+  /** Why this workload runs no child processes; undefined when it can. */
+  readonly cannotExec?: string;
+}
+
+/**
  * What a check's hooks are handed: the surface BehaviourContext implements.
  * Declared here, below the context, so the declaration types never import
  * the class that runs them.
@@ -155,7 +178,8 @@ export interface Ring {
 export interface BehaviourCtx {
   readonly kernel: Kernel;
   readonly capabilities?: CapabilityMap;
-  readonly simulated: boolean;
+  /** The work checks count (see ./workload). */
+  readonly workload: Workload;
   open(ev: EventDecl, o?: OpenOptions): OpenedEvent;
   tryOpen(ev: EventDecl, o?: OpenOptions): OpenedEvent | Verdict;
   enable(ev: OpenedEvent, group?: boolean): void;

@@ -2,7 +2,7 @@
  * The public API: getCapabilities() (the whole map), supports(id) and
  * feature(id) (one answer, probing only what it needs when no full map
  * exists). Synchronous. The real kernel's map is cached on disk (see cache.ts)
- * and in memory for the life of the process; a simulated kernel (passed with
+ * and in memory for the life of the process; any other kernel (passed with
  * its environment and uname) is probed afresh unless `cache` says otherwise.
  */
 import { ABI_FEATURES } from '../abi/features';
@@ -23,7 +23,7 @@ import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEn
 export interface ProbeOptions {
   /** The kernel to ask; default the real one. */
   kernel?: Kernel;
-  /** Facts about the box; default readEnvironment(). Pass a simulated kernel's with it. */
+  /** Facts about the box; default readEnvironment(). Pass another kernel's with it. */
   environment?: Environment;
   /** Default os.release()/version()/machine(). */
   uname?: Uname;

@@ -8,8 +8,8 @@ import type { Uname } from '../model/capability-map';
 
 /**
  * Where the shim's capability map comes from: `capabilities` when given, else
- * the engine's map of `kernel` (default the real one). A simulated kernel comes
- * with its environment and uname (`{ ...simulate('mainline-5.10') }`), so its
+ * the engine's map of `kernel` (default the real one). Another kernel comes
+ * with its environment and uname (`{ kernel, environment, uname }`), so its
  * map and error messages describe it, not the machine the code runs on.
  */
 export interface MapSource {

@@ -1,6 +1,6 @@
 /**
  * The Kernel seam: the only way perfcompat talks to the kernel. Everything
- * above src/sys takes a Kernel, so tests hand it a simulated one and users get
+ * above src/sys takes a Kernel, so tests hand it a stand-in and users get
  * the real one (createRealKernel). Calls return a result or an errno; they
  * never throw for an errno the caller has to classify. Programming mistakes
  * (a buffer shorter than the length given) throw RangeError before any call.
@@ -40,7 +40,7 @@ export interface PollFd {
 export type PollResult = { readonly ready: number; readonly revents: number[] } | SysError;
 
 export interface Kernel {
-  /** Which kernel this is: 'real', or a simulated persona's name. */
+  /** Which kernel this is: 'real', or the name of the stand-in a test hands in. */
   readonly name: string;
   /** True for this host's own kernel: its answers may be cached on disk for this boot. */
   readonly host: boolean;

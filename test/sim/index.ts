@@ -7,3 +7,4 @@ export type { Simulation, Uname } from './simulate';
 export { resolvePersona, mainlineFeatures, compareRelease, KERNEL_BEHAVIOURS, x86Pmu, corePmus } from './persona';
 export type { Persona, PersonaSpec, PersonaPmu, PersonaQuirks } from './persona';
 export { PERSONAS, MAINLINE_PERSONAS } from './personas';
+export { simWorkload, SIM_NS_PER_ITERATION } from './sim-workload';

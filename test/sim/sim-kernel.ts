@@ -22,6 +22,8 @@ import type {
 import { wrapRead } from '../../src/sys/fast-read';
 import type { BoundRead } from '../../src/sys/kernel';
 import type { Persona } from './persona';
+import type { Workload } from '../../src/probe/behaviour-types';
+import { simWorkload } from './sim-workload';
 import { DEFAULT_HW_CACHE, corePmus, PersonaPmu } from './persona';
 import { EventKind, SimEvent, groupOf, rateOf } from './sim-event';
 import { initControlPage, updateControlPage, writeSamples } from './sim-ring';
@@ -62,6 +64,8 @@ export class SimKernel implements Kernel {
   readonly calls: SimCall[] = [];
   /** Set false to stop recording calls (long fuzz runs). */
   record = true;
+  /** What behaviour checks count on this kernel: work(ns) on its clock. */
+  readonly workload: Workload = simWorkload(this);
 
   private readonly events = new Map<number, SimEvent>();
   private readonly ioctls: Record<string, number>;
