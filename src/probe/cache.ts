@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { logger } from '../sys/log';
 import { CAPABILITY_SCHEMA, type CapabilityMap } from '../model/capability-map';
+import { withCurrentIds } from '../model/feature-aliases';
 
 const log = logger('cache');
 
@@ -84,7 +85,7 @@ export function readCache(dir: string, key: CacheKey): CapabilityMap | null {
       return ignore(file, 'malformed or transient entries');
     }
     if (log.enabled) log('served from %s', file);
-    return { ...c.map, source: 'cache' };
+    return { ...withCurrentIds(c.map), source: 'cache' };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && log.enabled) log('cannot read cache file %s: %s', file, (err as Error).message);

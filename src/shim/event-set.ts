@@ -140,7 +140,7 @@ export class EventSet {
     this.withLost = isSupported(m, 'read_format.lost');
     this.readFormat = TIMES | (this.withLost ? PERF_FORMAT.LOST : 0n) | (this.readPath === 'group' ? PERF_FORMAT.GROUP : 0n);
     this.stride = this.withLost ? 2 : 1;
-    const limits = [numericValue(m, 'combo.group_scheduability'), numericValue(m, 'behaviour.scheduability')].filter((v): v is number => v !== undefined);
+    const limits = [numericValue(m, 'combo.group_schedulability'), numericValue(m, 'behaviour.schedulability')].filter((v): v is number => v !== undefined);
     this.groupLimit = limits.length > 0 ? Math.max(1, Math.min(...limits)) : undefined;
     this.mixHwSw = !isMissing(m, 'combo.hw_sw_group');
     this.resetEmulated = entry(m, 'behaviour.ioctl_reset')?.status === 'broken';
@@ -182,7 +182,7 @@ export class EventSet {
       return { group: g };
     }
     if (isHw && limit !== undefined && this.groupList.some((g) => g.hwContext === context && g.hwCount >= limit)) {
-      return { group: undefined, note: `a group of ${context} events holds at most ${limit} that are scheduled together here (combo.group_scheduability / behaviour.scheduability)` };
+      return { group: undefined, note: `a group of ${context} events holds at most ${limit} that are scheduled together here (combo.group_schedulability / behaviour.schedulability)` };
     }
     if (!isHw && !this.mixHwSw && this.groupList.length > 0) {
       return { group: undefined, note: 'software events cannot join a hardware group here (combo.hw_sw_group)' };

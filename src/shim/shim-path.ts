@@ -49,16 +49,16 @@ export function shimPathFor(featureId: string, map: CapabilityMap): string | und
       return isMissing(map, id)
         ? `inherited counters (forCommand) are read one read() per event; PERF_FORMAT_GROUP is dropped from inherited attrs (${status(map, id)})`
         : 'inherited counters (forCommand) are read as a group like any other';
-    case 'combo.group_scheduability': {
+    case 'combo.group_schedulability': {
       const v = numericValue(map, id);
       return v !== undefined
         ? `EventSet puts at most ${v} hardware events of one PMU in a group; more start a new group (reported in set.splits) and are multiplexed, values scaled by enabled/running`
         : `no group limit known (${status(map, id)}): hardware events of one PMU share one group`;
     }
-    case 'behaviour.scheduability': {
+    case 'behaviour.schedulability': {
       const v = numericValue(map, id);
       return v !== undefined
-        ? `EventSet caps hardware groups at ${v} events (the smaller of this and combo.group_scheduability); larger sets are split (set.splits)`
+        ? `EventSet caps hardware groups at ${v} events (the smaller of this and combo.group_schedulability); larger sets are split (set.splits)`
         : `no measured group limit (${status(map, id)})`;
     }
     case 'behaviour.ioctl_reset':
