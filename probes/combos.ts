@@ -147,5 +147,5 @@ export const comboProbes: ProbeDeclaration[] = [
   })),
   { id: 'combo.aux_output', base: 'hardware-sampling', hook: auxOutputHook },
   { id: 'combo.hw_sw_group', base: 'hardware', hook: hwSwGroupHook },
-  { id: 'combo.group_scheduability', base: 'hardware', hook: schedulabilityHook },
+  { id: 'combo.group_schedulability', base: 'hardware', hook: schedulabilityHook },
 ];

@@ -6,7 +6,7 @@ import type { BehaviourCheck } from '../../src/probe/behaviour-types';
 import counterCounts from './counter-counts';
 import groupRead from './group-read';
 import groupReadAfterExit from './group-read-after-exit';
-import scheduability from './scheduability';
+import schedulability from './schedulability';
 import multiplexing from './multiplexing';
 import ioctlReset from './ioctl-reset';
 import ioctlDisableEnable from './ioctl-disable-enable';
@@ -22,7 +22,7 @@ export const BEHAVIOUR_CHECKS: readonly BehaviourCheck[] = [
   counterCounts,
   groupRead,
   groupReadAfterExit,
-  scheduability,
+  schedulability,
   multiplexing,
   ioctlReset,
   ioctlDisableEnable,

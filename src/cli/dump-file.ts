@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { CAPABILITY_SCHEMA, FEATURE_STATUSES } from '../model/capability-map';
 import type { CapabilityMap } from '../model/capability-map';
+import { withCurrentIds } from '../model/feature-aliases';
 import { UsageError } from './command';
 
 const SCHEMA_PREFIX = 'perfcompat/capabilities@';
@@ -44,7 +45,7 @@ export function asCapabilityMap(data: unknown, name: string): CapabilityMap {
       bad(`features["${id}"].status is ${JSON.stringify(status)}, expected one of ${FEATURE_STATUSES.join(', ')}`);
     }
   }
-  return data as CapabilityMap;
+  return withCurrentIds(data as CapabilityMap);
 }
 
 /** Read and check a dump file ("-" reads stdin). */

@@ -13,7 +13,7 @@ const COMBOS: Record<string, string> = {
   precise_ip: 'highest precise_ip (skid constraint) level that opens',
   aux_output: 'aux_output: a group leader with an AUX event feeding records',
   hw_sw_group: 'a software event in a hardware-led group',
-  group_scheduability: 'largest event group that is actually scheduled and counts',
+  group_schedulability: 'largest event group that is actually scheduled and counts',
 };
 
 const ACCESS: Record<string, string> = {

@@ -6,6 +6,7 @@
  * map did not run is neither lost nor gained. Pure.
  */
 import type { CapabilityMap, FeatureEntry, FeatureStatus } from './capability-map';
+import { withCurrentIds } from './feature-aliases';
 
 export interface FeatureChange {
   id: string;
@@ -39,7 +40,9 @@ function statusOf(e: FeatureEntry | undefined): FeatureStatus | 'absent' {
   return e === undefined ? 'absent' : e.status;
 }
 
-export function diffMaps(a: CapabilityMap, b: CapabilityMap): MapDiff {
+export function diffMaps(oldA: CapabilityMap, oldB: CapabilityMap): MapDiff {
+  const a = withCurrentIds(oldA);
+  const b = withCurrentIds(oldB);
   const d: MapDiff = {
     a: { release: a.kernel.release, machine: a.kernel.machine },
     b: { release: b.kernel.release, machine: b.kernel.machine },

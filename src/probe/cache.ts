@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { logger } from '../sys/log';
 import { CAPABILITY_SCHEMA, type CapabilityMap, type FeatureEntry } from '../model/capability-map';
+import { withCurrentIds } from '../model/feature-aliases';
 
 const log = logger('cache');
 
@@ -102,7 +103,7 @@ export function readCache(dir: string, key: CacheKey): CapabilityMap | null {
     c.map.features = Object.fromEntries(Object.entries(c.map.features).filter(([id]) => !isBehaviourId(id)));
   }
   if (log.enabled) log('served from %s', file);
-  return { ...c.map, source: 'cache' };
+  return { ...withCurrentIds(c.map), source: 'cache' };
 }
 
 /** The behaviour answers file of a key: apart from the ABI map, so running checks never rewrites it. */

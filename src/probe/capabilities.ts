@@ -18,6 +18,7 @@ import type { ProbeDeclaration } from './declaration';
 import { engineVersion } from './engine-version';
 import { ProbeRun } from './engine';
 import { behaviourAnswers, ensureBehaviour, type BehaviourStore } from './behaviour-runner';
+import { canonicalFeatureId, deprecatedIdNote } from '../model/feature-aliases';
 import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEntry, type Uname } from '../model/capability-map';
 
 export interface ProbeOptions {
@@ -179,7 +180,17 @@ function probedCapabilities(s: Session, opts: ProbeOptions): CapabilityMap {
 }
 
 /** One feature's entry: from the full map when there is one, else probing only what it needs. */
-export function feature(id: string, opts: ProbeOptions = {}): FeatureEntry {
+export function feature(asked: string, opts: ProbeOptions = {}): FeatureEntry {
+  const id = canonicalFeatureId(asked);
+  const old = deprecatedIdNote(asked);
+  if (old !== undefined) {
+    const e = currentFeature(id, opts);
+    return { ...e, reason: e.reason ? `${e.reason} (${old})` : old };
+  }
+  return currentFeature(id, opts);
+}
+
+function currentFeature(id: string, opts: ProbeOptions): FeatureEntry {
   const s = session(opts);
   const mem = memoryFor(s);
   if (id.startsWith('behaviour.')) {

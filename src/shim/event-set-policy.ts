@@ -47,7 +47,7 @@ export interface EventSetPolicy {
 /** The map and behaviour ids an EventSet's policy consults. */
 export const EVENT_SET_FEATURE_IDS = [
   'read_format.group', 'behaviour.group_read', 'combo.inherit_group_read', 'behaviour.group_read_after_exit', 'read_format.lost',
-  'combo.group_scheduability', 'behaviour.scheduability', 'combo.hw_sw_group', 'behaviour.ioctl_reset', 'behaviour.ioctl_flag_group',
+  'combo.group_schedulability', 'behaviour.schedulability', 'combo.hw_sw_group', 'behaviour.ioctl_reset', 'behaviour.ioctl_flag_group',
 ] as const;
 export type EventSetFeatureId = (typeof EVENT_SET_FEATURE_IDS)[number];
 
@@ -91,7 +91,7 @@ export function eventSetPolicy(map: CapabilityMap | undefined, behaviour: Behavi
   const { readPath, readPathReason } = readPathOf(map, behaviour, opts);
   const withLost = isSupported(map, 'read_format.lost');
   const readFormat = TIMES | (withLost ? PERF_FORMAT.LOST : 0n) | (readPath === 'group' ? PERF_FORMAT.GROUP : 0n);
-  const limits = [numericValue(map, 'combo.group_scheduability'), numeric(behaviour('behaviour.scheduability'))].filter((v): v is number => v !== undefined);
+  const limits = [numericValue(map, 'combo.group_schedulability'), numeric(behaviour('behaviour.schedulability'))].filter((v): v is number => v !== undefined);
   const groupLimit = limits.length > 0 ? Math.max(1, Math.min(...limits)) : undefined;
   const mixHwSw = !isMissing(map, 'combo.hw_sw_group');
   const resetEmulated = behaviour('behaviour.ioctl_reset')?.status === 'broken';
@@ -107,16 +107,16 @@ export function eventSetPolicy(map: CapabilityMap | undefined, behaviour: Behavi
   if (perEventIoctl) reasons.push(flagGroup);
   const read = `reads ${readPath === 'group' ? 'each group with one read() of PERF_FORMAT_GROUP' : 'one read() per event'} (readPath "${readPath}"): ${readPathReason}`;
   const limit = groupLimit !== undefined
-    ? `puts at most ${groupLimit} hardware events of one PMU in a group (the smaller of combo.group_scheduability and behaviour.scheduability); more start a new group (set.splits) and are multiplexed, values scaled by enabled/running`
-    : 'knows no group limit (combo.group_scheduability / behaviour.scheduability): hardware events of one PMU share one group';
+    ? `puts at most ${groupLimit} hardware events of one PMU in a group (the smaller of combo.group_schedulability and behaviour.schedulability); more start a new group (set.splits) and are multiplexed, values scaled by enabled/running`
+    : 'knows no group limit (combo.group_schedulability / behaviour.schedulability): hardware events of one PMU share one group';
   const why: Record<EventSetFeatureId, string> = {
     'read_format.group': read,
     'behaviour.group_read': read,
     'combo.inherit_group_read': read,
     'behaviour.group_read_after_exit': read,
     'read_format.lost': withLost ? 'values carry lost counts (PERF_FORMAT_LOST, read_format.lost)' : 'values carry no lost count: PERF_FORMAT_LOST is not supported here (read_format.lost)',
-    'combo.group_scheduability': limit,
-    'behaviour.scheduability': limit,
+    'combo.group_schedulability': limit,
+    'behaviour.schedulability': limit,
     'combo.hw_sw_group': mixHwSw
       ? 'lets software events join the hardware group, scheduled together (combo.hw_sw_group)'
       : 'gives software events their own group, apart from hardware events (combo.hw_sw_group)',
@@ -150,7 +150,7 @@ export function pickGroup(groups: readonly GroupShape[], context: string, p: Pic
     return { index: i };
   }
   if (isHw && limit !== undefined && groups.some((g) => g.hwContext === context && g.hwCount >= limit)) {
-    return { index: -1, note: `a group of ${context} events holds at most ${limit} that are scheduled together here (combo.group_scheduability / behaviour.scheduability)` };
+    return { index: -1, note: `a group of ${context} events holds at most ${limit} that are scheduled together here (combo.group_schedulability / behaviour.schedulability)` };
   }
   if (!isHw && !p.mixHwSw && groups.length > 0) return { index: -1, note: 'software events cannot join a hardware group here (combo.hw_sw_group)' };
   if (isHw && !p.mixHwSw && groups.length > 0) return { index: -1, note: 'hardware events cannot join a software group here (combo.hw_sw_group)' };

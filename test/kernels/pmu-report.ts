@@ -27,7 +27,7 @@ function counts(m: GuestMap | string | undefined): string {
 }
 
 /** The ids issue 14 names as wrong in 0.1.0 on arm64, and what each says here. */
-export const KNOWN_WRONG = ['combo.group_scheduability', 'combo.precise_ip', 'mmap.cap_user_rdpmc'] as const;
+export const KNOWN_WRONG = ['combo.group_schedulability', 'combo.precise_ip', 'mmap.cap_user_rdpmc'] as const;
 
 export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
   const arm = kernels.filter((k) => k.spec.arch !== 'amd64');

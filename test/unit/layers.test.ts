@@ -119,7 +119,7 @@ const PROBES_INTERNALS_ALLOWED = new Set([
   'probes/behaviour/ioctl-period.ts -> src/probe/behaviour-context.ts',
   'probes/behaviour/multiplexing.ts -> src/probe/behaviour-context.ts',
   'probes/behaviour/sampling.ts -> src/probe/behaviour-ring.ts',
-  'probes/behaviour/scheduability.ts -> src/probe/behaviour-context.ts',
+  'probes/behaviour/schedulability.ts -> src/probe/behaviour-context.ts',
 ]);
 
 const PROBE_CONTRACT = new Set(['src/probe/contract.ts', 'src/probe/declaration.ts', 'src/probe/behaviour-types.ts']);

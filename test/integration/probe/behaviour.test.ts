@@ -13,7 +13,7 @@ const SOFTWARE_ANSWERABLE = [
   'counter_counts', 'group_read', 'group_read_after_exit', 'ioctl_reset', 'ioctl_disable_enable', 'ioctl_flag_group',
   'ioctl_refresh', 'ioctl_period', 'ioctl_id', 'enable_on_exec', 'inherit', 'overflow',
 ];
-const NEEDS_PMU = ['scheduability', 'multiplexing'];
+const NEEDS_PMU = ['schedulability', 'multiplexing'];
 
 /** The README's example cases (sources, not compiled: users write them without a build). */
 const CASES = resolve(__dirname, '../../../../test/integration/probe/cases');

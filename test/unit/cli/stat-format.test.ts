@@ -42,7 +42,7 @@ describe('cli stat format', () => {
       value('instructions', 1000n, 300n, 100n),
       value('branch-misses', 0n, 300n, 0n),
     ], {
-      splits: ['branch-misses starts group 1: the map says at most 2 events of cpu run together (combo.group_scheduability)'],
+      splits: ['branch-misses starts group 1: the map says at most 2 events of cpu run together (combo.group_schedulability)'],
       adaptations: [{ event: 'cpu-clock', what: 'counts software/cpu_clock instead of hardware/cpu_cycles', why: 'no hardware PMU here; nanoseconds on CPU instead of cycles', featureId: 'event.hardware.cpu_cycles', errnoName: 'ENOENT' }],
     });
     const lines = formatStat(c, { elapsedNs: 1_500_000_000n, palette: palette(false), width: 80 });

@@ -132,8 +132,8 @@ describe('engine on simulated personas', function () {
   });
 
   it('NMI watchdog: the largest group that runs is one less than the counters', () => {
-    assert.equal(mapOf('nmi-watchdog').map.features['combo.group_scheduability']?.value, 3);
-    assert.equal(mapOf('mainline-6.18').map.features['combo.group_scheduability']?.value, 4);
+    assert.equal(mapOf('nmi-watchdog').map.features['combo.group_schedulability']?.value, 3);
+    assert.equal(mapOf('mainline-6.18').map.features['combo.group_schedulability']?.value, 4);
   });
 
   it('arm64: precise_ip is no-hardware, the PMU is found by its sysfs type', () => {

@@ -28,7 +28,7 @@ describe('behaviour checks on simulated kernels', () => {
     const { kernel } = simulate(HEALTHY);
     const results = run(kernel);
     const byName = new Map(results.map((r) => [r.name, r]));
-    for (const name of ['counter_counts', 'group_read', 'scheduability', 'multiplexing', 'ioctl_reset', 'ioctl_disable_enable', 'ioctl_flag_group', 'ioctl_period', 'ioctl_id', 'overflow']) {
+    for (const name of ['counter_counts', 'group_read', 'schedulability', 'multiplexing', 'ioctl_reset', 'ioctl_disable_enable', 'ioctl_flag_group', 'ioctl_period', 'ioctl_id', 'overflow']) {
       assert.equal(byName.get(name)?.outcome, 'ok', `${name}: ${byName.get(name)?.entry.reason}`);
     }
     // Child-process checks cannot run on a simulation: skipped with the reason, never passed.
@@ -39,9 +39,9 @@ describe('behaviour checks on simulated kernels', () => {
     assert.equal(openFds(kernel), 0);
   });
 
-  it('records the largest group that runs as the scheduability value', () => {
+  it('records the largest group that runs as the schedulability value', () => {
     const { kernel } = simulate(HEALTHY);
-    const [r] = run(kernel, ['scheduability']);
+    const [r] = run(kernel, ['schedulability']);
     assert.equal(r?.entry.status, 'supported');
     assert.equal(r?.entry.value, kernel.persona.pmu?.counters);
   });
@@ -75,12 +75,12 @@ describe('behaviour checks on simulated kernels', () => {
     assert.equal(gr.entry.measured?.expectedBytes, 72);
     // Checks that do not read groups are unaffected.
     assert.equal(results.find((r) => r.name === 'ioctl_reset')?.outcome, 'ok');
-    assert.equal(results.find((r) => r.name === 'scheduability')?.outcome, 'ok');
+    assert.equal(results.find((r) => r.name === 'schedulability')?.outcome, 'ok');
   });
 
-  it('a group that opens but never runs (NMI watchdog) makes scheduability broken with the largest that runs', () => {
+  it('a group that opens but never runs (NMI watchdog) makes schedulability broken with the largest that runs', () => {
     const { kernel } = simulate('nmi-watchdog');
-    const [r] = run(kernel, ['scheduability']);
+    const [r] = run(kernel, ['schedulability']);
     assert.equal(r?.entry.status, 'broken');
     assert.equal(r?.entry.value, 3);
     assert.equal(r?.entry.measured?.largestOpen, 4);
@@ -112,9 +112,9 @@ describe('behaviour checks on simulated kernels', () => {
 
   it('a machine without a PMU skips the hardware checks with the errno as the reason', () => {
     const { kernel } = simulate('vm-no-pmu');
-    const map = runBehaviourChecks({ kernel, only: ['scheduability', 'multiplexing', 'counter_counts'] });
-    assert.equal(map['behaviour.scheduability']?.status, 'no-hardware');
-    assert.equal(map['behaviour.scheduability']?.errnoName, 'ENOENT');
+    const map = runBehaviourChecks({ kernel, only: ['schedulability', 'multiplexing', 'counter_counts'] });
+    assert.equal(map['behaviour.schedulability']?.status, 'no-hardware');
+    assert.equal(map['behaviour.schedulability']?.errnoName, 'ENOENT');
     assert.equal(map['behaviour.multiplexing']?.status, 'no-hardware');
     assert.equal(map['behaviour.counter_counts']?.status, 'supported');
     assert.match(String(map['behaviour.counter_counts']?.measured?.cpu_cycles), /absent: ENOENT/);

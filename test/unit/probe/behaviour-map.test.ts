@@ -21,7 +21,7 @@ describe('behaviour entries in the capability map', () => {
     assert.deepEqual(Object.keys(plain.features).filter((id) => id.startsWith('behaviour.')), []);
     const withChecks = getCapabilities({ ...sim, cache: false, behaviour: true });
     const ids = Object.keys(withChecks.features).filter((id) => id.startsWith('behaviour.'));
-    assert.ok(ids.includes('behaviour.group_read') && ids.includes('behaviour.scheduability') && ids.includes('behaviour.counter_counts'));
+    assert.ok(ids.includes('behaviour.group_read') && ids.includes('behaviour.schedulability') && ids.includes('behaviour.counter_counts'));
     assert.equal(validate(withChecks), true, JSON.stringify(validate.errors));
     const broken = withChecks.features['behaviour.counter_counts']!;
     assert.equal(broken.status, 'broken');
@@ -30,7 +30,7 @@ describe('behaviour entries in the capability map', () => {
 
   it('feature() and supports() answer one behaviour id by running only that check', () => {
     const sim = simulate('nmi-watchdog');
-    const e = feature('behaviour.scheduability', { ...sim, cache: false });
+    const e = feature('behaviour.schedulability', { ...sim, cache: false });
     assert.equal(e.status, 'broken');
     assert.equal(e.value, 3);
     const opened = sim.kernel.calls.filter((c) => c.call === 'perf_event_open').length;

@@ -39,7 +39,7 @@ describe('behaviour answers steer the shim', () => {
 
   it('a group that never runs (NMI watchdog): the largest that runs is recorded and EventSet splits larger groups', () => {
     const { sim, map } = mapOf('nmi-watchdog');
-    assert.equal(map.features['behaviour.scheduability']?.value, 3);
+    assert.equal(map.features['behaviour.schedulability']?.value, 3);
     const set = new EventSet({ kernel: sim.kernel, capabilities: map });
     try {
       for (const e of ['cycles', 'instructions', 'branches', 'branch-misses']) set.add(e);

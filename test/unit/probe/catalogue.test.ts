@@ -27,7 +27,7 @@ describe('probes/ catalogue', () => {
       'mmap.cap_user_rdpmc', 'mmap.cap_user_time_zero', 'mmap.cap_user_time_short', 'access.kernel', 'access.cpu_wide',
       'combo.inherit_group_read', 'combo.inherit_sample_read', 'combo.sigtrap_without_remove_on_exec', 'combo.exclude_guest',
       'combo.exclude_host', 'combo.precise_ip', 'combo.clockid.monotonic', 'combo.clockid.monotonic_raw', 'combo.clockid.realtime',
-      'combo.clockid.boottime', 'combo.clockid.tai', 'combo.aux_output', 'combo.hw_sw_group', 'combo.group_scheduability',
+      'combo.clockid.boottime', 'combo.clockid.tai', 'combo.aux_output', 'combo.hw_sw_group', 'combo.group_schedulability',
     ]) assert.ok(ids.has(id), id);
     assert.equal(decls.filter((d) => d.id.startsWith('event.hw_cache.')).length, 7 * 3 * 2);
   });

@@ -47,7 +47,7 @@ describe('shim/eventSetPolicy', () => {
 
   it('limits groups to the measured schedulability, and only inherited sets or exited tasks consult their entries', () => {
     const { map, checked } = probed('nmi-watchdog');
-    const limit = checked.features['behaviour.scheduability']?.value;
+    const limit = checked.features['behaviour.schedulability']?.value;
     assert.equal(typeof limit, 'number');
     const p = eventSetPolicy(map, behaviourOfMap(checked));
     assert.ok(p.groupLimit !== undefined && p.groupLimit <= (limit as number));

@@ -101,13 +101,13 @@ describe('shim/EventSet', () => {
   describe('grouping', () => {
     it('splits hardware groups at the map\'s schedulability limit and reports the split', () => {
       const k = stubKernel();
-      const set = new EventSet({ kernel: k, capabilities: mapWith({ ...HW_MAP, 'combo.group_scheduability': supported(2) }) });
+      const set = new EventSet({ kernel: k, capabilities: mapWith({ ...HW_MAP, 'combo.group_schedulability': supported(2) }) });
       for (const e of HW.slice(0, 5)) set.add(e);
       set.add(SW[0]!);
       assert.deepEqual(set.groups.map((g) => g.length), [3, 2, 1], 'software joins the first group without taking a counter');
       assert.deepEqual(set.groups[0], ['cycles', 'instructions', 'task-clock']);
       assert.equal(set.splits.length, 2);
-      assert.match(set.splits[0]!, /at most 2.*combo\.group_scheduability/);
+      assert.match(set.splits[0]!, /at most 2.*combo\.group_schedulability/);
       set.close();
     });
 
@@ -217,7 +217,7 @@ describe('shim/EventSet', () => {
       // The map is probed on a wall-clock persona; the counting runs on manual time so the comparison is exact.
       const map = getCapabilities({ ...simulate('nmi-watchdog'), cache: false });
       const sim = simulate('nmi-watchdog', { clock: 'manual' });
-      const limit = map.features['combo.group_scheduability']!.value as number;
+      const limit = map.features['combo.group_schedulability']!.value as number;
       assert.equal(limit, 3);
       const set = new EventSet({ kernel: sim.kernel, capabilities: map });
       for (const e of HW) set.add(e);

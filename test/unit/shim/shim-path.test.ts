@@ -35,7 +35,7 @@ describe('shim/shimPathFor', () => {
   });
 
   it('reports the group limit, precise level and kernel exclusion', () => {
-    assert.match(shimPathFor('combo.group_scheduability', mapWith({ 'combo.group_scheduability': supported(3) }))!, /at most 3/);
+    assert.match(shimPathFor('combo.group_schedulability', mapWith({ 'combo.group_schedulability': supported(3) }))!, /at most 3/);
     assert.match(shimPathFor('combo.precise_ip', mapWith({ 'combo.precise_ip': supported(2) }))!, /above 2/);
     assert.match(shimPathFor('access.kernel', mapWith({ 'access.kernel': { status: 'denied', errno: 13 } }))!, /exclude_kernel/);
   });

@@ -1,5 +1,5 @@
 /**
- * Scheduability: a group of hardware events that opens must also run
+ * Schedulability: a group of hardware events that opens must also run
  * (time_running > 0) — a pinned NMI watchdog or a virtual PMU can leave a
  * group that the kernel accepted at time_running 0 forever (PAPI). Grows the
  * group one event at a time; the value is the largest group that runs, which
@@ -13,7 +13,7 @@ import { HW_GROUP_EVENTS, times } from './events';
 export const MAX_GROUP = 12;
 
 const check: BehaviourCheck = {
-  name: 'scheduability',
+  name: 'schedulability',
   description: 'a hardware group the kernel accepts actually runs (largest recorded)',
   run(ctx): Verdict {
     let largestOpen = 0;
@@ -52,11 +52,11 @@ const check: BehaviourCheck = {
     }
     const measured: Record<string, number | string> = { largestOpen, largestRuns };
     if (stopReason) measured.stop = stopReason;
-    const claim = ctx.capabilities?.features['combo.group_scheduability']?.value;
+    const claim = ctx.capabilities?.features['combo.group_schedulability']?.value;
     if (typeof claim === 'number') measured.claimed = claim;
     if (firstStuck > 0) return { ...ctx.broken(`${stopReason}; the largest group that runs has ${largestRuns} event(s)`, measured), value: largestRuns };
     if (typeof claim === 'number' && claim > largestRuns) {
-      return { ...ctx.broken(`combo.group_scheduability claims ${claim} but only ${largestRuns} run together`, measured), value: largestRuns };
+      return { ...ctx.broken(`combo.group_schedulability claims ${claim} but only ${largestRuns} run together`, measured), value: largestRuns };
     }
     return ctx.ok(measured, largestRuns);
   },
