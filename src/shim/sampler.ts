@@ -14,6 +14,7 @@ import { MMAP_PAGE } from '../abi/mmap-page';
 import { compileLayout, CompiledLayout, RecordLayout } from '../abi/records';
 import { decodeTracepointRaw, TracepointFormat } from '../abi/tracepoint-format';
 import { PerfcompatError } from '../errors';
+import type { CapabilityMap } from '../model/capability-map';
 import { isErr, Kernel, Mapping, ReadableWatch } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { realKernel } from '../sys/real-kernel';
@@ -52,6 +53,7 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
   private waiters: Array<() => void> = [];
   private isClosed = false;
   private readonly offset: bigint;
+  private readonly map: CapabilityMap | undefined;
 
   constructor(spec: EventSpec | string, options: SamplerOptions = {}) {
     const o = options;
@@ -78,6 +80,7 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
     }
     this.event = event;
     this.kernel = kernel;
+    this.map = map;
     this.name = event.name;
     this.backward = backward;
     this.adaptations = Object.freeze([...adaptations, ...event.adaptations]);
@@ -250,7 +253,7 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
     if ((BigInt(this.layout.sampleType) & PERF_SAMPLE.TIME!) === 0n) {
       return { kind: 'raw', clock: 'perf', reason: 'samples carry no time (PERF_SAMPLE_TIME not asked)', ...(mmap ? { mmap } : {}) };
     }
-    const est = calibratePerfClock(this.kernel);
+    const est = calibratePerfClock(this.kernel, 3, this.map);
     if ('reason' in est) return { kind: 'raw', clock: 'perf', reason: est.reason, ...(mmap ? { mmap } : {}) };
     return { kind: 'estimated', clock: 'monotonic', offsetNs: est.offsetNs, uncertaintyNs: est.uncertaintyNs, ...(mmap ? { mmap } : {}) };
   }

@@ -4,12 +4,13 @@
  * CLOCK_MONOTONIC for kernels without use_clockid.
  */
 import { CLOCK_IDS, PERF_SAMPLE, PERF_TYPE, SW_EVENTS } from '../abi/constants';
-import { encodeAttr } from '../abi/attr-codec';
-import { errnoName } from '../abi/errno';
-import { MAP_SHARED, PROT_READ, PROT_WRITE } from '../abi/ioctl';
+import { smallestAttrSize } from '../abi/attr-layout';
 import type { PerfRecord } from '../abi/records';
 import type { TracepointValue } from '../abi/tracepoint-format';
+import type { CapabilityMap } from '../model/capability-map';
 import { isErr, type Kernel } from '../sys/kernel';
+import { openScope } from '../open/scope';
+import { isSupported, numericValue } from './map-lookup';
 import { RingBuffer } from './ring-buffer';
 import { perfIoctls } from './ioctl-requests';
 
@@ -70,22 +71,23 @@ export function shiftTime(r: SamplerRecord, offset: bigint): void {
  * context-switch event sampled with TIME on this thread records the moment
  * the thread sleeps in poll(); the monotonic clock read just before and after
  * brackets it. Returns the offset (monotonic − perf) of the tightest of a few tries.
+ * The event opens through a fd scope, at the attr size the map allows
+ * (attr.size when supported, else the smallest size holding the fields).
  */
-export function calibratePerfClock(kernel: Kernel, tries = 3): { offsetNs: bigint; uncertaintyNs: bigint } | { reason: string } {
-  const attr = encodeAttr({
+export function calibratePerfClock(kernel: Kernel, tries = 3, map?: CapabilityMap): { offsetNs: bigint; uncertaintyNs: bigint } | { reason: string } {
+  const attr = {
     type: PERF_TYPE.SOFTWARE, config: SW_EVENTS.find((e) => e.name === 'context_switches')!.value,
     sample_period: 1, sample_type: PERF_SAMPLE.TIME!, exclude_kernel: 0, disabled: 1,
-  }, { size: 64 });
-  const r = kernel.perfEventOpen(attr, 0, -1, -1, 0);
-  if (isErr(r)) return { reason: `no use_clockid, and the calibration event (software context-switches) did not open: ${errnoName(r.errno)}` };
-  const page = kernel.pageSize();
-  const m = kernel.mmap(r.fd, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-  if (isErr(m)) {
-    kernel.close(r.fd);
-    return { reason: `no use_clockid, and the calibration ring did not map: ${errnoName(m.errno)}` };
-  }
+  };
+  const mapSize = isSupported(map, 'attr.size') ? numericValue(map, 'attr.size') : undefined;
+  const scope = openScope(kernel, { attrSize: mapSize ?? smallestAttrSize(attr) });
   try {
-    const ring = new RingBuffer(m.mapping.buffer, { pageSize: page });
+    const r = scope.open(attr);
+    if (isErr(r)) return { reason: `no use_clockid, and the calibration event (software context-switches) did not open: ${r.errnoName}` };
+    const page = kernel.pageSize();
+    const m = scope.mmapPages(r.fd, 2, page);
+    if (isErr(m)) return { reason: `no use_clockid, and the calibration ring did not map: ${m.errnoName}` };
+    const ring = new RingBuffer(m.buffer, { pageSize: page });
     const ioctls = perfIoctls(kernel.arch);
     let best: { offsetNs: bigint; uncertaintyNs: bigint } | undefined;
     for (let i = 0; i < tries; i++) {
@@ -104,7 +106,6 @@ export function calibratePerfClock(kernel: Kernel, tries = 3): { offsetNs: bigin
     }
     return best ?? { reason: 'no use_clockid, and the calibration event recorded no context switch' };
   } finally {
-    kernel.munmap(m.mapping);
-    kernel.close(r.fd);
+    scope.dispose();
   }
 }
