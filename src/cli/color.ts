@@ -1,6 +1,9 @@
 /**
- * ANSI colour, on only when stdout is a TTY, NO_COLOR is unset or empty and
- * --no-color was not given (--color forces it on). Pure apart from reading the
+ * ANSI colour and the decision to use it. --no-color wins, then NO_COLOR (any
+ * non-empty value, even over --color), then --color. Otherwise a terminal
+ * decides with Node's own tty.WriteStream#hasColors(env), which honours
+ * FORCE_COLOR, NODE_DISABLE_COLORS and TERM=dumb; a pipe or file gets colour
+ * only from FORCE_COLOR, as Node's own tools do. Pure apart from reading the
  * arguments it is given.
  */
 import type { FeatureStatus } from '../model/capability-map';
@@ -33,11 +36,33 @@ export function palette(enabled: boolean): Palette {
   };
 }
 
-export function useColor(opts: { isTTY: boolean; env: NodeJS.ProcessEnv; noColorFlag: boolean; colorFlag: boolean }): boolean {
+/** What the colour decision needs to know about the output stream. */
+export interface ColorTarget {
+  isTTY: boolean;
+  /** tty.WriteStream#hasColors, when the stream is a terminal. */
+  hasColors?: (env: object) => boolean;
+  env: NodeJS.ProcessEnv;
+  noColorFlag: boolean;
+  colorFlag: boolean;
+}
+
+/** FORCE_COLOR values that turn colour on (Node's own reading: 0, false and anything else turn it off). */
+const FORCE_COLOR_ON = new Set(['', '1', '2', '3', 'true']);
+
+export function useColor(opts: ColorTarget): boolean {
   if (opts.noColorFlag) return false;
-  if (opts.env.NO_COLOR !== undefined && opts.env.NO_COLOR !== '') return false;
+  const noColor = opts.env.NO_COLOR !== undefined && opts.env.NO_COLOR !== '';
+  if (noColor) return false;
   if (opts.colorFlag) return true;
-  return opts.isTTY;
+  // hasColors counts an empty NO_COLOR as set; no-color.org (and --color above) do not.
+  let env = opts.env;
+  if (env.NO_COLOR === '') {
+    env = { ...env };
+    delete env.NO_COLOR;
+  }
+  if (opts.isTTY && opts.hasColors !== undefined) return opts.hasColors(env);
+  if (env.FORCE_COLOR !== undefined) return FORCE_COLOR_ON.has(env.FORCE_COLOR);
+  return opts.isTTY && env.NODE_DISABLE_COLORS === undefined && env.TERM !== 'dumb';
 }
 
 export function colorStatus(p: Palette, status: FeatureStatus | 'absent', text: string = status): string {

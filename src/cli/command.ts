@@ -24,6 +24,11 @@ export interface CliIO {
   err(text: string): void;
   /** Columns to lay text out in (80 unless a narrower TTY says otherwise). */
   width: number;
+  /**
+   * Cut over-long text to the width with "…" (a terminal). False when the output
+   * is a pipe or file: such text wraps onto more lines instead, nothing is lost.
+   */
+  cut?: boolean;
   palette: Palette;
   env: NodeJS.ProcessEnv;
 }

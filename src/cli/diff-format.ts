@@ -5,7 +5,7 @@ import type { FeatureEntry } from '../model/capability-map';
 import { colorStatus, type Palette } from './color';
 import { diffIsEmpty, type FeatureChange, type MapDiff } from '../model/map-diff';
 import { shortReason } from './report-format';
-import { padEnd, truncate, visibleLength } from './text';
+import { fitLines, padEnd, truncate, visibleLength } from './text';
 
 function state(p: Palette, e: FeatureEntry | undefined): string {
   if (e === undefined) return p.dim('absent');
@@ -14,7 +14,7 @@ function state(p: Palette, e: FeatureEntry | undefined): string {
   return colorStatus(p, e.status) + (errno !== '' ? ` ${errno}` : '') + value;
 }
 
-function section(p: Palette, title: string, changes: FeatureChange[], width: number): string[] {
+function section(p: Palette, title: string, changes: FeatureChange[], width: number, cut: boolean): string[] {
   if (changes.length === 0) return [];
   const nameWidth = Math.min(36, Math.max(...changes.map((c) => c.id.length)));
   const lines = [p.bold(`${title} (${changes.length})`)];
@@ -28,24 +28,29 @@ function section(p: Palette, title: string, changes: FeatureChange[], width: num
     }
     const reason = c.to !== undefined && c.to.status !== 'supported' && c.to.reason !== undefined ? shortReason(c.to.reason, c.to.status) : undefined;
     const room = width - visibleLength(line) - 2;
-    lines.push(reason !== undefined && room >= Math.min(30, visibleLength(reason)) ? `${line}  ${p.dim(truncate(reason, room))}` : line);
+    if (reason === undefined) lines.push(line);
+    else if (cut ? room >= Math.min(30, visibleLength(reason)) : room >= visibleLength(reason)) lines.push(`${line}  ${p.dim(truncate(reason, room))}`);
+    // A pipe or file gets the whole reason, on lines of its own.
+    else if (!cut) lines.push(line, ...fitLines(reason, width - 6, false).map((l) => `      ${p.dim(l)}`));
+    else lines.push(line);
   }
   lines.push('');
   return lines;
 }
 
-export function formatDiff(d: MapDiff, p: Palette, width: number): string[] {
+/** `cut` false (a pipe or file): reasons too long for their line wrap instead of being cut or left out. */
+export function formatDiff(d: MapDiff, p: Palette, width: number, cut = true): string[] {
   const lines = [truncate(`A: ${d.a.release} (${d.a.machine})  →  B: ${d.b.release} (${d.b.machine})`, width), ''];
   if (diffIsEmpty(d)) {
     lines.push('no differences');
     return lines;
   }
-  lines.push(...section(p, p.red('lost'), d.lost, width));
-  lines.push(...section(p, p.yellow('now denied'), d.nowDenied, width));
-  lines.push(...section(p, p.green('gained'), d.gained, width));
-  lines.push(...section(p, 'status changed', d.statusChanged, width));
-  lines.push(...section(p, 'errno changed', d.errnoChanged, width));
-  lines.push(...section(p, 'value changed', d.valueChanged, width));
+  lines.push(...section(p, p.red('lost'), d.lost, width, cut));
+  lines.push(...section(p, p.yellow('now denied'), d.nowDenied, width, cut));
+  lines.push(...section(p, p.green('gained'), d.gained, width, cut));
+  lines.push(...section(p, 'status changed', d.statusChanged, width, cut));
+  lines.push(...section(p, 'errno changed', d.errnoChanged, width, cut));
+  lines.push(...section(p, 'value changed', d.valueChanged, width, cut));
   if (d.pmusAdded.length > 0) lines.push(truncate(`PMUs added: ${d.pmusAdded.join(' ')}`, width));
   if (d.pmusRemoved.length > 0) lines.push(truncate(`PMUs removed: ${d.pmusRemoved.join(' ')}`, width));
   if (d.pmusAdded.length + d.pmusRemoved.length > 0) lines.push('');

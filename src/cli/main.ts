@@ -19,7 +19,7 @@ const DEFAULT_WIDTH = 80;
 const MIN_WIDTH = 60;
 
 export interface MainStreams {
-  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number; hasColors?(env: object): boolean };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
 }
@@ -107,13 +107,21 @@ export async function main(argv: string[], streams: MainStreams = { stdout: proc
       return EXIT.OK;
     }
     checkPositionals(cmd, args);
-    const isTTY = streams.stdout.isTTY === true;
+    const { stdout } = streams;
+    const isTTY = stdout.isTTY === true;
     const columns = isTTY && typeof streams.stdout.columns === 'number' && streams.stdout.columns > 0 ? streams.stdout.columns : DEFAULT_WIDTH;
     const io: CliIO = {
       out: (s) => { streams.stdout.write(s); },
       err: (s) => { streams.stderr.write(s); },
       width: Math.max(MIN_WIDTH, Math.min(DEFAULT_WIDTH, columns)),
-      palette: palette(useColor({ isTTY, env: streams.env, noColorFlag: args.values['no-color'] === true, colorFlag: args.values.color === true })),
+      cut: isTTY,
+      palette: palette(useColor({
+        isTTY,
+        ...(typeof stdout.hasColors === 'function' ? { hasColors: (env: object) => (stdout.hasColors as (env: object) => boolean).call(stdout, env) } : {}),
+        env: streams.env,
+        noColorFlag: args.values['no-color'] === true,
+        colorFlag: args.values.color === true,
+      })),
       env: streams.env,
     };
     return await cmd.run(args, io, passthrough);

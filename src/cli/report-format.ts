@@ -8,7 +8,7 @@ import { FEATURE_STATUSES } from '../model/capability-map';
 import type { CapabilityMap, Environment, FeatureEntry, FeatureStatus } from '../model/capability-map';
 import { colorStatus, type Palette } from './color';
 import { groupByKind, kindTitle } from './feature-groups';
-import { padEnd, truncate, visibleLength, wrapWords } from './text';
+import { fitLines, padEnd, truncate, visibleLength, wrapWords } from './text';
 
 export interface ReportOptions {
   /** List every feature, not only what matters. */
@@ -16,6 +16,8 @@ export interface ReportOptions {
   /** Only these ids (already filtered by --only); undefined = all in the map. */
   ids?: string[];
   width: number;
+  /** Cut over-long reasons with "…" (default); false wraps them (output to a pipe or file). */
+  cut?: boolean;
   palette: Palette;
   /** perfcompat version shown in the header. */
   version: string;
@@ -160,10 +162,12 @@ function formatKind(kind: string, ids: string[], features: Record<string, Featur
       const what = `${bucket.length} × ${x.e.status}${x.e.errnoName ? ` ${x.e.errnoName}` : ''}: `;
       const names = bucket.map((b) => b.name).join(' ');
       const wrapped = wrapWords(names, opts.width - 2 - what.length, opts.width - 4);
-      const shownLines = wrapped.slice(0, 2);
-      if (wrapped.length > 2) shownLines[1] = truncate(`${shownLines[1]} …`, opts.width - 4);
+      // On a terminal two lines and "…"; in a file every name.
+      const cut = opts.cut !== false;
+      const shownLines = cut ? wrapped.slice(0, 2) : wrapped;
+      if (cut && wrapped.length > 2) shownLines[1] = truncate(`${shownLines[1]} …`, opts.width - 4);
       lines.push(`  ${colorStatus(p, x.e.status, what)}${shownLines[0]}`);
-      if (shownLines[1] !== undefined) lines.push(`    ${shownLines[1]}`);
+      for (const more of shownLines.slice(1)) lines.push(`    ${more}`);
       continue;
     }
     lines.push(...formatEntry(x.name, x.e, nameWidth, opts, kind));
@@ -185,7 +189,7 @@ export function formatEntry(name: string, e: FeatureEntry, nameWidth: number, op
   if (rest === '') return [line.trimEnd()];
   if (visibleLength(rest) <= room) return [`${line}${p.dim(rest)}`];
   // Too long for the line: on its own line below, indented.
-  return [line.trimEnd(), p.dim(`    ${truncate(rest, opts.width - 4)}`)];
+  return [line.trimEnd(), ...fitLines(rest, opts.width - 4, opts.cut !== false).map((l) => p.dim(`    ${l}`))];
 }
 
 export function countStatuses(entries: FeatureEntry[]): Record<FeatureStatus, number> {

@@ -26,22 +26,35 @@ export function truncate(s: string, width: number): string {
   return chars.slice(0, width - 1).join('') + '…';
 }
 
-/** Greedy word wrap of plain text; the first line gets `first` columns, the rest `rest`. */
-export function wrapWords(text: string, first: number, rest: number = first): string[] {
+/**
+ * Greedy word wrap of plain text; the first line gets `first` columns, the rest
+ * `rest`. A word longer than its line is cut with "…" unless `cutWords` is false
+ * (then it stands alone on a longer line).
+ */
+export function wrapWords(text: string, first: number, rest: number = first, cutWords = true): string[] {
+  const fitWord = cutWords ? truncate : (w: string): string => w;
   const words = text.split(/\s+/).filter((w) => w !== '');
   const lines: string[] = [];
   let line = '';
   for (const w of words) {
     const limit = lines.length === 0 ? first : rest;
-    if (line === '') line = truncate(w, limit);
+    if (line === '') line = fitWord(w, limit);
     else if (visibleLength(line) + 1 + visibleLength(w) <= limit) line += ` ${w}`;
     else {
       lines.push(line);
-      line = truncate(w, rest);
+      line = fitWord(w, rest);
     }
   }
   if (line !== '' || lines.length === 0) lines.push(line);
   return lines;
+}
+
+/**
+ * Text in lines of `width` columns: on a terminal (`cut`) one line, cut with
+ * "…"; for a pipe or file every word, wrapped onto as many lines as it takes.
+ */
+export function fitLines(text: string, width: number, cut: boolean): string[] {
+  return cut ? [truncate(text, width)] : wrapWords(text, width, width, false);
 }
 
 /** Thousands separators for counts: 1234567 → "1,234,567". */

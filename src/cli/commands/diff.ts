@@ -35,7 +35,7 @@ Options:
     const b = fileB !== undefined ? readCapabilityDump(fileB) : capabilitiesHere({ refresh: flag(args, 'refresh') });
     const d = diffMaps(a, b);
     if (flag(args, 'json')) io.out(`${JSON.stringify(diffToJson(d), null, 2)}\n`);
-    else io.out(`${formatDiff(d, io.palette, io.width).join('\n')}\n`);
+    else io.out(`${formatDiff(d, io.palette, io.width, io.cut !== false).join('\n')}\n`);
     return d.hasLoss ? EXIT.LOSS : EXIT.OK;
   },
 };

@@ -6,7 +6,7 @@ import type { EventListing } from '../../events';
 import { colorStatus } from '../color';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
 import { loadCapabilities } from '../capabilities-source';
-import { padEnd, truncate } from '../text';
+import { fitLines, padEnd, truncate } from '../text';
 
 /** Listings that cannot open here; shown only with --all. */
 function opensHere(e: EventListing): boolean {
@@ -121,7 +121,7 @@ Options:
     if (notOpened > 0) notes.push(`${notOpened} not in the capability map and not opened (narrow the pattern to ${OPEN_LIMIT} or fewer)`);
     if (hiddenNotHere > 0) notes.push(`${hiddenNotHere} that do not open here hidden (--all shows them)`);
     if (tracepointsHidden > 0) notes.push(`${tracepointsHidden} tracepoints not listed (probe list 'sched:*')`);
-    lines.push('', ...notes.map((n) => p.dim(truncate(n, io.width))));
+    lines.push('', ...notes.flatMap((n) => fitLines(n, io.width, io.cut !== false)).map((l) => p.dim(l)));
     io.out(`${lines.join('\n')}\n`);
     return EXIT.OK;
   },

@@ -61,7 +61,7 @@ Commands: probe diff, probe explain, probe list, probe stat (probe CMD --help)`,
       io.out(`${JSON.stringify(out, null, 2)}\n`);
       return EXIT.OK;
     }
-    const lines = formatReport(map, { all: flag(args, 'all'), ids, width: io.width, palette: io.palette, version: engineVersion() });
+    const lines = formatReport(map, { all: flag(args, 'all'), ids, width: io.width, cut: io.cut !== false, palette: io.palette, version: engineVersion() });
     io.out(`${lines.join('\n')}\n`);
     return EXIT.OK;
   },

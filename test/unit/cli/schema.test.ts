@@ -32,6 +32,17 @@ describe('cli capability schema', () => {
     assert.equal(typeof validator(), 'function');
   });
 
+  it('compiles under ajv strict mode with no allowances (no union types, no unknown formats)', () => {
+    const strict = new Ajv2020({ strict: true }).compile(schema);
+    assert.ok(strict(vmMap()), JSON.stringify(strict.errors));
+    const undated = clone(vmMap());
+    undated.createdAt = 'yesterday';
+    assert.equal(strict(undated), false, 'createdAt is checked without a formats plugin');
+    const offset = clone(vmMap());
+    offset.createdAt = '2026-11-27T03:00:00+01:00';
+    assert.ok(strict(offset), JSON.stringify(strict.errors));
+  });
+
   it('accepts a map with every optional field of the contract', () => {
     const map = clone(vmMap());
     map.features['attr.sigtrap'] = fullEntry;
