@@ -21,8 +21,13 @@ function shellQuote(s: string): string {
 /** Run the CLI with stdout on a pseudo-terminal; its output with \r\n made \n. */
 function onTerminal(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string } {
   const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ');
-  // spawnSync leaves out variables whose value is undefined.
-  const full: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color', ...env };
+  // spawnSync leaves out variables whose value is undefined. Node's
+  // hasColors() also reads CI (a CI runner's terminal gets 2 colours) and
+  // NODE_DISABLE_COLORS: this is the plain desktop terminal, so they go too.
+  const full: NodeJS.ProcessEnv = {
+    ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, NODE_DISABLE_COLORS: undefined,
+    CI: undefined, TEAMCITY_VERSION: undefined, TERM: 'xterm-256color', ...env,
+  };
   const r = spawnSync('script', ['-qec', command, '/dev/null'], { env: full, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 50_000 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout.replace(/\r\n/g, '\n') };
