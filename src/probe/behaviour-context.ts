@@ -5,20 +5,20 @@
  * failure of the kernel aborts the check with the matching verdict
  * (CheckAbort), so hooks stay short.
  */
-import { AttrInput, DecodedAttr, decodeAttr } from '../abi/attr-codec';
+import { AttrInput, decodeAttr } from '../abi/attr-codec';
 import { HW_EVENTS, SW_EVENTS, PERF_TYPES, PERF_FORMAT, HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, hwCacheConfig } from '../abi/constants';
 import { archAbi, perfIoctl, PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
 import { openScope, type FdScope } from '../open/scope';
 import { decodeRead, readSize, ReadResult } from '../abi/read-format';
 import { errnoName } from '../abi/errno';
 import { PerfcompatError } from '../errors';
-import { isErr, Kernel, Mapping } from '../sys/kernel';
+import { isErr, Kernel } from '../sys/kernel';
 import type { CapabilityMap } from '../model/capability-map';
 import type { BehaviourCtx, EventDecl, OpenedEvent, OpenOptions, Ring, Verdict, WorkDecl, WorkResult } from './behaviour-types';
 export type { OpenedEvent, OpenOptions, Ring } from './behaviour-types';
 import { CheckAbort, errnoVerdict } from './behaviour-verdict';
 import { StoppedChild } from './behaviour-child';
-import { countRecordHeaders, RingHeaders } from './behaviour-ring';
+import { countRecordHeaders } from './behaviour-ring';
 import { workloadOf, type Workload } from './workload';
 export { spin, loop, loopNsPerIteration, cpuClock, spinCpu, touchPages } from './workload';
 

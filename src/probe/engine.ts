@@ -17,7 +17,7 @@ import { logger } from '../sys/log';
 import { BASES, BASE_LABELS, oracleAttr } from './bases';
 import { baseRefused } from './contract';
 import { classifyRefusal } from './classify';
-import { errnoClass, isRetryable, isTransient } from '../model/errno-class';
+import { isRetryable, isTransient } from '../model/errno-class';
 import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration, ResolvedBase } from './declaration';
 import type { Environment, FeatureEntry } from '../model/capability-map';
 
