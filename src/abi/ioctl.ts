@@ -139,3 +139,11 @@ export const FD_CLOEXEC = 1;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const MAP_SHARED = 1;
+export const MAP_PRIVATE = 2;
+
+/** MAP_ANONYMOUS | MAP_FIXED for an architecture (process.arch names; asm-generic unless listed). */
+export function mapAnonymousFixed(arch: string): number {
+  if (arch.startsWith('mips')) return 0x800 | 0x10;
+  if (arch === 'alpha') return 0x10 | 0x100;
+  return 0x20 | 0x10;
+}

@@ -10,6 +10,7 @@
  */
 import koffi from 'koffi';
 import { errnoName } from '../abi/errno';
+import { mapAnonymousFixed, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../abi/ioctl';
 import { PerfcompatError } from '../errors';
 import type { Mapping, MmapResult, VoidResult } from './kernel';
 import type { Libc } from './libc';
@@ -17,15 +18,6 @@ import { checkInt32 } from './checks';
 import { sysLog } from './log';
 
 const MAP_FAILED = 0xffffffffffffffffn;
-const PROT_READ_WRITE = 3;
-const MAP_PRIVATE = 2;
-
-/** MAP_ANONYMOUS and MAP_FIXED by process.arch (asm-generic unless listed). */
-function anonFixedFlags(arch: string): number {
-  if (arch.startsWith('mips')) return 0x800 | 0x10;
-  if (arch === 'alpha') return 0x10 | 0x100;
-  return 0x20 | 0x10;
-}
 
 interface Entry {
   readonly ptr: unknown;
@@ -44,7 +36,7 @@ export class MappingTable {
   private readonly anonFixed: number;
 
   constructor(private readonly c: Libc, arch: string) {
-    this.anonFixed = MAP_PRIVATE | anonFixedFlags(arch);
+    this.anonFixed = MAP_PRIVATE | mapAnonymousFixed(arch);
     this.placeholders = new FinalizationRegistry((p) => { c.munmap(p.ptr, p.length); });
   }
 
@@ -85,7 +77,7 @@ export class MappingTable {
     if (entry === undefined) throw new RangeError('munmap: not a mapping object returned by this kernel\'s mmap, or already unmapped');
     const { address, length } = mapping;
     // Replace, not unmap: views of the old buffer may outlive this call.
-    const r = this.c.mmap(entry.ptr, length, PROT_READ_WRITE, this.anonFixed, -1, 0);
+    const r = this.c.mmap(entry.ptr, length, PROT_READ | PROT_WRITE, this.anonFixed, -1, 0);
     const got = r === null ? 0n : BigInt.asUintN(64, koffi.address(r));
     if (got !== address) {
       const errno = koffi.errno();
