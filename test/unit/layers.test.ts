@@ -34,8 +34,9 @@ const LAYERS: readonly (readonly [rank: number, prefix: string])[] = [
   [5, 'src/probe/'], [5, 'src/events/'], [5, 'probes/'],
   [6, 'src/root/'],
   [7, 'src/shim/'],
-  [8, 'src/cli/'],
-  [9, 'src/index.ts'],
+  [8, 'src/counters/'],
+  [9, 'src/cli/'],
+  [10, 'src/index.ts'],
 ];
 
 export function layerOf(file: string): number {
@@ -182,7 +183,8 @@ describe('layer rules', () => {
       assert.ok(layerOf('src/env/index.ts') < layerOf('src/probe/engine.ts'));
       assert.equal(layerOf('probes/index.ts'), layerOf('src/events/index.ts'));
       assert.ok(layerOf('src/root/index.ts') < layerOf('src/shim/index.ts'));
-      assert.ok(layerOf('src/shim/index.ts') < layerOf('src/cli/main.ts'));
+      assert.ok(layerOf('src/shim/index.ts') < layerOf('src/counters/index.ts'));
+      assert.ok(layerOf('src/counters/index.ts') < layerOf('src/cli/main.ts'));
       assert.ok(layerOf('src/cli/main.ts') < layerOf('src/index.ts'));
       assert.throws(() => layerOf('src/elsewhere/x.ts'), /in no layer/);
     });

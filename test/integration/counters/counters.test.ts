@@ -1,0 +1,109 @@
+/**
+ * The counters provider on this kernel: over 200 start/work/stop rounds every
+ * event is within 10% of the work the thread clock measured (the group of
+ * cpu-clock and task-clock that PERF_IOC_FLAG_GROUP toggling under-counts
+ * here included); 'process' scope counts a worker thread started before
+ * init(); the light entry loads only a few modules.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { counters, supports } from '../../../src/counters';
+import { realKernel } from '../../../src/sys';
+import { leakedPerfFds, openFds } from '../../helpers/fds';
+
+const k = realKernel();
+
+function spin(ns: bigint): bigint {
+  const t0 = k.threadCpuNs();
+  let t = t0;
+  while (t - t0 < ns) t = k.threadCpuNs();
+  return t - t0;
+}
+
+const WORKER = `
+  const { parentPort, workerData } = require('node:worker_threads');
+  const { realKernel } = require(workerData.sys);
+  const k = realKernel();
+  const cpu = new BigInt64Array(workerData.cpu);
+  const stop = new Int32Array(workerData.stop);
+  parentPort.postMessage('spinning');
+  while (Atomics.load(stop, 0) === 0) cpu[0] = k.threadCpuNs();
+`;
+
+describe('counters provider (this kernel)', function () {
+  this.timeout(120_000);
+
+  before(function () {
+    const s = supports(['cpu-clock', 'task-clock']);
+    if (!s.ok) { console.log(`      skipped: ${s.reason}`); this.skip(); }
+  });
+
+  it('200 rounds of cpu-clock and task-clock in one group: every event within 10% of the thread clock\'s work', () => {
+    const fds = openFds();
+    const c = counters({ events: ['cpu-clock', 'task-clock'] }).init();
+    let work = 0;
+    for (let i = 0; i < 200; i++) {
+      c.before();
+      work += Number(spin(300_000n));
+      c.after();
+    }
+    const v = c.values();
+    c.close();
+    assert.deepEqual(leakedPerfFds(fds), []);
+    const mean = work / 200;
+    for (const name of ['cpu-clock', 'task-clock']) {
+      const e = v.events[name];
+      assert.ok(e, `${name} counted: ${JSON.stringify(v.missing)}`);
+      assert.equal(e.rounds, 200, `${name} counted in every round`);
+      assert.ok(e.raw.min > 0, `${name}: no round reads 0 (min ${e.raw.min})`);
+      assert.ok(Math.abs(e.raw.mean / mean - 1) < 0.1, `${name}: mean ${e.raw.mean} ns vs thread clock ${mean} ns`);
+    }
+    const u = v.derived.cpusUtilized!;
+    assert.ok(u.perRound.max <= 1.0001 && u.value > 0, `one thread uses at most one CPU: ${JSON.stringify(u)}`);
+  });
+
+  it('scope "process" counts a worker thread that was spinning before init(); thread scope does not', async () => {
+    const cpu = new SharedArrayBuffer(8);
+    const stop = new SharedArrayBuffer(4);
+    const w = new Worker(WORKER, { eval: true, workerData: { sys: join(__dirname, '..', '..', '..', 'src', 'sys'), cpu, stop } });
+    try {
+      await new Promise<void>((res, rej) => { w.once('message', () => res()); w.once('error', rej); });
+      const proc = counters({ scope: 'process', events: ['task-clock'] }).init();
+      const own = counters({ events: ['task-clock'] }).init();
+      const cpuNow = new BigInt64Array(cpu);
+      proc.before(); own.before();
+      const w0 = Atomics.load(cpuNow, 0);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); // this thread sleeps; the worker spins
+      const w1 = Atomics.load(cpuNow, 0);
+      own.after(); proc.after();
+      const p = proc.values();
+      const o = own.values();
+      proc.close(); own.close();
+      const workerNs = Number(w1 - w0);
+      assert.ok(workerNs > 0, 'the worker ran');
+      assert.ok(p.threads >= 2, `threads counted: ${p.threads}`);
+      const pt = p.events['task-clock']!.raw.total;
+      const ot = o.events['task-clock']!.raw.total;
+      assert.ok(pt >= 0.9 * workerNs, `process scope ${pt} ns covers the worker's ${workerNs} ns`);
+      assert.ok(ot < 0.5 * workerNs, `thread scope ${ot} ns does not include the worker's ${workerNs} ns`);
+    } finally {
+      Atomics.store(new Int32Array(stop), 0, 1);
+      await w.terminate();
+    }
+  });
+
+  it('require("perfcompat/counters") loads a handful of modules; require("perfcompat") loads the whole library', () => {
+    const root = join(__dirname, '..', '..', '..', '..');
+    const count = (spec: string, extra = '') => {
+      const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(spec)}); ${extra}; console.log(Object.keys(require.cache).length)`], { cwd: root, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return Number(r.stdout.trim());
+    };
+    const light = count(join(root, 'dist', 'src', 'counters'));
+    const full = count(join(root, 'dist', 'src', 'index.js'));
+    assert.ok(light < 15, `perfcompat/counters loads ${light} modules`);
+    assert.ok(light < full / 5, `${light} vs ${full}`);
+  });
+});
