@@ -31,6 +31,8 @@ export interface CliIO {
   cut?: boolean;
   palette: Palette;
   env: NodeJS.ProcessEnv;
+  /** End this process by a signal, as perf stat does after Ctrl-C (absent when main runs in-process for a test). */
+  raise?(signal: NodeJS.Signals): void;
 }
 
 export interface ParsedArgs {

@@ -22,6 +22,12 @@ export interface MainStreams {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number; hasColors?(env: object): boolean };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
+  /** End the process by a signal (probe stat after Ctrl-C); the real process's by default. */
+  raise?(signal: NodeJS.Signals): void;
+}
+
+function raiseHere(signal: NodeJS.Signals): void {
+  process.kill(process.pid, signal);
 }
 
 function globalHelp(): string {
@@ -88,7 +94,7 @@ function checkPositionals(cmd: Command, args: ParsedArgs): void {
   throw new UsageError(`${where}: unexpected argument ${extra}; usage: ${(cmd.help.split('\n')[0] ?? '').replace(/^Usage: /, '')}`);
 }
 
-export async function main(argv: string[], streams: MainStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: string[], streams: MainStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env, raise: raiseHere }): Promise<number> {
   const errLine = (s: string): void => { streams.stderr.write(`${s.startsWith('probe') ? '' : 'probe: '}${s}\n`); };
   try {
     if (argv[0] === '--version' || argv[0] === '-V') {
@@ -123,6 +129,7 @@ export async function main(argv: string[], streams: MainStreams = { stdout: proc
         colorFlag: args.values.color === true,
       })),
       env: streams.env,
+      ...(streams.raise !== undefined ? { raise: streams.raise } : {}),
     };
     return await cmd.run(args, io, passthrough);
   } catch (err) {

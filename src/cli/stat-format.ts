@@ -1,74 +1,141 @@
 /**
- * The `probe stat` report, perf stat's layout: one line per event with its
- * (scaled) count, the multiplex scale factor where the event shared the PMU,
- * stand-ins named on their line, then every adaptation with its reason. Pure.
+ * The `probe stat` report in perf stat's layout: a header naming the target
+ * (never cut), one line per event — count (msec for clocks), unit, event,
+ * "# metric" (CPUs utilized, K/sec …), "( +- x% )" over -r runs, the share
+ * on the PMU where it was multiplexed — stand-ins named with what is
+ * missing, then elapsed (± stddev), user and sys seconds, group splits and
+ * every adaptation with its reason. Pure.
  */
-import type { CommandCounts } from '../shim/for-command';
+import type { Environment } from '../model/capability-map';
+import type { Adaptation } from '../shim';
 import type { Palette } from './color';
-import { groupDigits, padStart, truncate, wrapWords } from './text';
+import { counterValueText, isTimeRow, metricFor, type Metric } from './stat/metrics';
+import { missingText } from './stat/missing-text';
+import type { StatRow } from './stat/rows';
+import { footerPrecision, mean, noiseText, relativePct, stddevOfMean } from './stat/stats';
+import { padStart, visibleLength, wrapWords } from './text';
+
+export interface StatReport {
+  /** What was counted: "'sleep 1'", "process id '42'", "'system wide'". */
+  target: string;
+  rows: StatRow[];
+  /** Elapsed nanoseconds of each run. */
+  elapsedNs: number[];
+  /** Seconds of user and system time of the command (one run only). */
+  cpu?: { user: number; sys: number };
+  splits: string[];
+  adaptations: (Adaptation & { event: string })[];
+  environment?: Pick<Environment, 'pmus'>;
+}
 
 export interface StatFormatOptions {
-  elapsedNs: bigint;
   palette: Palette;
   width: number;
 }
 
-type Value = CommandCounts['values'][number];
-
-function isTime(v: Value): boolean {
-  return v.unit === 'ns' || /^(task|cpu)-clock$/.test(v.name);
+/** perf's header target for a command: its argv, words with spaces left as they are. */
+export function commandTarget(argv: readonly string[]): string {
+  return `'${argv.join(' ')}'`;
 }
 
-export function countText(v: Value): string {
-  if (!v.counted) return '<not counted>';
-  if (isTime(v)) return `${(Number(v.scaled) / 1e6).toFixed(2)} msec`;
-  return groupDigits(v.scaled);
+export function metricText(m: Metric | undefined): string {
+  if (m === undefined) return '';
+  if (m.unit.startsWith('of all')) return `# ${m.value.toFixed(2).padStart(7)}% ${m.unit}`;
+  return `# ${m.value.toFixed(3).padStart(8)} ${m.unit}`;
 }
 
-/** "scaled ×1.53 (on the PMU 65.4%)" for a multiplexed event; '' otherwise. */
-export function scaleText(v: Value): string {
-  if (!v.multiplexed || v.timeRunning === 0n) return '';
-  const ratio = Number(v.timeEnabled) / Number(v.timeRunning);
-  const pct = (Number(v.timeRunning) * 100) / Number(v.timeEnabled);
-  return `scaled ×${ratio.toFixed(2)} (on the PMU ${pct.toFixed(1)}%)`;
+/** The note of a stand-in: what it stands in for and what is missing here. */
+export function standInText(r: StatRow, env: StatReport['environment']): string {
+  return r.standInFor === undefined ? '' : `stand-in for ${r.standInFor} (${missingText(r.standInFor, env)})`;
 }
 
-function quoteArgv(argv: string[]): string {
-  // Inside the report's own single quotes: plain words bare, others in double quotes where that is exact.
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : /["$`\\]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : `"${a}"`)).join(' ');
+/** One event line (without the interval time column): the head, and trailing parts that may go on a line of their own. */
+export function eventLine(r: StatRow, rows: readonly StatRow[], elapsedNs: number, env: StatReport['environment'], p: Palette, nameWidth = 24): { head: string; notes: string[] } {
+  const unit = isTimeRow(r) ? 'msec' : '';
+  const count = counterValueText(r);
+  const metric = metricText(metricFor(r, rows, elapsedNs));
+  const noise = r.state === 'counted' ? noiseText(r.runs) : '';
+  const share = r.multiplexed && r.timeEnabled > 0 ? `(${((100 * r.timeRunning) / r.timeEnabled).toFixed(2)}%)` : '';
+  const head = `${padStart(count, 18)} ${unit.padEnd(4)} ${r.event.padEnd(nameWidth)} ${metric}`.trimEnd();
+  const notes = [[noise, share].filter((x) => x !== '').join(' '), p.dim(standInText(r, env))].filter((x) => visibleLength(x) > 0);
+  return { head, notes };
 }
 
-export function formatStat(c: CommandCounts, o: StatFormatOptions): string[] {
-  const p = o.palette;
-  const lines = ['', truncate(` Performance counter stats for '${quoteArgv(c.argv)}':`, o.width), ''];
-  const nameWidth = Math.min(24, Math.max(8, ...c.values.map((v) => v.name.length)));
-  for (const v of c.values) {
-    const count = countText(v);
-    const [num, unit] = count.endsWith(' msec') ? [count.slice(0, -5), 'msec'] : [count, ''];
-    const notes: string[] = [];
-    if (v.substitutedFrom !== undefined) notes.push(`stand-in for ${v.substitutedFrom}`);
-    const scale = scaleText(v);
-    if (scale !== '') notes.push(scale);
-    const head = `${padStart(num, 18)} ${unit.padEnd(5)} ${v.name.padEnd(nameWidth)}`;
-    const room = o.width - head.length - 2;
-    const note = notes.join('; ');
-    lines.push(note !== '' && room > 8 ? `${head}  ${p.dim(truncate(note, room))}` : head.trimEnd());
+/** The head and its notes on one line where they fit the width, else the notes on lines of their own. */
+function fit(head: string, notes: string[], width: number): string[] {
+  const lines = [head];
+  for (const n of notes) {
+    const last = lines[lines.length - 1]!;
+    if (visibleLength(`${last}  ${n}`) <= width) lines[lines.length - 1] = `${last}  ${n}`;
+    else lines.push(`${' '.repeat(24)}${n}`);
   }
-  lines.push('', `${padStart((Number(o.elapsedNs) / 1e9).toFixed(6), 18)} seconds time elapsed`, '');
-  if (c.splits.length > 0) {
+  return lines;
+}
+
+function nameWidthOf(rows: readonly StatRow[]): number {
+  return Math.min(24, Math.max(10, ...rows.map((r) => r.event.length)));
+}
+
+export function footerLines(elapsedNs: readonly number[], cpu: StatReport['cpu']): string[] {
+  const secs = elapsedNs.map((n) => n / 1e9);
+  if (secs.length > 1) {
+    const avg = mean(secs);
+    const sd = stddevOfMean(secs);
+    const prec = footerPrecision(sd);
+    const pct = relativePct(sd, avg);
+    return [` ${avg.toFixed(prec).padStart(17)} +- ${sd.toFixed(prec)} seconds time elapsed  ( +- ${pct.toFixed(2).padStart(5)}% )`];
+  }
+  const lines = [` ${(secs[0] ?? 0).toFixed(9).padStart(17)} seconds time elapsed`];
+  if (cpu !== undefined) lines.push('', ` ${cpu.user.toFixed(9).padStart(17)} seconds user`, ` ${cpu.sys.toFixed(9).padStart(17)} seconds sys`);
+  return lines;
+}
+
+/** The adaptations, stand-ins worded by the one rule of what is missing here. */
+function adaptationText(a: StatReport['adaptations'][number], rows: readonly StatRow[], env: StatReport['environment']): string {
+  const evidence = [a.featureId, a.errnoName].filter((x) => x !== undefined).join(' ');
+  const standIn = rows.find((r) => r.event === a.event && r.standInFor !== undefined && a.featureId?.startsWith('event.hardware.') === true);
+  const why = standIn !== undefined ? `${missingText(standIn.standInFor!, env)}; ${a.why.split('; ').slice(1).join('; ') || a.why}` : a.why;
+  return `${a.event}: ${a.what} — ${why}${evidence !== '' ? ` [${evidence}]` : ''}`;
+}
+
+export function formatStat(s: StatReport, o: StatFormatOptions): string[] {
+  const p = o.palette;
+  const runs = s.elapsedNs.length;
+  const lines = ['', ` Performance counter stats for ${s.target}${runs > 1 ? ` (${runs} runs)` : ''}:`, ''];
+  const elapsed = mean(s.elapsedNs);
+  for (const r of s.rows) {
+    const { head, notes } = eventLine(r, s.rows, elapsed, s.environment, p, nameWidthOf(s.rows));
+    lines.push(...fit(head, notes, o.width));
+  }
+  lines.push('', ...footerLines(s.elapsedNs, s.cpu), '');
+  if (s.splits.length > 0) {
     lines.push(p.bold(' Groups:'));
-    for (const s of c.splits) lines.push(...wrapWords(s, o.width - 3, o.width - 5).map((l, i) => (i === 0 ? `   ${l}` : `     ${l}`)));
+    for (const x of s.splits) lines.push(...wrapWords(x, o.width - 3, o.width - 5).map((l, i) => (i === 0 ? `   ${l}` : `     ${l}`)));
     lines.push('');
   }
-  if (c.adaptations.length > 0) {
+  if (s.adaptations.length > 0) {
     lines.push(p.bold(' Adaptations (what the shim changed, and why):'));
-    for (const a of c.adaptations) {
-      const evidence = [a.featureId, a.errnoName].filter((x) => x !== undefined).join(' ');
-      const text = `${a.event}: ${a.what} — ${a.why}${evidence !== '' ? ` [${evidence}]` : ''}`;
-      lines.push(...wrapWords(text, o.width - 3, o.width - 5).map((l, i) => (i === 0 ? `   ${p.yellow(l)}` : `     ${l}`)));
+    for (const a of s.adaptations) {
+      lines.push(...wrapWords(adaptationText(a, s.rows, s.environment), o.width - 3, o.width - 5).map((l, i) => (i === 0 ? `   ${p.yellow(l)}` : `     ${l}`)));
     }
     lines.push('');
   }
-  if (c.values.some((v) => !v.counted)) lines.push(p.dim(truncate(' <not counted>: enabled but never on the PMU (time_running 0)', o.width)), '');
+  const refused = s.rows.filter((r) => r.state === 'not supported');
+  if (refused.length > 0) {
+    lines.push(p.bold(' Not supported here:'));
+    for (const r of refused) lines.push(...wrapWords(`${r.event}: ${r.reason ?? ''}`, o.width - 3, o.width - 5).map((l, i) => (i === 0 ? `   ${l}` : `     ${l}`)));
+    lines.push('');
+  }
+  if (s.rows.some((r) => r.state === 'not counted')) lines.push(p.dim(' <not counted>: enabled but never on the PMU (time_running 0)'), '');
   return lines;
+}
+
+/** perf -I: "#           time             counts unit events" then each line behind its time. */
+export const INTERVAL_HEADER = '#           time             counts unit events';
+
+export function intervalLines(atSec: number, rows: readonly StatRow[], intervalNs: number, env: StatReport['environment'], p: Palette): string[] {
+  return rows.map((r) => {
+    const { head, notes } = eventLine(r, rows, intervalNs, env, p, nameWidthOf(rows));
+    return `${atSec.toFixed(9).padStart(16)} ${head}${notes.length > 0 ? `  ${notes.join('  ')}` : ''}`;
+  });
 }

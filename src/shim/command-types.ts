@@ -13,6 +13,21 @@ export interface ForCommandOptions extends MapSource {
   cwd?: string;
   /** stdio of the command (default 'inherit'). */
   stdio?: 'inherit' | 'ignore';
+  /**
+   * Skip an event the kernel or the policy refuses (listed in `refused`)
+   * instead of failing the whole count; bad names still throw. Default false.
+   */
+  skipRefused?: boolean;
+  /** Called once the command is released, with live reads of its counts (interval prints). */
+  onRunning?: (live: { readValues(): EventValue[]; pid: number }) => void;
+}
+
+/** An event forCommand did not open (skipRefused), with the error that refused it. */
+export interface RefusedEvent {
+  event: string;
+  /** Position of the event in `events`. */
+  index: number;
+  error: Error;
 }
 
 export interface CommandCounts {
@@ -25,4 +40,8 @@ export interface CommandCounts {
   groups: string[][];
   splits: string[];
   adaptations: (Adaptation & { event: string })[];
+  /** Nanoseconds from the command's release to exec until its exit was seen (perf's "time elapsed"). */
+  elapsedNs: bigint;
+  /** Events refused and skipped (skipRefused); empty otherwise. */
+  refused: RefusedEvent[];
 }

@@ -7,16 +7,22 @@
  * every child the command creates. stdin/stdout/stderr are the caller's.
  */
 import { spawn } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { PerfcompatError } from '../errors';
 import { EventSet } from './event-set';
-import type { CommandCounts, ForCommandOptions } from './command-types';
-export type { CommandCounts, ForCommandOptions } from './command-types';
+import type { CommandCounts, ForCommandOptions, RefusedEvent } from './command-types';
+export type { CommandCounts, ForCommandOptions, RefusedEvent } from './command-types';
+
+/** An event the kernel or the policy refused (skippable), as opposed to bad input (a name that does not parse). */
+function isRefusal(err: unknown): boolean {
+  return err instanceof PerfcompatError && (err.code === 'ERR_KERNEL' || err.code === 'ERR_ADAPTATION_REFUSED');
+}
 
 /** The events counted when none are given: perf stat's software set. */
 export const DEFAULT_COMMAND_EVENTS: readonly string[] = ['task-clock', 'context-switches', 'cpu-migrations', 'page-faults'];
 
-const HOLD = 'read _ <&3 || exit 126; exec "$@" 3<&-';
+// fd 3 is a socket pair: the shell says it is up (so its start-up is not timed), then waits for the release.
+const HOLD = 'echo >&3 || exit 126; read _ <&3 || exit 126; exec "$@" 3<&-';
 
 export async function forCommand(argv: readonly string[], opts: ForCommandOptions = {}): Promise<CommandCounts> {
   if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string')) {
@@ -37,8 +43,12 @@ export async function forCommand(argv: readonly string[], opts: ForCommandOption
     child.once('spawn', resolve);
     child.once('error', reject);
   });
-  const gate = child.stdio[3] as Writable;
+  const gate = child.stdio[3] as Duplex;
   gate.on('error', () => undefined); // the shell may be gone already (EPIPE)
+  const up = new Promise<void>((resolve) => {
+    gate.once('data', () => resolve());
+    gate.once('close', () => resolve());
+  });
   const { kernel, capabilities, environment, uname, policy } = opts;
   const set = new EventSet({
     pid: child.pid!, inherit: true, enableOnExec: true,
@@ -46,8 +56,16 @@ export async function forCommand(argv: readonly string[], opts: ForCommandOption
     ...(environment ? { environment } : {}), ...(uname ? { uname } : {}), ...(policy ? { policy } : {}),
   });
   try {
+    const refused: RefusedEvent[] = [];
     try {
-      for (const e of opts.events ?? DEFAULT_COMMAND_EVENTS) set.add(e);
+      (opts.events ?? DEFAULT_COMMAND_EVENTS).forEach((e, index) => {
+        try {
+          set.add(e);
+        } catch (err) {
+          if (opts.skipRefused !== true || !isRefusal(err)) throw err;
+          refused.push({ event: typeof e === 'string' ? e : e.name ?? `type ${e.type}`, index, error: err as Error });
+        }
+      });
     } catch (e) {
       child.kill('SIGKILL');
       gate.destroy();
@@ -55,11 +73,17 @@ export async function forCommand(argv: readonly string[], opts: ForCommandOption
       throw e;
     }
     set.markRunning();
+    await up;
+    // perf's "time elapsed": from the release to exec (the held shell only execs) to the exit.
+    const released = process.hrtime.bigint();
     gate.end('\n');
+    opts.onRunning?.({ readValues: () => set.readValues(), pid: child.pid! });
     const { code, signal } = await exited;
-    const values = set.readValues();
+    const elapsedNs = process.hrtime.bigint() - released;
+    const values = set.size > 0 ? set.readValues() : [];
     return {
       argv: [...argv], exitCode: code, signal, values, readPath: set.readPath, groups: set.groups, splits: [...set.splits], adaptations: set.adaptations,
+      elapsedNs, refused,
     };
   } finally {
     set.close();

@@ -6,7 +6,24 @@ import type { EventListing } from '../../events';
 import { colorStatus } from '../color';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
 import { loadCapabilities } from '../capabilities-source';
+import { missingTextForAll } from '../stat/missing-text';
 import { fitLines, padEnd, truncate } from '../text';
+
+/** perf's other spellings of a generic event (context-switches OR cs), from the events module's name table. */
+function aliasesOf(e: EventListing): string[] {
+  if (e.kind !== 'hardware' && e.kind !== 'software') return [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { hardwareName, softwareName } = require('../../events/generic-names') as typeof import('../../events/generic-names');
+  return ((e.kind === 'hardware' ? hardwareName(e.name) : softwareName(e.name))?.spellings ?? []).filter((s) => s !== e.name);
+}
+
+/** Generic events one of whose aliases matches the pattern (probe list cs), not already listed. */
+function byAlias(all: EventListing[], pattern: string, have: EventListing[]): EventListing[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { globMatch, hasGlob } = require('../../events/glob') as typeof import('../../events/glob');
+  const match = (a: string): boolean => (hasGlob(pattern) ? globMatch(pattern, a) : a.toLowerCase().includes(pattern.toLowerCase()));
+  return all.filter((e) => !have.some((h) => h.name === e.name) && aliasesOf(e).some(match));
+}
 
 /** Listings that cannot open here; shown only with --all. */
 function opensHere(e: EventListing): boolean {
@@ -84,6 +101,7 @@ Options:
     const capabilities = loadCapabilities({ ...(from !== undefined ? { from } : {}), refresh: flag(args, 'refresh') });
     const { listEvents } = await import('../../events');
     let events: EventListing[] = listEvents({ capabilities, ...(pattern !== undefined ? { pattern } : {}) });
+    if (pattern !== undefined) events.push(...byAlias(listEvents({ capabilities }), pattern, events));
     let tracepointsHidden = 0;
     if (pattern === undefined) {
       const tps = events.filter((e) => e.kind === 'tracepoint');
@@ -110,14 +128,19 @@ Options:
       throw new UsageError(`no event matches '${pattern}'; try a glob such as 'sched:*' or probe list --all`);
     }
     const p = io.palette;
-    const nameWidth = Math.min(40, Math.max(5, ...events.map((e) => e.name.length)));
+    const shown = (e: EventListing): string => [e.name, ...aliasesOf(e)].join(' OR ');
+    const nameWidth = Math.min(40, Math.max(5, ...events.map((e) => shown(e).length)));
     const pmuWidth = Math.min(14, Math.max(3, ...events.map((e) => e.pmu.length)));
     const lines = [p.bold(`${padEnd('EVENT', nameWidth)}  ${padEnd('PMU', pmuWidth)}  ${padEnd('KIND', 10)}  STATUS`)];
     for (const e of events) {
       const status = e.status === undefined ? p.dim(isTemplate(e) ? 'syntax, not one event' : 'not probed') : colorStatus(p, e.status) + (e.errnoName !== undefined ? ` ${e.errnoName}` : '');
-      lines.push(`${padEnd(truncate(e.name, nameWidth), nameWidth)}  ${padEnd(truncate(e.pmu, pmuWidth), pmuWidth)}  ${padEnd(e.kind, 10)}  ${status}`);
+      lines.push(`${padEnd(truncate(shown(e), nameWidth), nameWidth)}  ${padEnd(truncate(e.pmu, pmuWidth), pmuWidth)}  ${padEnd(e.kind, 10)}  ${status}`);
     }
-    const notes: string[] = [`${events.length} events`];
+    const notes: string[] = [`${events.length} ${events.length === 1 ? 'event' : 'events'}`];
+    const noHardware = events.filter((e) => e.kind === 'hardware' && e.status === 'no-hardware').length;
+    if (flag(args, 'all') && noHardware > 0) {
+      notes.push(`${noHardware} hardware ${noHardware === 1 ? 'event is' : 'events are'} listed as no-hardware: ${missingTextForAll(capabilities.environment)} (perf list hides them; --all shows them with the kernel's answer)`);
+    }
     if (notOpened > 0) notes.push(`${notOpened} not in the capability map and not opened (narrow the pattern to ${OPEN_LIMIT} or fewer)`);
     if (hiddenNotHere > 0) notes.push(`${hiddenNotHere} that do not open here hidden (--all shows them)`);
     if (tracepointsHidden > 0) notes.push(`${tracepointsHidden} tracepoints not listed (probe list 'sched:*')`);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { CapabilityMap } from '../../../src/model/capability-map';
+import type { StatJsonLine } from '../../../src/cli/stat/machine-format';
 import { ROOT, runCli } from '../../unit/cli/run-cli';
 import { ownCache } from '../../helpers/own-cache';
 
@@ -76,6 +77,31 @@ describe('CLI JSON output against the shipped schemas (ajv strict)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('probe stat --json lines, for a run, -r runs, -I intervals and a refused event, match stat.schema.json', () => {
+    const validate = strictValidator('stat.schema.json');
+    const runs = [
+      ['stat', '--json', '--', 'true'],
+      ['stat', '--json', '-r', '2', '-e', 'task-clock,page-faults', '--', 'true'],
+      ['stat', '--json', '-I', '20', '-e', 'task-clock', '--', 'sleep', '0.1'],
+      ['stat', '--json', '-e', 'task-clock,r1a3', '--', 'true'],
+    ];
+    for (const args of runs) {
+      const r = runCli(args);
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.ok(lines.length > 0, args.join(' '));
+      for (const l of lines) assert.ok(validate(JSON.parse(l)), `${args.join(' ')}: ${l}: ${JSON.stringify(validate.errors, null, 1)}`);
+    }
+  });
+
+  it('the stat schema names exactly the keys probe stat writes', () => {
+    const keys: Record<keyof StatJsonLine, true> = {
+      interval: true, 'counter-value': true, unit: true, event: true, variance: true, 'event-runtime': true, 'pcnt-running': true, 'metric-value': true, 'metric-unit': true, 'stand-in-for': true,
+    };
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'stat.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+    assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(keys).sort());
   });
 
   it('probe test --json and test --list --json match test.schema.json', () => {

@@ -118,6 +118,19 @@ describe('probe CLI on this kernel', () => {
     assert.match(oneLine(none.stderr), /no event matches 'zzzz-no-such-event'/);
   });
 
+  it("list shows perf's aliases, finds an event by one, counts in the singular, and says why --all lists no-hardware events", () => {
+    const r = runCli(['list']);
+    assert.match(r.stdout, /^context-switches OR cs\s+software/m);
+    assert.match(r.stdout, /^page-faults OR faults\s+software/m);
+    const one = runCli(['list', 'cs']);
+    assert.equal(one.status, 0, one.stderr);
+    assert.match(one.stdout, /^context-switches OR cs\s/m);
+    assert.match(one.stdout, /^1 event$/m);
+    const all = runCli(['list', '--all']);
+    const noHw = all.stdout.split('\n').filter((l) => /\shardware\s+no-hardware/.test(l)).length;
+    if (noHw > 0) assert.match(all.stdout.replace(/\n/g, ' '), new RegExp(`${noHw} hardware events? (is|are) listed as no-hardware: (no PMU here|th)`));
+  });
+
   it("list 'sched:*' lists the sched tracepoints where tracefs is usable, and says why not and how to mount it where not", () => {
     const r = runCli(['list', 'sched:*']);
     const tracefs = tracefsHere();

@@ -1,0 +1,55 @@
+/**
+ * What probe stat reads from procfs: the threads of a process
+ * (/proc/PID/task, as perf -p attaches to each) and the CPU time of this
+ * process's waited-for children (/proc/self/stat cutime/cstime, perf's
+ * "seconds user/sys" from wait4's rusage).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+/** USER_HZ: the unit of /proc/PID/stat times on every Linux ABI. */
+const USER_HZ = 100;
+
+export function threadsOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map(Number).filter((t) => Number.isInteger(t) && t > 0).sort((a, b) => a - b);
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    // A zombie has exited: its threads are gone.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export function processExists(pid: number): boolean {
+  return existsSync(`/proc/${pid}`);
+}
+
+/** Seconds of user and system time of this process's children that were waited for (1/USER_HZ resolution). */
+export function childrenCpuSeconds(): { user: number; sys: number } {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of proc(5) (cutime, cstime); fields[0] is field 3 (state).
+  return { user: Number(fields[13]) / USER_HZ, sys: Number(fields[14]) / USER_HZ };
+}
+
+/** CPUs this machine has online (/sys/devices/system/cpu/online), for -a. */
+export function onlineCpus(): number[] {
+  return parseCpuList(readFileSync('/sys/devices/system/cpu/online', 'utf8').trim());
+}
+
+/** "0-3,5" → [0,1,2,3,5]; throws a message naming the list on bad input. */
+export function parseCpuList(list: string): number[] {
+  const out = new Set<number>();
+  for (const part of list.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`'${list}' is not a CPU list (e.g. 0, 0-3, 0,2-3)`);
+    const a = Number(m[1]);
+    const b = m[2] !== undefined ? Number(m[2]) : a;
+    if (b < a) throw new Error(`'${part}' in '${list}' runs backwards`);
+    for (let c = a; c <= b; c++) out.add(c);
+  }
+  return [...out].sort((x, y) => x - y);
+}
