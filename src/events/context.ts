@@ -4,7 +4,7 @@
  * call (a list of many events reads each PMU once).
  */
 import { DEFAULT_SYSFS_EVENT_SOURCE, listPmuNames, readPmuFiles, PmuFiles } from '../env/pmu-event-files';
-import { findTracefs, TracefsLookup } from '../env/tracepoint-files';
+import { findTracefs, TracefsLookup } from '../env/tracefs';
 import type { CapabilityMap } from '../model/capability-map';
 import type { EventNameOptions } from './types';
 

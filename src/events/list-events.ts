@@ -5,7 +5,7 @@
  * kernel (open each and classify) or a capability map is given.
  */
 import type { FeatureStatus } from '../model/capability-map';
-import { listTraceEvents, listTraceSystems } from '../env/tracepoint-files';
+import { listTraceEvents, listTraceSystems } from '../env/tracefs';
 import { ResolveContext } from './context';
 import { HARDWARE_NAMES, SOFTWARE_NAMES } from './generic-names';
 import { allHwCacheEvents } from './hw-cache-names';

@@ -17,7 +17,7 @@ import { resolveTracepoints, tracepointAttr, TRACEPOINT_PART } from './tracepoin
 import { parseBreakpoint, breakpointAttr } from './breakpoint-names';
 import { applyModifiers, checkModifiers, isModifierString, MODIFIER_CHARS, Attr, ModifierState } from './modifiers';
 import { suggestion } from './edit-distance';
-import { traceSystemExists } from '../env/tracepoint-files';
+import { traceSystemExists } from '../env/tracefs';
 
 export interface Candidate {
   event: ResolvedEvent;

@@ -19,7 +19,7 @@ import { errnoName } from '../../../src/abi/errno';
 import { attrSizeFor } from '../../../src/events/open-status';
 import { statusOfErrno } from '../../../src/model/errno-class';
 import { listPmuNames, readPmuFiles } from '../../../src/env/pmu-event-files';
-import { findTracefs } from '../../../src/env/tracepoint-files';
+import { findTracefs } from '../../../src/env/tracefs';
 import { leakedPerfFds, openFds } from '../../helpers/fds';
 
 const k = realKernel();
