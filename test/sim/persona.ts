@@ -28,6 +28,39 @@ export interface PersonaPmu {
   mmapCaps?: string[];
   /** Counter width reported in the control page. */
   pmcWidth?: number;
+  /**
+   * Counters only the listed events may use (names as in SimEvent.eventName:
+   * cpu_cycles, or r11 for the raw event): arm's cycle counter, x86's fixed
+   * counters. They count in `counters`; those events take one first and a
+   * general counter when it is taken. `userIndex`: the control page's index
+   * of an event on it, when user reads are allowed (arm's 32).
+   */
+  dedicated?: { events: string[]; counters: number; userIndex?: number }[];
+  /** config1 bit that asks for a 64-bit event; `chained`: the general counters are 32-bit, so it takes an even/odd pair. */
+  wide?: { config1Bit: number; chained: boolean };
+  /**
+   * User-space counter reads by request (arm64): an event with this config1
+   * bit, opened on a task, gets cap_user_rdpmc; its control page shows a
+   * counter index only while kernel.perf_user_access is 1 and it is on a
+   * counter. Without this, `mmapCaps` containing cap_user_rdpmc grants it to every event.
+   */
+  userRead?: { config1Bit: number };
+  /** Highest precise_ip whose samples are precise (PERF_RECORD_MISC_EXACT_IP); default maxPrecise. A PMU that accepts levels it ignores has less. */
+  honouredPrecise?: number;
+  /** exclude_idle is refused with EOPNOTSUPP (a PMU that cannot filter idle). */
+  refusesExcludeIdle?: boolean;
+  /** Generalised events that open and run but never count (an emulator's events that never fire). */
+  neverCounts?: string[];
+  /** sysfs format/ of the PMU; default by machine. */
+  formats?: Record<string, string>;
+  /** sysfs events/ of the PMU; default the generalised hardwareEvents, dashed. */
+  sysfsEvents?: string[];
+  /**
+   * validate_group counts: 'all' members (default), or only those not OFF
+   * (enabled, or waiting for exec) — arm_pmu's validate_event skips a disabled
+   * event, so a group whose members are all opened disabled is never refused at open.
+   */
+  groupValidation?: 'all' | 'enabled';
 }
 
 /** Another PMU listed in sysfs (msr, uncore_*, …): counting only, no sampling. */
@@ -99,6 +132,8 @@ export interface PersonaSpec {
   maxSampleRate?: number;
   /** kernel.perf_event_mlock_kb */
   mlockKb?: number;
+  /** kernel.perf_user_access (arm64): 1 lets user space read counters of events that asked (PersonaPmu.userRead); default 0. */
+  perfUserAccess?: number;
   /** Tracepoints (null: tracefs absent). */
   tracepoints?: PersonaTracepoint[] | null;
   /** Capabilities the control page reports for software events (e.g. cap_user_time on a stable TSC). */
@@ -250,6 +285,7 @@ export function resolvePersona(spec: PersonaSpec): Persona {
     breakpointSlots: spec.breakpointSlots ?? 4,
     maxSampleRate: spec.maxSampleRate ?? 100000,
     mlockKb: spec.mlockKb ?? 516,
+    perfUserAccess: spec.perfUserAccess ?? 0,
     tracepoints: spec.tracepoints === undefined ? DEFAULT_TRACEPOINTS : spec.tracepoints,
     softwareMmapCaps: spec.softwareMmapCaps ?? [],
     container: spec.container ?? [],

@@ -53,6 +53,10 @@ export interface SimEvent {
   /** Samples this event lost (PERF_FORMAT_LOST). */
   lostSamples: number;
   filter?: string;
+  /** Asked for user-space counter reads and got them (PERF_EVENT_FLAG_USER_READ_CNT): cap_user_rdpmc in its control page. */
+  userRead?: boolean;
+  /** The control page's index: the counter it is on when user reads are allowed, else 0. */
+  userIndex?: number;
 }
 
 /** Events counted per nanosecond of simulated work. */
@@ -81,7 +85,8 @@ export const RATES: Readonly<Record<string, number>> = {
   'software.cgroup_switches': 1e-7,
 };
 
-export function rateOf(ev: SimEvent): number {
+export function rateOf(ev: SimEvent, neverCounts: readonly string[] = []): number {
+  if (ev.kind === 'hardware' && neverCounts.includes(ev.eventName)) return 0;
   if (ev.kind === 'hardware' || ev.kind === 'software') return RATES[`${ev.kind}.${ev.eventName}`] ?? 0;
   if (ev.kind === 'hw_cache') return 0.02;
   if (ev.kind === 'raw') return 1;

@@ -26,6 +26,7 @@ import type { Workload } from '../../src/probe/behaviour-types';
 import { simWorkload } from './sim-workload';
 import { DEFAULT_HW_CACHE, corePmus, PersonaPmu } from './persona';
 import { EventKind, SimEvent, groupOf, rateOf } from './sim-event';
+import { CounterMap, scheduleOn, userIndexOf } from './sim-counters';
 import { initControlPage, updateControlPage, writeSamples } from './sim-ring';
 
 const E = ERRNO as Readonly<Record<string, number>>;
@@ -304,7 +305,7 @@ export class SimKernel implements Kernel {
       if (p.features.has('check.inherit_sample_read')) fail('EINVAL');
       if (p.features.has('check.inherit_sample_read_tid') && !(sampleType & PERF_SAMPLE.TID!)) fail('EINVAL');
     }
-    const { kind, eventName, pmu } = this.initEvent(attr);
+    const { kind, eventName, pmu, userRead } = this.initEvent(attr, pid);
 
     // find_get_context: CPU-wide events need permission.
     if (pid === -1 && !this.allowCpu()) fail('EACCES');
@@ -312,7 +313,7 @@ export class SimKernel implements Kernel {
     if (leader) {
       if (leader.leader !== leader) fail('EINVAL');
       if (leader.cpu !== cpu) fail('EINVAL');
-      if (kind === 'hardware' || kind === 'hw_cache' || kind === 'raw') this.validateGroup(leader, pmu);
+      if (kind === 'hardware' || kind === 'hw_cache' || kind === 'raw') this.validateGroup(leader, pmu, { attr, eventName, userRead });
     }
     if (attr.aux_output === 1 || attr.aux_pause === 1 || attr.aux_resume === 1) fail('EINVAL'); // no AUX leader possible
     if ((sampleType & PERF_SAMPLE.AUX!) && !leader) fail('EINVAL');
@@ -332,6 +333,7 @@ export class SimKernel implements Kernel {
       // The seam makes fds close-on-exec unless FD_CLOEXEC was asked for; a
       // kernel that ignores unknown flags then leaves the fd inheritable.
       cloexec: wantsCloexec ? p.features.has('open_flags.fd_cloexec') : true,
+      ...(userRead ? { userRead: true } : {}),
     };
     ev.leader = leader ?? ev;
     if (leader) leader.siblings.push(ev);
@@ -347,18 +349,43 @@ export class SimKernel implements Kernel {
     return fd < limit ? fd : -1;
   }
 
-  /** validate_group: a hardware group that can never fit its PMU, or that mixes core PMUs, is refused. */
-  private validateGroup(leader: SimEvent, pmuName: string): void {
+  /**
+   * validate_group: a hardware group that can never fit its PMU, or that mixes
+   * core PMUs, is refused. The members are put on an empty PMU's counters
+   * (arm_pmu's validate_group on a fake used_mask); with groupValidation
+   * 'enabled', members that are OFF are skipped (validate_event).
+   */
+  private validateGroup(leader: SimEvent, pmuName: string, next: Pick<SimEvent, 'attr' | 'eventName' | 'userRead'>): void {
     const cores = corePmus(this.persona);
     const pmu = cores.find((c) => c.name === pmuName);
     if (!pmu) return;
     const members = groupOf(leader);
     if (members.some((e) => e.pmu !== pmuName && cores.some((c) => c.name === e.pmu))) fail('EINVAL');
-    if (members.filter((e) => e.pmu === pmuName).length + 1 > pmu.counters) fail('EINVAL');
+    const onlyEnabled = pmu.groupValidation === 'enabled';
+    const nextOff = next.attr.disabled === 1 && next.attr.enable_on_exec !== 1;
+    const counted = members.filter((e) => e.pmu === pmuName && (!onlyEnabled || e.enabled || e.enableOnExec)) as Pick<SimEvent, 'attr' | 'eventName' | 'userRead'>[];
+    if (!onlyEnabled || !nextOff) counted.push(next);
+    if (!new CounterMap(pmu).takeAll(counted as SimEvent[])) fail('EINVAL');
+  }
+
+  /**
+   * arm64 user-space counter access (__armv8_pmuv3_map_event): config1:rdpmc
+   * needs an event on a task (EINVAL for a CPU-wide one), and a 64-bit one
+   * needs long counters unless it is the cycles event (EOPNOTSUPP).
+   */
+  private userReadOf(core: PersonaPmu, attr: DecodedAttr, pid: number, eventName: string): boolean {
+    if (!core.userRead) return false;
+    const bit = (big(attr.config1) >> BigInt(core.userRead.config1Bit)) & 1n;
+    if (bit === 0n) return false;
+    if (pid === -1) fail('EINVAL');
+    const wide = core.wide !== undefined && ((big(attr.config1) >> BigInt(core.wide.config1Bit)) & 1n) === 1n;
+    const dedicated = (core.dedicated ?? []).some((c) => c.events.includes(eventName));
+    if (wide && core.wide!.chained && !dedicated) fail('EOPNOTSUPP');
+    return true;
   }
 
   /** perf_init_event: find the PMU for attr.type and let it accept or refuse the event. */
-  private initEvent(attr: DecodedAttr): { kind: EventKind; eventName: string; pmu: string } {
+  private initEvent(attr: DecodedAttr, pid: number): { kind: EventKind; eventName: string; pmu: string; userRead?: boolean } {
     const p = this.persona;
     const type = Number(attr.type);
     const config = big(attr.config);
@@ -412,9 +439,10 @@ export class SimKernel implements Kernel {
         const low = Number(config & 0xffffffffn);
         const ev = HW_EVENTS.find((e) => e.value === low);
         if (!ev || !p.features.has(`event.hardware.${ev.name}`)) fail(ev ? 'ENOENT' : 'EINVAL');
+        const userRead = this.userReadOf(core, attr, pid, ev.name);
         if (!(core.hardwareEvents ?? HW_EVENTS.map((e) => e.name)).includes(ev.name)) fail('ENOENT');
         this.checkCoreAttr(core, attr, branch);
-        return { kind: 'hardware', eventName: ev.name, pmu: core.name };
+        return { kind: 'hardware', eventName: ev.name, pmu: core.name, userRead };
       }
       if (type === PERF_TYPE.HW_CACHE) {
         const id = Number(config & 0xffn), op = Number((config >> 8n) & 0xffn), res = Number((config >> 16n) & 0xffn);
@@ -424,12 +452,15 @@ export class SimKernel implements Kernel {
         const r = HW_CACHE_RESULTS.find((x) => x.value === res);
         if (!c || !o || !r) fail('EINVAL');
         const name = `${c.name}.${o.name}.${r.name}`;
+        const userRead = this.userReadOf(core, attr, pid, name);
         if (!(core.hwCache ?? DEFAULT_HW_CACHE).includes(name)) fail('ENOENT');
         this.checkCoreAttr(core, attr, branch);
-        return { kind: 'hw_cache', eventName: name, pmu: core.name };
+        return { kind: 'hw_cache', eventName: name, pmu: core.name, userRead };
       }
+      const rawName = `r${config.toString(16)}`;
+      const userRead = this.userReadOf(core, attr, pid, rawName);
       this.checkCoreAttr(core, attr, branch);
-      return { kind: 'raw', eventName: `r${config.toString(16)}`, pmu: core.name };
+      return { kind: 'raw', eventName: rawName, pmu: core.name, userRead };
     }
     const extra = p.extraPmus.find((x) => x.type === type);
     if (extra) {
@@ -445,6 +476,8 @@ export class SimKernel implements Kernel {
   /** What the core PMU itself refuses (x86_pmu_hw_config and friends). */
   private checkCoreAttr(core: PersonaPmu, attr: DecodedAttr, branch: boolean): void {
     if (Number(attr.precise_ip ?? 0) > core.maxPrecise) fail('EOPNOTSUPP');
+    // armv8pmu_set_event_filter refuses exclude_idle; __hw_perf_event_init turns that into EOPNOTSUPP.
+    if (core.refusesExcludeIdle && attr.exclude_idle === 1) fail('EOPNOTSUPP');
     if (branch) {
       if (!core.branchStack) fail('EOPNOTSUPP');
       const bst = big(attr.branch_sample_type);
@@ -729,7 +762,7 @@ export class SimKernel implements Kernel {
       if (!on) continue;
       const f = share.get(ev.leader) ?? 1;
       let part = 1;
-      let delta = rateOf(ev) * ns * f;
+      let delta = rateOf(ev, corePmus(this.persona).find((c) => c.name === ev.pmu)?.neverCounts) * ns * f;
       const limit = ev.refreshLimit ?? 0;
       if (limit > 0 && ev.samplePeriod > 0n && delta > 0 && !this.persona.quirks.refreshIgnored) {
         // REFRESH n: the n-th overflow still writes its sample, then the kernel disables the event.
@@ -748,33 +781,36 @@ export class SimKernel implements Kernel {
       ev.timeEnabled += ns * part;
       ev.timeRunning += ns * f * part;
       ev.count += delta;
-      if (ev.samplePeriod > 0n && delta > 0) writeSamples(this, ev, delta, this.clockNs + ns * part);
+      if (ev.samplePeriod > 0n && delta > 0) writeSamples(this, ev, delta, this.clockNs + ns * part, this.honouredPrecise(ev));
     }
     this.clockNs += ns;
     for (const ev of this.events.values()) if (ev.ring) updateControlPage(ev);
   }
 
+  /** The highest precise_ip whose samples the event's PMU makes precise (0 off a core PMU). */
+  private honouredPrecise(ev: SimEvent): number {
+    const core = corePmus(this.persona).find((c) => c.name === ev.pmu);
+    return core ? (core.honouredPrecise ?? core.maxPrecise) : 0;
+  }
+
   /**
-   * The share of time each enabled group runs on its PMU: pinned groups first
-   * (one that does not fit goes into error state), then flexible groups; a
-   * group larger than the free counters never runs; the rest rotate.
+   * The share of time each enabled group runs on its PMU (sim-counters.ts:
+   * pinned first, flexible in rotation, events on the counters their class
+   * allows); an NMI watchdog holds a general counter of the main core PMU.
+   * Events that may be read from user space learn their counter index.
    */
   private schedule(): Map<SimEvent, number> {
     const share = new Map<SimEvent, number>();
     corePmus(this.persona).forEach((core, i) => {
-      // The NMI watchdog holds a counter of the main core PMU.
-      let free = core.counters - (this.persona.nmiWatchdog && i === 0 ? 1 : 0);
-      const groups = [...this.events.values()].filter((e) => e.leader === e && e.enabled);
-      const need = (g: SimEvent): number => groupOf(g).filter((e) => e.pmu === core.name && e.enabled).length;
-      const pinned = groups.filter((g) => g.attr.pinned === 1 && need(g) > 0);
-      for (const g of pinned) {
-        if (need(g) <= free) { free -= need(g); share.set(g, 1); } else { g.errorState = true; share.set(g, 0); }
+      const members = (g: SimEvent): SimEvent[] => groupOf(g).filter((e) => e.pmu === core.name && e.enabled);
+      const groups = [...this.events.values()].filter((e) => e.leader === e && e.enabled && members(e).length > 0);
+      const r = scheduleOn(core, this.persona.nmiWatchdog && i === 0 ? 1 : 0, groups, members);
+      for (const [g, v] of r.share) share.set(g, v);
+      for (const ev of this.events.values()) {
+        if (ev.pmu !== core.name || !ev.userRead) continue;
+        const slot = r.slots.get(ev);
+        ev.userIndex = slot && this.persona.perfUserAccess === 1 ? userIndexOf(core, slot) : 0;
       }
-      const flexible = groups.filter((g) => g.attr.pinned !== 1 && need(g) > 0);
-      const fits = flexible.filter((g) => need(g) <= free);
-      for (const g of flexible) if (!fits.includes(g)) share.set(g, 0);
-      const total = fits.reduce((s, g) => s + need(g), 0);
-      for (const g of fits) share.set(g, total <= free ? 1 : free / total);
     });
     return share;
   }

@@ -31,6 +31,8 @@ export function initControlPage(persona: Persona, ev: SimEvent, page: number): v
     if (c.name === 'cap_bit0') continue;
     if (!persona.features.has(`mmap.${c.name}`)) continue;
     if (c.name === 'cap_bit0_is_deprecated' || names.includes(c.name)) caps |= 1n << BigInt(c.bit);
+    // arch_perf_update_userpage (arm_pmuv3.c): cap_user_rdpmc is whether this event asked for user reads and got them.
+    if (c.name === 'cap_user_rdpmc' && core?.userRead) caps = ev.userRead ? caps | (1n << BigInt(c.bit)) : caps & ~(1n << BigInt(c.bit));
   }
   if (!persona.features.has('mmap.cap_bit0_is_deprecated') && names.some((n) => n === 'cap_user_time' || n === 'cap_user_rdpmc')) {
     // 3.4–3.11: cap_usr_time and cap_usr_rdpmc sat in a union, both on bit 0 (fixed in 3.12 by moving them up).
@@ -39,8 +41,9 @@ export function initControlPage(persona: Persona, ev: SimEvent, page: number): v
   put(dv, 'version', 0);
   put(dv, 'compat_version', 0);
   put(dv, 'capabilities', caps);
-  put(dv, 'index', hw && names.includes('cap_user_rdpmc') ? 1 : 0);
-  put(dv, 'pmc_width', core ? (core.pmcWidth ?? 48) : 0);
+  if (!core?.userRead) put(dv, 'index', hw && names.includes('cap_user_rdpmc') ? 1 : 0);
+  const wide = core?.wide !== undefined && ((BigInt(ev.attr.config1 ?? 0) >> BigInt(core.wide.config1Bit)) & 1n) === 1n;
+  put(dv, 'pmc_width', core?.userRead ? (ev.userRead ? (wide ? 64 : 32) : 0) : core ? (core.pmcWidth ?? 48) : 0);
   if (caps & (1n << 3n)) {
     put(dv, 'time_shift', 10);
     put(dv, 'time_mult', 1024);
@@ -60,6 +63,8 @@ export function updateControlPage(ev: SimEvent): void {
   put(dv, 'lock', lock + 1);
   put(dv, 'time_enabled', BigInt(Math.floor(ev.timeEnabled)));
   put(dv, 'time_running', BigInt(Math.floor(ev.timeRunning)));
+  // perf_event_index: a user-readable event shows its counter only while it is on one (armv8pmu_user_event_idx).
+  if (ev.userRead !== undefined) put(dv, 'index', ev.enabled ? (ev.userIndex ?? 0) : 0);
   put(dv, 'offset', BigInt(Math.floor(ev.count)));
   put(dv, 'lock', lock + 2);
 }
@@ -182,7 +187,7 @@ export function writeRecord(target: SimEvent, type: number, misc: number, words:
  */
 export function writeSamples(
   sink: { event(fd: number): SimEvent | undefined },
-  ev: SimEvent, delta: number, timeNs: number,
+  ev: SimEvent, delta: number, timeNs: number, honouredPrecise = 0,
 ): void {
   const period = Number(ev.samplePeriod);
   if (period <= 0) return;
@@ -202,7 +207,10 @@ export function writeSamples(
     if (ring.pendingLost > 0) {
       if (writeRecord(target, PERF_RECORD.LOST!, 0, [ev.id, BigInt(ring.pendingLost), ...sampleId(ev, timeNs)])) ring.pendingLost = 0;
     }
-    if (!writeRecord(target, PERF_RECORD.SAMPLE!, PERF_RECORD_MISC.USER, sampleWords(ev, timeNs, ev.samplePeriod))) {
+    // A precise level the PMU honours fixes up the IP and says so (PERF_RECORD_MISC_EXACT_IP); an ignored one never does.
+    const precise = Number(ev.attr.precise_ip ?? 0);
+    const misc = PERF_RECORD_MISC.USER | (precise > 0 && precise <= honouredPrecise ? PERF_RECORD_MISC.EXACT_IP : 0);
+    if (!writeRecord(target, PERF_RECORD.SAMPLE!, misc, sampleWords(ev, timeNs, ev.samplePeriod))) {
       ring.pendingLost++;
       ev.lostSamples++;
     }

@@ -72,8 +72,8 @@ export function environmentOf(p: Persona): Environment {
     // A hybrid machine splits its CPUs between the core PMUs.
     const cpus = Array.from({ length: p.cpus }, (_, c) => c).filter((c) => !hybrid || c % corePmus(p).length === i);
     pmus.push({
-      name: pmu.name, type: pmu.type, formats: x86 ? { ...X86_FORMATS } : { ...ARM_FORMATS }, caps,
-      events: (pmu.hardwareEvents ?? []).map((e) => e.replace(/_/g, '-')),
+      name: pmu.name, type: pmu.type, formats: { ...(pmu.formats ?? (x86 ? X86_FORMATS : ARM_FORMATS)) }, caps,
+      events: pmu.sysfsEvents ? [...pmu.sysfsEvents] : (pmu.hardwareEvents ?? []).map((e) => e.replace(/_/g, '-')),
       cpumask: cpus.join(','), core: true,
     });
   });

@@ -72,6 +72,18 @@ describe('abi/record-view', () => {
     assert.ok(walked > 0);
   });
 
+  it('gives the same answers whether the bytes start 8-byte aligned (typed-array reads) or not (DataView reads)', () => {
+    const layout: EncLayout = { sampleType: IP | TID | TIME | ADDR | ID | CPU | PERIOD | CALLCHAIN, sampleIdAll: true };
+    const bytes = stream(layout, 30);
+    for (const shift of [0, 1, 2, 4, 8]) {
+      const backing = new Uint8Array(new ArrayBuffer(bytes.length + 16));
+      backing.set(bytes, shift);
+      const at = backing.subarray(shift, shift + bytes.length);
+      assert.equal(at.byteOffset, shift);
+      assert.ok(walk(new RecordView(layout), at).length > 30);
+    }
+  });
+
   it('one view walks one stream after another (reset) and stops at the end', () => {
     const layout: EncLayout = { sampleType: IP | TID | TIME | PERIOD | CALLCHAIN, sampleIdAll: true };
     const v = new RecordView(layout);
