@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveEvent, parseEventList } from '../src/events';
-import { findTracefs } from '../src/env/tracepoint-files';
-import { readPmuFiles } from '../src/env/pmu-event-files';
+import { findTracefs } from '../src/env/tracefs';
+import { readPmuFiles } from '../src/env/pmus';
 import type { BenchResult } from './result';
 import { compileC, median, openCloseNs, OPEN_CLOSE_C } from './c-program';
 

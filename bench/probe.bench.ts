@@ -109,7 +109,8 @@ export async function runProbeBench(): Promise<BenchResult[]> {
     const nodeMs = nodeWallMs('0');
 
     const swBaseline = baselineMs(bin, opens, 1, 0);
-    const tp = env.tracefs !== null ? readTracepointId(env.tracefs, 'sched', 'sched_switch') : null;
+    const tpId = env.tracefs !== null ? readTracepointId(env.tracefs, 'sched', 'sched_switch') : null;
+    const tp = tpId !== null && 'id' in tpId ? tpId.id : null;
     const tpBaseline = tp !== null ? baselineMs(bin, 1, 2, tp) : undefined;
     const coldMs = median(cold);
     const diskMs = median(disk);

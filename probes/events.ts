@@ -45,8 +45,9 @@ function tracepointHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry
   const tracefs = ctx.env.tracefs;
   if (tracefs === null) return { status: 'untestable', reason: 'tracefs is not mounted (or not readable): no tracepoint id to open' };
   for (const [sys, name] of TRACEPOINTS) {
-    const id = readTracepointId(tracefs, sys, name);
-    if (id === null) continue;
+    const found = readTracepointId(tracefs, sys, name);
+    if (!('id' in found)) continue;
+    const id = found.id;
     const set = { type: PERF_TYPE.TRACEPOINT, config: id, disabled: 1, exclude_kernel: 1, exclude_hv: 1 };
     const r = ctx.open(set);
     const label = `tracepoint/${sys}:${name}`;

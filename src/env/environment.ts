@@ -10,7 +10,7 @@ import { readContainerHints } from './container';
 import { readParanoid } from './paranoid';
 import { readPmus } from './pmus';
 import { readProcStatus } from './proc-status';
-import { findTracefs } from './tracefs';
+import { tracefsMount } from './tracefs';
 
 export interface EnvironmentOptions {
   /** Default "/sys". */
@@ -42,7 +42,7 @@ export function readEnvironment(opts: EnvironmentOptions = {}): Environment {
     container: readContainerHints(procRoot, opts.rootDir ?? (opts.procRoot === undefined ? '/' : null)),
     pmus: readPmus(sysfsRoot),
     bootId: readBootId(procRoot),
-    tracefs: findTracefs(sysfsRoot),
+    tracefs: tracefsMount(sysfsRoot),
   };
 }
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseTracepointFormat, TracepointFormat } from '../abi/tracepoint-format';
 import { PerfcompatError } from '../errors';
-import { findTracefs } from './tracepoint-files';
+import { findTracefs } from './tracefs';
 
 /** `name` is "system:event" (e.g. "sched:sched_switch"). */
 export function readTracepointFormat(name: string, opts: { tracefsRoot?: string } = {}): TracepointFormat {

@@ -64,6 +64,11 @@ export function softwareName(spelling: string): GenericName | undefined {
   return SW_BY_SPELLING.get(spelling);
 }
 
+/** perf's canonical name of a software event, by its SW_EVENTS name (cpu_clock → "cpu-clock"). */
+export function softwareCanonical(abiName: string): string | undefined {
+  return SOFTWARE_NAMES.find((n) => n.abi.name === abiName)?.canonical;
+}
+
 /** Every generic spelling (for suggestions). */
 export function genericSpellings(): string[] {
   return [...HW_BY_SPELLING.keys(), ...SW_BY_SPELLING.keys()];

@@ -5,7 +5,7 @@
  * kernel (open each and classify) or a capability map is given.
  */
 import type { FeatureStatus } from '../model/capability-map';
-import { listTraceEvents, listTraceSystems } from '../env/tracepoint-files';
+import { listTraceEvents, listTraceSystems } from '../env/tracefs';
 import { ResolveContext } from './context';
 import { HARDWARE_NAMES, SOFTWARE_NAMES } from './generic-names';
 import { allHwCacheEvents } from './hw-cache-names';
@@ -47,7 +47,7 @@ function entries(ctx: ResolveContext): Entry[] {
   for (const n of ctx.pmuNames()) {
     const p = ctx.pmu(n);
     if (!p) continue;
-    for (const a of Object.keys(p.aliases)) out.push({ name: `${n}/${a}/`, pmu: n, kind: 'pmu', featureId: `pmu.${n}` });
+    for (const a of [...Object.keys(p.aliases), ...(p.aliasesWithoutTerms ?? [])]) out.push({ name: `${n}/${a}/`, pmu: n, kind: 'pmu', featureId: `pmu.${n}` });
   }
   const t = ctx.tracefs();
   if (t.ok) {
@@ -75,7 +75,7 @@ export function listEvents(opts: EventListOptions = {}): EventListing[] {
     let status: { status: FeatureStatus; errnoName?: string } | undefined;
     if (opts.kernel && !e.template) {
       try {
-        const ev = resolveEvent(e.name, { ...opts, capabilities: undefined });
+        const ev = resolveEvent(e.name, { ...opts, capabilities: undefined, ...(ctx.environment ? { environment: ctx.environment } : {}) });
         status = openStatus(opts.kernel, ev.attr);
       } catch (err) {
         if (!(err instanceof PerfcompatError)) throw err;

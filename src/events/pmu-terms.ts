@@ -6,7 +6,7 @@
  */
 import { PERF_TYPE, PERF_PMU_TYPE_SHIFT } from '../abi/constants';
 import { eventError, clip } from './event-error';
-import type { PmuFiles } from '../env/pmu-event-files';
+import type { PmuFiles } from '../env/pmus';
 import { hardwareName } from './generic-names';
 import { parseHwCacheName } from './hw-cache-names';
 import { parseFormatSpec, formatMax, placeFormatValue, formatSpecText, FormatSpec } from './pmu-format';
@@ -139,6 +139,10 @@ export function resolvePmuTerms(pmu: PmuFiles, termText: string, opts: { core: b
           out.eventName = hw ? hw.canonical : cache!.event.name;
           return;
         }
+      }
+      const untermed = fromAlias ? undefined : pmu.aliasesWithoutTerms?.find((e) => e.toLowerCase() === key.toLowerCase());
+      if (untermed !== undefined) {
+        err(ctx.what, `event ${untermed} of PMU ${pmu.name}: the capability map names it without its terms (made by perfcompat 0.1); make the dump again with this version`);
       }
       // A raw term rNNNN is config=0xNNNN, where no alias or format of the PMU bears that name.
       const rawHex = fromAlias ? null : /^r([0-9a-fA-F]+)$/.exec(key);

@@ -7,7 +7,7 @@
  */
 import { PERF_TYPE, PERF_PMU_TYPE_SHIFT } from '../abi/constants';
 import { eventError, clip } from './event-error';
-import type { PmuFiles } from '../env/pmu-event-files';
+import type { PmuFiles } from '../env/pmus';
 import { parseCpuList, ResolveContext } from './context';
 import type { ResolvedEvent } from './types';
 import { hardwareName, softwareName, genericSpellings } from './generic-names';
@@ -17,7 +17,7 @@ import { resolveTracepoints, tracepointAttr, TRACEPOINT_PART } from './tracepoin
 import { parseBreakpoint, breakpointAttr } from './breakpoint-names';
 import { applyModifiers, checkModifiers, isModifierString, MODIFIER_CHARS, Attr, ModifierState } from './modifiers';
 import { suggestion } from './edit-distance';
-import { traceSystemExists } from '../env/tracepoint-files';
+import { traceSystemExists } from '../env/tracefs';
 
 export interface Candidate {
   event: ResolvedEvent;
@@ -84,8 +84,8 @@ function pmusNamed(ctx: ResolveContext, name: string, what: string): PmuFiles[] 
   const numbered = ctx.pmuNames().filter((n) => n.startsWith(`${name}_`) && /^\d+$/.test(n.slice(name.length + 1)));
   if (numbered.length) return numbered.map((n) => ctx.pmu(n)).filter((p): p is PmuFiles => p !== undefined);
   const names = ctx.pmuNames();
-  if (names.length === 0) err(what, `unknown PMU "${clip(name)}": no PMUs under ${ctx.sysfsRoot} (is sysfs mounted?)`);
-  err(what, `unknown PMU "${clip(name)}"${suggestion(name, names)}; PMUs here: ${names.join(', ')}`);
+  if (names.length === 0) err(what, `unknown PMU "${clip(name)}": no PMUs ${ctx.pmuSource()}${ctx.environment ? '' : ' (is sysfs mounted?)'}`);
+  err(what, `unknown PMU "${clip(name)}"${suggestion(name, names)}; PMUs ${ctx.environment ? ctx.pmuSource() : 'here'}: ${names.join(', ')}`);
 }
 
 function pmuForm(ctx: ResolveContext, pmuName: string, terms: string, what: string): Base[] {
@@ -113,7 +113,7 @@ function aliasAnywhere(ctx: ResolveContext, name: string, what: string): Base[] 
   for (const n of ctx.pmuNames()) {
     const p = ctx.pmu(n);
     if (!p) continue;
-    const key = Object.keys(p.aliases).find((k) => k.toLowerCase() === lower);
+    const key = [...Object.keys(p.aliases), ...(p.aliasesWithoutTerms ?? [])].find((k) => k.toLowerCase() === lower);
     if (key !== undefined) out.push(...pmuForm(ctx, n, key, what));
   }
   return out.length ? out : undefined;

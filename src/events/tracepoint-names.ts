@@ -4,7 +4,7 @@
  */
 import { PERF_TYPE } from '../abi/constants';
 import { eventError, clip } from './event-error';
-import { listTraceEvents, listTraceSystems, readTracepointId } from '../env/tracepoint-files';
+import { listTraceEvents, listTraceSystems, readTracepointId } from '../env/tracefs';
 import type { ResolveContext } from './context';
 import { globMatch, hasGlob } from './glob';
 import { suggestion } from './edit-distance';

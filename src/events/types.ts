@@ -2,7 +2,7 @@
  * The public shapes of event-name resolution: options, a resolved event
  * (attr fields ready for encodeAttr) and a listing entry.
  */
-import type { CapabilityMap, FeatureStatus } from '../model/capability-map';
+import type { CapabilityMap, Environment, FeatureStatus } from '../model/capability-map';
 import type { Kernel } from '../sys/kernel';
 
 export interface EventNameOptions {
@@ -12,6 +12,14 @@ export interface EventNameOptions {
   tracefsRoot?: string;
   /** When given, modifiers are checked against it (:k vs access.kernel, :p vs combo.precise_ip, …). */
   capabilities?: CapabilityMap;
+  /**
+   * The machine names resolve for: its PMUs (types, formats, events) and its
+   * tracefs come from this description, and this machine's sysfs is not read.
+   * Default: the environment of `capabilities` when that map is not of this
+   * boot of this machine (a --from dump, a simulated kernel); else, or with
+   * `sysfsRoot`, the sysfs tree.
+   */
+  environment?: Environment;
   /** Re-read the sysfs PMU files instead of using those read earlier under the same PMU list. */
   refresh?: boolean;
 }

@@ -48,6 +48,16 @@ export interface FeatureEntry {
   measured?: Record<string, number | string | boolean>;
 }
 
+/** One events/ alias of a PMU: what its name stands for. */
+export interface PmuEventAlias {
+  /** The alias file's content, e.g. "event=0x3c,umask=0x01". */
+  terms: string;
+  /** From events/<name>.scale, when present and a finite number. */
+  scale?: number;
+  /** From events/<name>.unit, when present. */
+  unit?: string;
+}
+
 export interface PmuInfo {
   name: string;
   /** perf_event_attr.type for this PMU. */
@@ -58,8 +68,15 @@ export interface PmuInfo {
   caps: Record<string, string>;
   /** Names in events/ (aliases), without .scale/.unit. */
   events: string[];
+  /**
+   * The events/ aliases with their terms, .scale and .unit, so that names
+   * resolve against this machine's description (a dump, another kernel).
+   * Present when the PMU has events; absent in maps made by perfcompat 0.1.
+   */
+  aliases?: Record<string, PmuEventAlias>;
+  /** The cpumask file, else (core PMUs) the cpus file. */
   cpumask?: string;
-  /** A core PMU (cpu, cpu_core, cpu_atom, armv8_*) that generic hardware events map to. */
+  /** A core PMU (see src/env/core-pmu.ts isCorePmu) that generic hardware events map to. */
   core?: boolean;
 }
 

@@ -14,8 +14,8 @@ import { errnoName } from '../abi/errno';
 import { PerfcompatError } from '../errors';
 import { isErr, Kernel } from '../sys/kernel';
 import type { CapabilityMap } from '../model/capability-map';
-import type { BehaviourCtx, EventDecl, OpenedEvent, OpenOptions, Ring, Verdict, WorkDecl, WorkResult } from './behaviour-types';
-export type { OpenedEvent, OpenOptions, Ring } from './behaviour-types';
+import type { BehaviourCtx, EventDecl, OpenedEvent, BehaviourOpenOptions, Ring, Verdict, WorkDecl, WorkResult } from './behaviour-types';
+export type { OpenedEvent, BehaviourOpenOptions, Ring } from './behaviour-types';
 import { CheckAbort, errnoVerdict } from './behaviour-verdict';
 import { StoppedChild } from './behaviour-child';
 import { countRecordHeaders } from './behaviour-ring';
@@ -101,7 +101,7 @@ export class BehaviourContext implements BehaviourCtx {
    * Open an event (disabled unless told otherwise). An errno aborts the check
    * with its classification (ENOENT → no-hardware Skip, EACCES → denied Skip, …).
    */
-  open(ev: EventDecl, o: OpenOptions = {}): OpenedEvent {
+  open(ev: EventDecl, o: BehaviourOpenOptions = {}): OpenedEvent {
     const r = this.tryOpen(ev, o);
     if ('status' in r) throw new CheckAbort(r);
     return r;
@@ -113,7 +113,7 @@ export class BehaviourContext implements BehaviourCtx {
    * the kernel); when perf_event_paranoid refuses it (EACCES/EPERM) the event
    * is opened again for user space only, unless the declaration chose.
    */
-  tryOpen(ev: EventDecl, o: OpenOptions = {}): OpenedEvent | Verdict {
+  tryOpen(ev: EventDecl, o: BehaviourOpenOptions = {}): OpenedEvent | Verdict {
     const { attr, label } = eventAttr(ev);
     const readFormat = o.readFormat ?? (DEFAULT_READ_FORMAT | (o.groupRead ? PERF_FORMAT.GROUP : 0n));
     const full: AttrInput = { ...attr, read_format: readFormat, disabled: (o.disabled ?? !o.group) ? 1 : 0, ...o.attr };

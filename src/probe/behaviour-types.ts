@@ -127,7 +127,7 @@ export interface OpenedEvent {
   readonly attr: DecodedAttr;
 }
 
-export interface OpenOptions {
+export interface BehaviourOpenOptions {
   pid?: number;
   cpu?: number;
   group?: OpenedEvent;
@@ -180,8 +180,8 @@ export interface BehaviourCtx {
   readonly capabilities?: CapabilityMap;
   /** The work checks count (see ./workload). */
   readonly workload: Workload;
-  open(ev: EventDecl, o?: OpenOptions): OpenedEvent;
-  tryOpen(ev: EventDecl, o?: OpenOptions): OpenedEvent | Verdict;
+  open(ev: EventDecl, o?: BehaviourOpenOptions): OpenedEvent;
+  tryOpen(ev: EventDecl, o?: BehaviourOpenOptions): OpenedEvent | Verdict;
   enable(ev: OpenedEvent, group?: boolean): void;
   disable(ev: OpenedEvent, group?: boolean): void;
   reset(ev: OpenedEvent, group?: boolean): void;

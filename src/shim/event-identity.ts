@@ -5,6 +5,7 @@
  */
 import { HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, HW_EVENTS, PERF_HW_EVENT_MASK, PERF_TYPE, SW_EVENTS } from '../abi/constants';
 import type { Environment } from '../model/capability-map';
+import { isCorePmu } from '../env/core-pmu';
 
 /** PMUs whose events live in the software context and may join any group. */
 const SOFTWARE_CONTEXT_PMUS = new Set(['software', 'tracepoint', 'breakpoint', 'kprobe', 'uprobe']);
@@ -45,10 +46,11 @@ export function eventFeatureId(type: number, config: unknown, env?: Environment)
   }
 }
 
-/** True for events counted by the CPU's own PMU (generic hardware, cache, raw, or a core PMU type). */
+/** True for events counted by the CPU's own PMU (generic hardware, cache, raw, or the type of a core PMU by src/env's rule). */
 export function isCorePmuEvent(type: number, env?: Environment): boolean {
   if (type === PERF_TYPE.HARDWARE || type === PERF_TYPE.HW_CACHE || type === PERF_TYPE.RAW) return true;
-  return env?.pmus.find((p) => p.type === type)?.core === true;
+  const pmu = env?.pmus.find((p) => p.type === type);
+  return pmu !== undefined && isCorePmu(pmu);
 }
 
 /**

@@ -16,6 +16,7 @@
  * a clear error.
  */
 import { SW_EVENTS } from '../abi/constants';
+import { softwareCanonical } from '../events/generic-names';
 
 export interface SoftwareStandIn {
   /** HW_EVENTS name of the hardware event. */
@@ -28,12 +29,15 @@ export interface SoftwareStandIn {
   readonly note: string;
 }
 
-export const SOFTWARE_STANDINS: readonly SoftwareStandIn[] = [
-  { hardware: 'cpu_cycles', software: 'cpu_clock', label: 'cpu-clock', unit: 'ns', note: 'nanoseconds on CPU instead of cycles' },
-  { hardware: 'ref_cpu_cycles', software: 'cpu_clock', label: 'cpu-clock', unit: 'ns', note: 'nanoseconds on CPU instead of reference cycles' },
-  { hardware: 'bus_cycles', software: 'cpu_clock', label: 'cpu-clock', unit: 'ns', note: 'nanoseconds on CPU instead of bus cycles' },
-  { hardware: 'instructions', software: 'task_clock', label: 'task-clock', unit: 'ns', note: 'nanoseconds the task ran instead of instructions' },
+const STANDINS: readonly Omit<SoftwareStandIn, 'label'>[] = [
+  { hardware: 'cpu_cycles', software: 'cpu_clock', unit: 'ns', note: 'nanoseconds on CPU instead of cycles' },
+  { hardware: 'ref_cpu_cycles', software: 'cpu_clock', unit: 'ns', note: 'nanoseconds on CPU instead of reference cycles' },
+  { hardware: 'bus_cycles', software: 'cpu_clock', unit: 'ns', note: 'nanoseconds on CPU instead of bus cycles' },
+  { hardware: 'instructions', software: 'task_clock', unit: 'ns', note: 'nanoseconds the task ran instead of instructions' },
 ];
+
+/** The labels are perf's names, from the one event-name table (src/events/generic-names.ts). */
+export const SOFTWARE_STANDINS: readonly SoftwareStandIn[] = STANDINS.map((s) => ({ ...s, label: softwareCanonical(s.software)! }));
 
 export function standInFor(hardwareName: string): (SoftwareStandIn & { config: number }) | undefined {
   const s = SOFTWARE_STANDINS.find((x) => x.hardware === hardwareName);

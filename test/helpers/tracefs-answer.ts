@@ -5,7 +5,7 @@
  * mount it (mount -t tracefs nodev /sys/kernel/tracing) …", or "tracefs is not
  * readable: <detail>".
  */
-import { findTracefs, type TracefsLookup } from '../../src/env/tracepoint-files';
+import { findTracefs, type TracefsLookup } from '../../src/env/tracefs';
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -78,7 +78,8 @@ export function environmentOf(p: Persona): Environment {
     });
   });
   for (const x of p.extraPmus) {
-    pmus.push({ name: x.name, type: x.type, formats: { event: 'config:0-63' }, caps: {}, events: Object.keys(x.events) });
+    const aliases = Object.fromEntries(Object.entries(x.events).map(([name, config]) => [name, { terms: `event=0x${config.toString(16)}` }]));
+    pmus.push({ name: x.name, type: x.type, formats: { event: 'config:0-63' }, caps: {}, events: Object.keys(x.events), aliases });
   }
   return {
     arch: archOf(p.machine),

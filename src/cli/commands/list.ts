@@ -67,7 +67,7 @@ function openEach(events: EventListing[]): void {
  */
 function explainUnusableTracefs(pattern: string): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { findTracefs } = require('../../env/tracepoint-files') as typeof import('../../env/tracepoint-files');
+  const { findTracefs } = require('../../env/tracefs') as typeof import('../../env/tracefs');
   if (findTracefs().ok) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { resolveEvent } = require('../../events') as typeof import('../../events');

@@ -18,8 +18,8 @@ import { PERF_FLAG, PERF_TYPE } from '../../../src/abi/constants';
 import { errnoName } from '../../../src/abi/errno';
 import { attrSizeFor } from '../../../src/events/open-status';
 import { statusOfErrno } from '../../../src/model/errno-class';
-import { listPmuNames, readPmuFiles } from '../../../src/env/pmu-event-files';
-import { findTracefs } from '../../../src/env/tracepoint-files';
+import { listPmuNames, readPmuFiles } from '../../../src/env/pmus';
+import { findTracefs } from '../../../src/env/tracefs';
 import { leakedPerfFds, openFds } from '../../helpers/fds';
 
 const k = realKernel();

@@ -9,7 +9,7 @@ import { Sampler } from '../../../src/shim/sampler';
 import { PERF_CONTEXT, PERF_RECORD_MISC, PERF_TYPE } from '../../../src/abi/constants';
 import { isCallchainContext, SampleRecord } from '../../../src/abi/records';
 import { readTracepointFormat } from '../../../src/env/tracepoint-format-file';
-import { findTracefs, readTracepointId } from '../../../src/env/tracepoint-files';
+import { findTracefs, readTracepointId } from '../../../src/env/tracefs';
 import { realKernel } from '../../../src/sys/real-kernel';
 import { PerfcompatError } from '../../../src/errors';
 import { tracefsUnusableAnswer } from '../../helpers/tracefs-answer';

@@ -24,7 +24,8 @@ const fullEntry: Required<FeatureEntry> = {
   reason: 'why', measured: { count: 1, ok: false },
 };
 const fullPmu: Required<PmuInfo> = {
-  name: 'cpu', type: 4, formats: { event: 'config:0-7' }, caps: { max_precise: '3' }, events: ['cycles'], cpumask: '0-1', core: true,
+  name: 'cpu', type: 4, formats: { event: 'config:0-7' }, caps: { max_precise: '3' }, events: ['cycles'],
+  aliases: { cycles: { terms: 'event=0x3c', scale: 1, unit: 'cycles' } }, cpumask: '0-1', core: true,
 };
 
 describe('cli capability schema', () => {

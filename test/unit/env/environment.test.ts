@@ -74,8 +74,8 @@ describe('env/readEnvironment (fake trees)', () => {
     assert.equal(env.pmus[2].cpumask, '0,28');
     assert.equal(env.pmus[2].core, undefined);
     assert.equal(env.tracefs, path.join(sys, 'kernel/tracing'));
-    assert.equal(readTracepointId(env.tracefs!, 'sched', 'sched_switch'), 316);
-    assert.equal(readTracepointId(env.tracefs!, 'sched', 'nope'), null);
+    assert.deepEqual(readTracepointId(env.tracefs!, 'sched', 'sched_switch'), { id: 316 });
+    assert.equal('id' in readTracepointId(env.tracefs!, 'sched', 'nope'), false);
   });
 
   it('parses a status file without capabilities or seccomp lines', () => {

@@ -3,6 +3,7 @@ import { resolveEvent } from '../../../src/events';
 import { HW_EVENTS, SW_EVENTS, PERF_TYPE } from '../../../src/abi/constants';
 import { makeTrees, Trees } from './fake-trees';
 import { throwsEventName } from './assert-event-error';
+import { SOFTWARE_STANDINS } from '../../../src/shim/software-standins';
 
 const HW: Array<[string, string, string]> = [
   ['cycles', 'cpu_cycles', 'cycles'], ['cpu-cycles', 'cpu_cycles', 'cycles'],
@@ -88,5 +89,15 @@ describe('events: generic hardware and software names', () => {
     assert.equal(ev.pmu, 'msr');
     assert.equal(ev.name, 'msr/tsc/');
     assert.deepEqual(ev.attr, { type: 9, config: 0n });
+  });
+});
+
+describe('events: one event-name table', () => {
+  it("the shim's software stand-ins are named from it: each label resolves to the stand-in itself", () => {
+    for (const s of SOFTWARE_STANDINS) {
+      const ev = resolveEvent(s.label);
+      const sw = SW_EVENTS.find((e) => e.name === s.software)!;
+      assert.deepEqual([ev.name, ev.attr.type, ev.attr.config], [s.label, PERF_TYPE.SOFTWARE, BigInt(sw.value)], s.hardware);
+    }
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import sinon from 'sinon';
 import { resolveEvent, parseEventList } from '../../../src/events';
 import { PERF_TYPE } from '../../../src/abi/constants';
-import { findTracefs } from '../../../src/env/tracepoint-files';
+import { findTracefs } from '../../../src/env/tracefs';
 import { makeTrees, Trees } from './fake-trees';
 import { throwsEventName } from './assert-event-error';
 
