@@ -329,9 +329,9 @@ export class SimKernel implements Kernel {
       enableOnExec: attr.enable_on_exec === 1 && attr.disabled === 1,
       errorState: false, count: 0, timeEnabled: 0, timeRunning: 0, sinceSample: 0, lostSamples: 0,
       samplePeriod: attr.freq === 1 ? 1n : big(attr.sample_period),
-      // The seam makes fds close-on-exec unless FD_CLOEXEC was asked for; a
-      // kernel that ignores unknown flags then leaves the fd inheritable.
-      cloexec: wantsCloexec ? p.features.has('open_flags.fd_cloexec') : true,
+      // Like the real seam: only PERF_FLAG_FD_CLOEXEC makes the fd close-on-exec
+      // (fcntl can later); a kernel that ignores unknown flags leaves it inheritable.
+      cloexec: wantsCloexec && p.features.has('open_flags.fd_cloexec'),
     };
     ev.leader = leader ?? ev;
     if (leader) leader.siblings.push(ev);
