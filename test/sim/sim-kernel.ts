@@ -107,6 +107,11 @@ export class SimKernel implements Kernel {
     return this.events.size;
   }
 
+  /** How many ring mappings are mapped, for leak checks. */
+  openMappingCount(): number {
+    return this.mappings.size;
+  }
+
   /** Open fds, for leak checks. */
   openFds(): number[] {
     return [...this.events.keys()].sort((a, b) => a - b);
