@@ -22,7 +22,7 @@ import { pmuContext } from './event-identity';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy } from './event-set-policy';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen, type Prepared } from './perf-event';
-import { toSpec, type OpenInput } from './resolve-spec';
+import { toSpec } from './resolve-spec';
 import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
 import type { CommandCounts, ForCommandOptions } from './command-types';
 
@@ -73,7 +73,6 @@ interface Group {
 }
 
 type GroupRead = Pick<Group, 'layout' | 'numbers' | 'readLen' | 'buf' | 'dv' | 'readGroup'>;
-
 
 export class EventSet {
   /** How values are read: one read() per group, or one per event. */

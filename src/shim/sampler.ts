@@ -116,8 +116,8 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
       this.offset = this.timeBase.kind === 'estimated' ? this.timeBase.offsetNs : 0n;
       if (!o.startDisabled) event.enable();
     } catch (e) {
-      event?.close();
-      scope.dispose();
+      scope.dispose(); // unmaps the ring, then closes the fd
+      event?.close(); // marks the event closed (its fd is gone already)
       throw e;
     }
     if (log.enabled) log('sampler %s fd=%d pages=%d backward=%s time=%s layout=%o', this.name, event.fd, pages, backward, this.timeBase.kind, this.layout);
