@@ -3,25 +3,44 @@
  * mmap and close made through a scope is tracked by it, and `dispose()`
  * closes whatever is still open. Retries follow the model's errno table
  * (ERRNO_CLASS `retry`: EINTR, EAGAIN); `userOnlyOnDenied` asks again
- * counting user space only when kernel space is denied.
+ * counting user space only when kernel space is denied; `orElse` lets the
+ * caller name other bytes to ask with after a refusal.
+ *
+ * Close-on-exec is the scope's job (the Kernel seam does exactly the syscall
+ * it is asked): every fd it opens ends close-on-exec, with
+ * PERF_FLAG_FD_CLOEXEC (`cloexec: 'flag'`) or, when the open's flags lack
+ * it, with fcntl(F_SETFD, FD_CLOEXEC) after the open (`'fcntl'`, the default).
  */
 import { encodeAttr, type AttrInput } from '../abi/attr-codec';
 import { smallestAttrSize } from '../abi/attr-layout';
 import { PERF_FLAG } from '../abi/constants';
 import { errnoName } from '../abi/errno';
-import { MAP_SHARED, PROT_READ, PROT_WRITE } from '../abi/ioctl';
+import { F_SETFD, FD_CLOEXEC, MAP_SHARED, PROT_READ, PROT_WRITE } from '../abi/ioctl';
 import type { FeatureStatus } from '../model/capability-map';
 import { isRetryable, statusOfErrno } from '../model/errno-class';
 import { isErr, type Kernel, type Mapping } from '../sys/kernel';
+import { logger } from '../sys/log';
+
+const log = logger('open');
 
 /** How many times a retryable refusal is asked again. */
 export const OPEN_RETRIES = 4;
 
+/** At most this many other attrs are asked after the first (`orElse`). */
+export const OPEN_FALLBACKS = 8;
+
+/**
+ * How an fd is made close-on-exec: 'flag' adds PERF_FLAG_FD_CLOEXEC to the
+ * open (3.14+); 'fcntl' sets FD_CLOEXEC with fcntl after the open unless the
+ * open's own flags carry PERF_FLAG_FD_CLOEXEC.
+ */
+export type CloexecMode = 'flag' | 'fcntl';
+
 export interface ScopeOptions {
   /** Attr size used when an open names none; default: the smallest size that holds the attr. */
   readonly attrSize?: number;
-  /** Add PERF_FLAG_FD_CLOEXEC to every open. */
-  readonly cloexec?: boolean;
+  /** Close-on-exec path of every open (default 'fcntl'; `true` means 'flag'). */
+  readonly cloexec?: CloexecMode | boolean;
 }
 
 export interface ScopeTarget {
@@ -38,18 +57,35 @@ export interface ScopeOpenOptions {
   readonly retry?: boolean;
   /** On EACCES/EPERM, reopen with exclude_kernel and exclude_hv set. */
   readonly userOnlyOnDenied?: boolean;
+  /** Close-on-exec path of this open (overrides the scope's). */
+  readonly cloexec?: CloexecMode;
+}
+
+export interface ScopeBytesOptions extends Pick<ScopeOpenOptions, 'retry' | 'cloexec'> {
+  /**
+   * After a refusal: the bytes to ask with instead, or undefined to stop.
+   * Called again after each refusal (`attempt` counts the bytes asked so
+   * far, the first being 0), at most OPEN_FALLBACKS times.
+   */
+  readonly orElse?: (refusal: ScopeRefusal, attempt: number) => Uint8Array | undefined;
 }
 
 export interface ScopeRefusal {
   readonly errno: number;
   readonly errnoName: string;
   readonly status: FeatureStatus;
+  /** The call that refused, when not perf_event_open: 'fcntl' (FD_CLOEXEC; the fd is closed again). */
+  readonly call?: 'fcntl';
+  /** On E2BIG: the attr size the kernel wrote back. */
+  readonly attrSize?: number;
 }
 
 export interface ScopeOpened {
   readonly fd: number;
   /** The attr bytes that opened (the user-only ones when that retry won). */
   readonly sent: Uint8Array;
+  /** Which bytes opened: 0 the first, n the n-th given by `orElse`. */
+  readonly attempt: number;
 }
 
 export type ScopeOpenResult = ScopeOpened | ScopeRefusal;
@@ -78,27 +114,48 @@ export class FdScope {
     return !isErr(again) || again.status !== 'unsupported' ? again : r;
   }
 
-  /** Open attr bytes already encoded (the kernel may write into them). */
-  openBytes(bytes: Uint8Array, target: ScopeTarget = {}, opts: Pick<ScopeOpenOptions, 'retry'> = {}): ScopeOpenResult {
-    const flags = (target.flags ?? 0) | (this.options.cloexec ? PERF_FLAG.FD_CLOEXEC : 0);
+  /** Open attr bytes already encoded (the kernel may write into them); see ScopeBytesOptions. */
+  openBytes(bytes: Uint8Array, target: ScopeTarget = {}, opts: ScopeBytesOptions = {}): ScopeOpenResult {
+    let r = this.openOnce(bytes, target, opts, 0);
+    for (let attempt = 1; isErr(r) && opts.orElse && attempt <= OPEN_FALLBACKS; attempt++) {
+      const next = opts.orElse(r, attempt - 1);
+      if (next === undefined) break;
+      r = this.openOnce(next, target, opts, attempt);
+    }
+    return r;
+  }
+
+  private openOnce(bytes: Uint8Array, target: ScopeTarget, opts: ScopeBytesOptions, attempt: number): ScopeOpenResult {
+    const mode = opts.cloexec ?? (this.options.cloexec === true ? 'flag' : this.options.cloexec || 'fcntl');
+    const flags = (target.flags ?? 0) | (mode === 'flag' ? PERF_FLAG.FD_CLOEXEC : 0);
     const tries = opts.retry === false ? 0 : OPEN_RETRIES;
     let errno = 0;
+    let attrSize: number | undefined;
     for (let i = 0; i <= tries; i++) {
       const r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, flags);
       if (!isErr(r)) {
         this.fds.add(r.fd);
-        return { fd: r.fd, sent: bytes };
+        if ((flags & PERF_FLAG.FD_CLOEXEC) === 0) {
+          // The only fd flag is FD_CLOEXEC: set it, no F_GETFD needed.
+          const set = this.kernel.fcntl(r.fd, F_SETFD, FD_CLOEXEC);
+          if (isErr(set)) {
+            this.close(r.fd);
+            return { ...refusal(set.errno), call: 'fcntl' };
+          }
+        }
+        return { fd: r.fd, sent: bytes, attempt };
       }
       errno = r.errno;
+      attrSize = (r as { attrSize?: number }).attrSize;
       if (!isRetryable(errno)) break;
     }
-    return { errno, errnoName: errnoName(errno), status: statusOfErrno(errno) };
+    return { ...refusal(errno), ...(attrSize !== undefined ? { attrSize } : {}) };
   }
 
-  /** Map `length` bytes of `fd` shared, read-write. */
-  mmap(fd: number, length: number): Mapping | ScopeRefusal {
-    const r = this.kernel.mmap(fd, length, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-    if (isErr(r)) return { errno: r.errno, errnoName: errnoName(r.errno), status: statusOfErrno(r.errno) };
+  /** Map `length` bytes of `fd` shared, read-write (read-only: an overwrite ring the reader must not move). */
+  mmap(fd: number, length: number, opts: { readOnly?: boolean } = {}): Mapping | ScopeRefusal {
+    const r = this.kernel.mmap(fd, length, opts.readOnly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+    if (isErr(r)) return refusal(r.errno);
     this.mappings.add(r.mapping);
     return r.mapping;
   }
@@ -110,14 +167,21 @@ export class FdScope {
 
   munmap(mapping: Mapping): void {
     if (!this.mappings.delete(mapping)) return;
-    this.kernel.munmap(mapping);
+    const r = this.kernel.munmap(mapping);
+    if (isErr(r) && log.enabled) log('munmap of fd mapping at 0x%s failed: %s', mapping.address.toString(16), errnoName(r.errno));
   }
 
   /** Close an fd this scope opened; false when it was not (or no longer) open here. */
   close(fd: number): boolean {
     if (!this.fds.delete(fd)) return false;
-    this.kernel.close(fd);
+    const r = this.kernel.close(fd);
+    if (isErr(r) && log.enabled) log('close(%d) failed: %s', fd, errnoName(r.errno));
     return true;
+  }
+
+  /** How many fds and mappings the scope holds now. */
+  get held(): { fds: number; mappings: number } {
+    return { fds: this.fds.size, mappings: this.mappings.size };
   }
 
   owns(fd: number): boolean {
@@ -144,6 +208,10 @@ export class FdScope {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+function refusal(errno: number): ScopeRefusal {
+  return { errno, errnoName: errnoName(errno), status: statusOfErrno(errno) };
 }
 
 export function openScope(kernel: Kernel, options: ScopeOptions = {}): FdScope {

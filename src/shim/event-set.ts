@@ -13,6 +13,7 @@ import { compileReadLayout, createReadNumbers, decodeReadNumbers, type ReadLayou
 import { PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
+import { openScope, type FdScope } from '../open/scope';
 import { isErr, Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
 import { bindRead, BoundRead } from '../sys/fast-read';
@@ -20,8 +21,8 @@ import { counterValue, scaledNumber } from './counter-value';
 import { pmuContext } from './event-identity';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy } from './event-set-policy';
-import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen } from './perf-event';
-import { toSpec, type OpenInput } from './resolve-spec';
+import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen, type Prepared } from './perf-event';
+import { toSpec } from './resolve-spec';
 import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
 import type { CommandCounts, ForCommandOptions } from './command-types';
 
@@ -71,6 +72,7 @@ interface Group {
   readGroup: BoundRead;
 }
 
+type GroupRead = Pick<Group, 'layout' | 'numbers' | 'readLen' | 'buf' | 'dv' | 'readGroup'>;
 
 export class EventSet {
   /** How values are read: one read() per group, or one per event. */
@@ -82,6 +84,8 @@ export class EventSet {
   /** Group splits and the other path decisions the map forced (emulated RESET, per-event ioctls), one line each. */
   readonly splits: string[] = [];
   private readonly kernel: Kernel;
+  /** Every fd of the set: a failed add() releases what it opened, close() everything. */
+  private readonly scope: FdScope;
   private readonly map: CapabilityMap | undefined;
   private readonly policy: Policy | undefined;
   private readonly opts: EventSetOptions;
@@ -107,6 +111,7 @@ export class EventSet {
   constructor(opts: EventSetOptions = {}) {
     this.opts = opts;
     this.kernel = opts.kernel ?? realKernel();
+    this.scope = openScope(this.kernel);
     this.map = capabilitiesFor(this.kernel, opts);
     this.policy = opts.policy;
     this.ioctls = perfIoctls(this.kernel.arch);
@@ -144,19 +149,38 @@ export class EventSet {
     return { group: index < 0 ? undefined : this.groupList[index], ...(note !== undefined ? { note } : {}) };
   }
 
-  /** Add an event by name or typed spec; it is opened now (the policy of the set applies). */
+  /** Add an event by name or typed spec; it is opened now (the policy of the set applies). On failure nothing of it stays open. */
   add(input: EventSpec | string): this {
     this.live('add');
     if (this.running) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.add(): the set is running; stop() it before adding events');
     this.subtractBase = false; // an emulated zero no longer covers every event; start() takes a new one
     const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
     if (this.opts.inherit) overrides.inherit = 1;
-    // The plan (pure) says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
+    // Planned once (pure): the plan says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
     const resolved = toSpec(input, this.map); // once: names read sysfs/tracefs
-    const planned = prepareOpen(resolved, this.policy ? { policy: this.policy } : {}, this.inner(overrides, undefined));
-    const context = pmuContext(Number(planned.plan.attr.type), this.map?.environment);
+    const o: { pid?: number; cpu?: number; group?: PerfEvent; policy?: Policy } = {};
+    if (this.opts.pid !== undefined) o.pid = this.opts.pid;
+    if (this.opts.cpu !== undefined) o.cpu = this.opts.cpu;
+    if (this.policy) o.policy = this.policy;
+    const inner = this.inner(overrides);
+    const prepared: Prepared = prepareOpen(resolved, o, inner);
+    const context = pmuContext(Number(prepared.plan.attr.type), this.map?.environment);
     const { group, note } = this.pickGroup(context);
-    const ev = this.openMember(resolved, overrides, group?.leader);
+    if (group) o.group = group.leader;
+    const mark = this.scope.checkpoint();
+    let ev: PerfEvent;
+    let reader: BoundRead | undefined;
+    let read: GroupRead | undefined;
+    try {
+      // A member starts with its leader (disabled 0, no enable_on_exec): bits planOpen decides nothing on.
+      ev = openWith(resolved, o, { ...inner, prepared, ...(group ? { patch: { disabled: 0, enable_on_exec: 0 } } : {}) });
+      if (this.readPath === 'per-event') reader = bindRead(this.kernel, ev.fd, this.one, this.one.byteLength);
+      if (this.readPath === 'group') read = this.groupRead(group?.leader ?? ev, (group?.members.length ?? 0) + 1, group?.buf);
+    } catch (e) {
+      this.scope.releaseSince(mark);
+      throw e;
+    }
+    // Nothing below throws: the set changes only once the event is open and readable.
     const member: Member = { event: ev, index: this.memberList.length, group: group ? this.groupList.indexOf(group) : this.groupList.length, context };
     if (group) {
       group.members.push(member);
@@ -164,54 +188,34 @@ export class EventSet {
         group.hwContext ??= context;
         group.hwCount++;
       }
-      this.sizeGroupBuffer(group);
+      if (read) Object.assign(group, read);
     } else {
       if (note !== undefined) this.splits.push(`${ev.name} starts group ${this.groupList.length}: ${note}`);
-      const g: Group = {
+      this.groupList.push({
         leader: ev, members: [member], hwContext: context === 'software' ? undefined : context, hwCount: context === 'software' ? 0 : 1,
-        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0, layout: undefined, numbers: undefined,
-      };
-      this.sizeGroupBuffer(g);
-      this.groupList.push(g);
+        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0, layout: undefined, numbers: undefined, ...read,
+      });
     }
     this.memberList.push(member);
-    if (this.readPath === 'per-event') this.readers.push(bindRead(this.kernel, ev.fd, this.one, this.one.byteLength));
+    if (reader) this.readers.push(reader);
     this.scratch = new Float64Array(this.memberList.length);
     return this;
   }
 
-  private inner(overrides: Record<string, number | bigint>, leader: PerfEvent | undefined): OpenInternals {
-    const ov: Record<string, number | bigint> = { ...overrides };
-    if (leader) {
-      ov.disabled = 0;
-      ov.enable_on_exec = 0;
-    } else {
-      ov.disabled = 1;
-      if (this.opts.enableOnExec) ov.enable_on_exec = 1;
-    }
-    return { kernel: this.kernel, map: this.map, overrides: ov };
+  /** Overrides of a group leader (a member's disabled/enable_on_exec are patched in by openWith). */
+  private inner(overrides: Record<string, number | bigint>): OpenInternals {
+    const ov: Record<string, number | bigint> = { ...overrides, disabled: 1 };
+    if (this.opts.enableOnExec) ov.enable_on_exec = 1;
+    return { kernel: this.kernel, map: this.map, overrides: ov, scope: this.scope };
   }
 
-  private openMember(input: OpenInput, overrides: Record<string, number | bigint>, leader: PerfEvent | undefined): PerfEvent {
-    const o: { pid?: number; cpu?: number; group?: PerfEvent; policy?: Policy } = {};
-    if (this.opts.pid !== undefined) o.pid = this.opts.pid;
-    if (this.opts.cpu !== undefined) o.cpu = this.opts.cpu;
-    if (leader) o.group = leader;
-    if (this.policy) o.policy = this.policy;
-    return openWith(input, o, this.inner(overrides, leader));
-  }
-
-  /** Group path only: the buffer and bound read() of one PERF_FORMAT_GROUP read of the group. */
-  private sizeGroupBuffer(g: Group): void {
-    if (this.readPath !== 'group') return;
-    g.layout = compileReadLayout(this.readFormat, g.members.length);
-    g.numbers = createReadNumbers(g.layout);
-    g.readLen = g.layout.size;
-    if (g.buf.byteLength < g.readLen) {
-      g.buf = Buffer.alloc(Math.max(g.readLen, 64));
-      g.dv = new DataView(g.buf.buffer, g.buf.byteOffset, g.buf.byteLength);
-    }
-    g.readGroup = bindRead(this.kernel, g.leader.fd, g.buf, g.readLen);
+  /** Group path only: the buffer and bound read() of one PERF_FORMAT_GROUP read of `members` events led by `leader`. */
+  private groupRead(leader: PerfEvent, members: number, buf: Buffer | undefined): GroupRead {
+    const layout = compileReadLayout(this.readFormat, members);
+    const readLen = layout.size;
+    const b = buf && buf.byteLength >= readLen ? buf : Buffer.alloc(Math.max(readLen, 64));
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return { layout, numbers: createReadNumbers(layout), readLen, buf: b, dv, readGroup: bindRead(this.kernel, leader.fd, b, readLen) };
   }
 
   private groupIoctl(op: 'enable' | 'disable' | 'reset'): void {
@@ -364,6 +368,7 @@ export class EventSet {
     for (const g of this.groupList) {
       for (let i = g.members.length - 1; i >= 0; i--) g.members[i]!.event.close();
     }
+    this.scope.dispose();
   }
 
   [Symbol.dispose](): void {

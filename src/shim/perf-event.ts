@@ -1,27 +1,30 @@
 /**
  * openEvent: the adaptive open. The attr is adapted to the capability map
- * before the syscall (see adapt.ts); the kernel is asked once. PerfEvent is
- * the open counter: read, enable, disable, reset, close (idempotent).
+ * before the syscall (see adapt.ts), and opened through a fd scope
+ * (src/open/scope): the scope owns the fd and its close-on-exec, and asks
+ * again only as the open ladder (./open-ladder) decides from the refusal.
+ * PerfEvent is the open counter: read, enable, disable, reset, close (idempotent).
  */
 import type { DecodedAttr } from '../abi/attr-codec';
 import { errnoName } from '../abi/errno';
-import { F_GETFD, F_SETFD, FD_CLOEXEC, PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
-import { PERF_FORMAT, PERF_TYPE } from '../abi/constants';
+import { PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
+import { PERF_FORMAT } from '../abi/constants';
 import { decodeRead, readSize, ReadResult } from '../abi/read-format';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
+import { openScope, type FdScope } from '../open/scope';
 import { isErr, Kernel } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { realKernel } from '../sys/real-kernel';
 import { OpenPlan, planOpen } from './adapt';
+import { OpenLadder, type OpenRetry } from './open-ladder';
 import { counterValue } from './counter-value';
 import { openedAttr } from './opened-attr';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
-import { defaultCapabilities, entry } from './map-lookup';
+import { defaultCapabilities } from './map-lookup';
 import { openError } from './open-error';
 import { inputName, toSpec, type OpenInput } from './resolve-spec';
 import { standInFor } from './software-standins';
-import { statusOfErrno } from '../model/errno-class';
 import type { Adaptation, CounterValue, EventSpec, MapSource, OpenOptions } from './types';
 
 const log = logger('shim');
@@ -41,13 +44,17 @@ export class PerfEvent {
   readonly scale?: number;
   readonly readFormat: bigint;
   private readonly kernel: Kernel;
+  /** The scope that owns the fd (the event's own, or its EventSet's or Sampler's). */
+  private readonly scope: FdScope;
   private readonly ioctls: PerfIoctls;
   private isClosed = false;
   private buf: Buffer;
   private dv: DataView;
 
   /** @internal use openEvent. */
-  constructor(kernel: Kernel, fd: number, plan: OpenPlan, meta: { scale?: number; unit?: string } = {}) {
+  constructor(scope: FdScope, fd: number, plan: OpenPlan, meta: { scale?: number; unit?: string } = {}) {
+    const kernel = scope.kernel;
+    this.scope = scope;
     this.kernel = kernel;
     this.fd = fd;
     this.name = plan.name;
@@ -117,8 +124,7 @@ export class PerfEvent {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    const r = this.kernel.close(this.fd);
-    if (isErr(r) && log.enabled) log('close(%d) of %s failed: %s', this.fd, this.name, errnoName(r.errno));
+    this.scope.close(this.fd);
   }
 
   [Symbol.dispose](): void {
@@ -137,13 +143,16 @@ export interface OpenInternals {
   /** Attr fields the caller of the shim adds under the spec (EventSet: read_format, disabled, …). */
   defaults?: Record<string, number | bigint>;
   overrides?: Record<string, number | bigint>;
+  /** The scope the fd belongs to (an EventSet's, a Sampler's); default: a scope of the event's own. */
+  scope?: FdScope;
+  /** The plan prepareOpen already made for this input with these internals (planned once). */
+  prepared?: Prepared;
+  /** Fields set on the plan after planning, which no decision of planOpen reads (a group member's disabled/enable_on_exec). */
+  patch?: Record<string, number | bigint>;
+  /** What to drop and ask again when the kernel refuses with a given meaning (Sampler: use_clockid). */
+  retries?: readonly OpenRetry[];
 }
 
-/**
- * Plan and open one event. The kernel is asked once; the only retry is the
- * software stand-in for a hardware event the map knew nothing about, and
- * only when the policy asks for it.
- */
 export interface Prepared {
   plan: OpenPlan;
   spec: EventSpec;
@@ -162,6 +171,18 @@ export function prepareOpen(input: OpenInput, opts: OpenOptions, inner: OpenInte
   return { plan, spec, meta };
 }
 
+function without(fields: Record<string, number | bigint> | undefined, drop: readonly string[]): Record<string, number | bigint> {
+  const out = { ...fields };
+  for (const f of drop) delete out[f];
+  return out;
+}
+
+/**
+ * Plan and open one event through a fd scope. After a refusal the kernel is
+ * asked again only as the open ladder decides (a software stand-in the
+ * policy asks for, a declared retry); retries of EINTR/EAGAIN follow ERRNO_CLASS.
+ * On failure nothing stays open.
+ */
 export function openWith(input: OpenInput, opts: OpenOptions, inner: OpenInternals): PerfEvent {
   const { kernel, map } = inner;
   const pid = opts.pid ?? 0;
@@ -172,43 +193,38 @@ export function openWith(input: OpenInput, opts: OpenOptions, inner: OpenInterna
   }
   const groupFd = group ? group.fd : -1;
   const environment = map?.environment;
-  const prepared = prepareOpen(input, opts, inner);
-  const { spec, meta } = prepared;
-  let plan = prepared.plan;
-  let r = kernel.perfEventOpen(plan.bytes, pid, cpu, groupFd, plan.openFlags);
-  if (isErr(r) && opts.policy?.fallback === 'software' && !opts.policy.strict && statusOfErrno(r.errno) === 'no-hardware'
-      && Number(plan.attr.type) === PERF_TYPE.HARDWARE && plan.eventFeature !== undefined && entry(map, plan.eventFeature) === undefined) {
-    // The map had no answer for this event; the kernel just gave one.
-    const observed: CapabilityMap = {
-      ...(map ?? ({ features: {} } as unknown as CapabilityMap)),
-      features: { ...map?.features, [plan.eventFeature]: { status: 'no-hardware', errno: r.errno, errnoName: errnoName(r.errno), reason: 'observed by the shim at open' } },
-    };
-    const again = planOpen(spec, { map: observed, policy: opts.policy, environment });
-    if (again.substitutedFrom !== undefined) {
-      plan = again;
-      r = kernel.perfEventOpen(plan.bytes, pid, cpu, groupFd, plan.openFlags);
-    }
-  }
+  const prepared = inner.prepared ?? prepareOpen(input, opts, inner);
+  const ladder = new OpenLadder({
+    map, policy: opts.policy, retries: inner.retries, ...(inner.patch ? { patch: inner.patch } : {}),
+    prepare: (drop) => prepareOpen(input, opts, { ...inner, overrides: without(inner.overrides, drop) }),
+  }, prepared);
+  const first = ladder.last.plan;
+  const scope = inner.scope ?? openScope(kernel);
+  // planOpen decided the close-on-exec path; the scope carries it out.
+  const r = scope.openBytes(first.bytes, { pid, cpu, groupFd, flags: first.openFlags }, {
+    cloexec: first.cloexecViaFcntl ? 'fcntl' : 'flag', orElse: (refusal) => ladder.next(refusal),
+  });
   if (isErr(r)) {
+    const plan = ladder.last.plan;
+    if (r.call === 'fcntl') {
+      throw new PerfcompatError('ERR_KERNEL', `${plan.name}: fcntl(FD_CLOEXEC) failed with ${r.errnoName}`, { errno: r.errno, errnoName: r.errnoName });
+    }
     const hwName = plan.eventFeature?.startsWith('event.hardware.') ? plan.eventFeature.slice('event.hardware.'.length) : undefined;
-    const standIn = hwName !== undefined && statusOfErrno(r.errno) === 'no-hardware' ? standInFor(hwName) : undefined;
+    const standIn = hwName !== undefined && r.status === 'no-hardware' ? standInFor(hwName) : undefined;
     throw openError({
       name: plan.name, errno: r.errno, pid, cpu, environment, adaptations: plan.adaptations, size: plan.size,
       ...(r.attrSize !== undefined ? { attrSize: r.attrSize } : {}),
       ...(standIn && opts.policy?.fallback !== 'software' ? { hint: `With policy { fallback: 'software' } the shim counts ${standIn.label} instead (${standIn.note}).` } : {}),
     });
   }
-  const fd = r.fd;
-  if (plan.cloexecViaFcntl) {
-    const cur = kernel.fcntl(fd, F_GETFD, 0);
-    const set = isErr(cur) ? cur : kernel.fcntl(fd, F_SETFD, cur.value | FD_CLOEXEC);
-    if (isErr(set)) {
-      kernel.close(fd);
-      throw new PerfcompatError('ERR_KERNEL', `${plan.name}: fcntl(FD_CLOEXEC) failed with ${errnoName(set.errno)}`, { errno: set.errno, errnoName: errnoName(set.errno) });
-    }
+  const plan = ladder.rungs[r.attempt]!.plan;
+  if (log.enabled) log('opened %s fd=%d size=%d adaptations=%d', plan.name, r.fd, plan.size, plan.adaptations.length);
+  try {
+    return new PerfEvent(scope, r.fd, plan, prepared.meta);
+  } catch (e) {
+    scope.close(r.fd);
+    throw e;
   }
-  if (log.enabled) log('opened %s fd=%d size=%d adaptations=%d', plan.name, fd, plan.size, plan.adaptations.length);
-  return new PerfEvent(kernel, fd, plan, meta);
 }
 
 /**

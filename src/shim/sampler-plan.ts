@@ -5,12 +5,14 @@
  * the spec, the options and the capability map.
  */
 import { PERF_SAMPLE, PERF_TYPE, SW_EVENTS } from '../abi/constants';
-import { errnoName } from '../abi/errno';
+import { ERRNO, errnoName } from '../abi/errno';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
 import type { TracepointFormat } from '../abi/tracepoint-format';
 import { realKernel } from '../sys/real-kernel';
+import { statusOfErrno } from '../model/errno-class';
 import { entry, isMissing } from './map-lookup';
+import type { OpenRetry } from './open-ladder';
 import { toSpec } from './resolve-spec';
 import { CLOCK_BY_NAME, type ClockName } from './time-base';
 import type { Adaptation, EventSpec, MapSource, Policy } from './types';
@@ -71,6 +73,8 @@ export interface SamplerPlan {
   readonly backward: boolean;
   /** What the map made the sampler change from what was asked. */
   readonly reasons: readonly Adaptation[];
+  /** Asked again at open after a refusal (the open ladder): use_clockid dropped when retryOnEinval. */
+  readonly retries: readonly OpenRetry[];
 }
 
 const DEFAULT_SAMPLE_TYPE = PERF_SAMPLE.IP! | PERF_SAMPLE.TID! | PERF_SAMPLE.TIME! | PERF_SAMPLE.PERIOD!;
@@ -190,5 +194,19 @@ export function planSampler(spec: EventSpec | string, o: SamplerOptions, map: Ca
   }
   const useClockid = clock !== null;
   const retryOnEinval = useClockid && entry(map, 'attr.use_clockid') === undefined && entry(map, `combo.clockid.${clock}`) === undefined;
-  return { resolved, defaults, overrides: over, clock: { clock, useClockid, retryOnEinval }, pages, pageSize, dataBytes, backward, reasons };
+  const retries: OpenRetry[] = retryOnEinval ? [clockRetry(clock!)] : [];
+  return { resolved, defaults, overrides: over, clock: { clock, useClockid, retryOnEinval }, pages, pageSize, dataBytes, backward, reasons, retries };
+}
+
+/** use_clockid is the sampler's own wish: with no map answer for it, the kernel's EINVAL-class refusal means "not here" — ask again on the perf clock. */
+function clockRetry(clock: ClockName): OpenRetry {
+  return {
+    when: statusOfErrno(ERRNO.EINVAL!),
+    without: ['use_clockid', 'clockid'],
+    adaptation: (r) => ({
+      what: 'dropped use_clockid',
+      why: `the kernel refused use_clockid with CLOCK_${clock.toUpperCase()} (${r.errnoName}) and the capability map had no answer for it: times use the perf clock`,
+      errno: r.errno, errnoName: r.errnoName,
+    }),
+  };
 }

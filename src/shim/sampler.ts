@@ -9,12 +9,12 @@
  */
 import { PERF_SAMPLE, PERF_TYPE } from '../abi/constants';
 import { errnoName } from '../abi/errno';
-import { MAP_SHARED, PROT_READ, PROT_WRITE } from '../abi/ioctl';
 import { MMAP_PAGE } from '../abi/mmap-page';
 import { compileLayout, CompiledLayout, RecordLayout } from '../abi/records';
 import { decodeTracepointRaw, TracepointFormat } from '../abi/tracepoint-format';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
+import { openScope, type FdScope } from '../open/scope';
 import { isErr, Kernel, Mapping, ReadableWatch } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { realKernel } from '../sys/real-kernel';
@@ -45,6 +45,8 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
   readonly backward: boolean;
   private readonly compiled: CompiledLayout;
   private readonly kernel: Kernel;
+  /** Owns the event's fd and the ring's mapping. */
+  private readonly scope: FdScope;
   private readonly mapping: Mapping;
   private readonly ring: RingBuffer;
   private readonly rawFormat?: TracepointFormat;
@@ -66,79 +68,72 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
     const adaptations: Adaptation[] = [...plan.reasons];
 
     const openOpts = { pid: o.pid ?? 0, cpu: o.cpu ?? -1, ...(o.policy ? { policy: o.policy } : {}), kernel };
-    let event: PerfEvent;
+    // One scope holds the event's fd and its ring: a failure anywhere below releases both.
+    const scope = openScope(kernel);
+    this.scope = scope;
+    let event: PerfEvent | undefined;
     try {
-      event = openWith(resolved, openOpts, { kernel, map, defaults, overrides: over });
-    } catch (e) {
-      // use_clockid is this sampler's own wish: with no map answer for it, one
-      // EINVAL is the kernel's answer — retry once on the perf clock.
-      if (!(e instanceof PerfcompatError) || e.errnoName !== 'EINVAL' || !plan.clock.retryOnEinval) throw e;
-      delete over.use_clockid;
-      delete over.clockid;
-      event = openWith(resolved, openOpts, { kernel, map, defaults, overrides: over });
-      adaptations.push({ what: 'dropped use_clockid', why: `the kernel refused use_clockid with CLOCK_${String(plan.clock.clock).toUpperCase()} (EINVAL) and the capability map had no answer for it: times use the perf clock`, errno: e.errno, errnoName: 'EINVAL' });
-    }
-    this.event = event;
-    this.kernel = kernel;
-    this.map = map;
-    this.name = event.name;
-    this.backward = backward;
-    this.adaptations = Object.freeze([...adaptations, ...event.adaptations]);
+      event = openWith(resolved, openOpts, { kernel, map, defaults, overrides: over, scope, retries: plan.retries });
+      this.event = event;
+      this.kernel = kernel;
+      this.map = map;
+      this.name = event.name;
+      this.backward = backward;
+      this.adaptations = Object.freeze([...adaptations, ...event.adaptations]);
 
-    const a = event.attr;
-    const big = (v: unknown): bigint => (v === undefined ? 0n : BigInt(v as number | bigint));
-    this.layout = {
-      sampleType: big(a.sample_type),
-      readFormat: big(a.read_format),
-      sampleIdAll: a.sample_id_all === 1,
-      branchSampleType: big(a.branch_sample_type),
-      sampleRegsUser: big(a.sample_regs_user),
-      sampleRegsIntr: big(a.sample_regs_intr),
-    };
-    this.compiled = compileLayout(this.layout);
-    if (o.rawFormat) {
-      this.rawFormat = o.rawFormat;
-    } else if (typeof spec === 'string' && Number(specObj.type) === PERF_TYPE.TRACEPOINT && (BigInt(this.layout.sampleType) & PERF_SAMPLE.RAW!) !== 0n) {
-      // A tracepoint by name with RAW: decode by its format file when tracefs has it.
-      const tp = /^([\w.-]+):([\w.-]+)/.exec(spec.trim());
-      if (tp) {
-        try {
-          this.rawFormat = readTracepointFormat(`${tp[1]}:${tp[2]}`);
-        } catch (e) {
-          if (log.enabled) log('%s: no format file to decode RAW samples by (%s)', spec, (e as Error).message);
-        }
-      }
-    }
-    this.ioctlPause = perfIoctls(kernel.arch).pause_output;
+      const a = event.attr;
+      const big = (v: unknown): bigint => (v === undefined ? 0n : BigInt(v as number | bigint));
+      this.layout = {
+        sampleType: big(a.sample_type),
+        readFormat: big(a.read_format),
+        sampleIdAll: a.sample_id_all === 1,
+        branchSampleType: big(a.branch_sample_type),
+        sampleRegsUser: big(a.sample_regs_user),
+        sampleRegsIntr: big(a.sample_regs_intr),
+      };
+      this.compiled = compileLayout(this.layout);
+      const rawFormat = o.rawFormat ?? this.tracepointFormat(spec, Number(specObj.type));
+      if (rawFormat) this.rawFormat = rawFormat;
+      this.ioctlPause = perfIoctls(kernel.arch).pause_output;
 
-    let mapping: Mapping | undefined;
-    try {
-      const m = kernel.mmap(event.fd, (1 + pages) * pageSize, backward ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+      const m = scope.mmap(event.fd, (1 + pages) * pageSize, { readOnly: backward });
       if (isErr(m)) {
-        const name = errnoName(m.errno);
+        const name = m.errnoName;
         const hint = name === 'EPERM' || name === 'ENOMEM'
           ? `; ${pages} data pages may exceed kernel.perf_event_mlock_kb or RLIMIT_MEMLOCK — try fewer pages`
           : '';
         throw new PerfcompatError('ERR_KERNEL', `${event.name}: mmap of ${1 + pages} pages for the ring buffer failed with ${name}${hint}`, { errno: m.errno, errnoName: name });
       }
-      mapping = m.mapping;
-      this.ring = new RingBuffer(mapping.buffer, {
+      this.mapping = m;
+      this.ring = new RingBuffer(m.buffer, {
         pageSize,
         backward,
         pauseOutput: (paused) => this.pauseOutput(paused),
       });
-      this.mapping = mapping;
       this.timeBase = a.use_clockid === 1
         ? { kind: 'clock', clock: clockName(Number(a.clockid)) }
         : this.estimateTimeBase();
       this.offset = this.timeBase.kind === 'estimated' ? this.timeBase.offsetNs : 0n;
       if (!o.startDisabled) event.enable();
     } catch (e) {
-      if (mapping) kernel.munmap(mapping);
-      event.close();
+      scope.dispose(); // unmaps the ring, then closes the fd
+      event?.close(); // marks the event closed (its fd is gone already)
       throw e;
     }
     if (log.enabled) log('sampler %s fd=%d pages=%d backward=%s time=%s layout=%o', this.name, event.fd, pages, backward, this.timeBase.kind, this.layout);
+  }
+
+  /** A tracepoint by name with RAW: its format file when tracefs has it, to decode the samples by. */
+  private tracepointFormat(spec: EventSpec | string, type: number): TracepointFormat | undefined {
+    if (typeof spec !== 'string' || type !== PERF_TYPE.TRACEPOINT || (BigInt(this.layout.sampleType) & PERF_SAMPLE.RAW!) === 0n) return undefined;
+    const tp = /^([\w.-]+):([\w.-]+)/.exec(spec.trim());
+    if (!tp) return undefined;
+    try {
+      return readTracepointFormat(`${tp[1]}:${tp[2]}`);
+    } catch (e) {
+      if (log.enabled) log('%s: no format file to decode RAW samples by (%s)', spec, (e as Error).message);
+      return undefined;
+    }
   }
 
   /** Counters of what the ring buffer delivered and what was lost. */
@@ -229,9 +224,9 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
       this.watch?.stop();
     } finally {
       this.watch = undefined;
-      const r = this.kernel.munmap(this.mapping);
-      if (isErr(r) && log.enabled) log('munmap of %s failed: %s', this.name, errnoName(r.errno));
+      this.scope.munmap(this.mapping);
       this.event.close();
+      this.scope.dispose();
       this.wake();
     }
   }

@@ -72,7 +72,8 @@ export function shiftTime(r: SamplerRecord, offset: bigint): void {
  * the thread sleeps in poll(); the monotonic clock read just before and after
  * brackets it. Returns the offset (monotonic − perf) of the tightest of a few tries.
  * The event opens through a fd scope, at the attr size the map allows
- * (attr.size when supported, else the smallest size holding the fields).
+ * (attr.size when supported, else the smallest size holding the fields),
+ * close-on-exec by PERF_FLAG_FD_CLOEXEC where the map says it works, else by fcntl.
  */
 export function calibratePerfClock(kernel: Kernel, tries = 3, map?: CapabilityMap): { offsetNs: bigint; uncertaintyNs: bigint } | { reason: string } {
   const attr = {
@@ -80,7 +81,7 @@ export function calibratePerfClock(kernel: Kernel, tries = 3, map?: CapabilityMa
     sample_period: 1, sample_type: PERF_SAMPLE.TIME!, exclude_kernel: 0, disabled: 1,
   };
   const mapSize = isSupported(map, 'attr.size') ? numericValue(map, 'attr.size') : undefined;
-  const scope = openScope(kernel, { attrSize: mapSize ?? smallestAttrSize(attr) });
+  const scope = openScope(kernel, { attrSize: mapSize ?? smallestAttrSize(attr), cloexec: isSupported(map, 'open_flags.fd_cloexec') ? 'flag' : 'fcntl' });
   try {
     const r = scope.open(attr);
     if (isErr(r)) return { reason: `no use_clockid, and the calibration event (software context-switches) did not open: ${r.errnoName}` };

@@ -3,12 +3,13 @@
  * goes through syscall(__NR_perf_event_open, ...) with the number of the
  * running architecture; errno is read right after each call. Every argument is
  * checked before it crosses the FFI (./checks, ./ioctl-args, ./mappings), so a
- * mistake is a RangeError and never a crash of the Node process. Every fd is
- * opened close-on-exec.
+ * mistake is a RangeError and never a crash of the Node process. Each call
+ * is exactly the syscall asked for: perf_event_open passes the flags it is
+ * given and sets nothing after (close-on-exec is the fd scope's job,
+ * src/open/scope).
  */
 import koffi from 'koffi';
-import { archAbi, ArchAbi, F_GETFD, F_SETFD, FD_CLOEXEC, perfIoctlTable } from '../abi/ioctl';
-import { PERF_FLAG } from '../abi/constants';
+import { archAbi, ArchAbi, perfIoctlTable } from '../abi/ioctl';
 import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
 import { ERRNO, errnoName } from '../abi/errno';
 import { attrSizeField } from '../abi/attr-codec';
@@ -61,7 +62,6 @@ export class RealKernel implements Kernel {
       if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`perf_event_open ${n}: ${v} is not a 32-bit integer`);
     }
     if (!Number.isInteger(flags) || flags < 0) throw new RangeError(`perf_event_open flags: ${flags} is not a non-negative integer`);
-    const wantCloexec = (flags & PERF_FLAG.FD_CLOEXEC) !== 0;
     const r = this.c.direct
       ? this.c.syscallOpen(this.abi.nrPerfEventOpen, attr, pid, cpu, groupFd, flags)
       : this.c.syscallOpen(this.abi.nrPerfEventOpen, 'void *', attr, 'int', pid, 'int', cpu, 'int', groupFd, 'unsigned long', flags);
@@ -73,14 +73,6 @@ export class RealKernel implements Kernel {
       if (errno === ERRNO.E2BIG) res.attrSize = attrSizeField(attr);
       if (sysLog.enabled) sysLog('perf_event_open(size=%d, pid=%d, cpu=%d, group=%d, flags=%d) = -1 %s%s', declared, pid, cpu, groupFd, flags, errnoName(errno), res.attrSize !== undefined ? ` (kernel size ${res.attrSize})` : '');
       return res;
-    }
-    if (!wantCloexec) {
-      // Kernels before 3.14 have no PERF_FLAG_FD_CLOEXEC; the fd is still made close-on-exec.
-      const cur = Number(this.c.direct ? this.c.fcntl(fd, F_GETFD, 0) : this.c.fcntl(fd, F_GETFD, 'int', 0));
-      if (cur >= 0 && (cur & FD_CLOEXEC) === 0) {
-        if (this.c.direct) this.c.fcntl(fd, F_SETFD, cur | FD_CLOEXEC);
-        else this.c.fcntl(fd, F_SETFD, 'int', cur | FD_CLOEXEC);
-      }
     }
     if (sysLog.enabled) sysLog('perf_event_open(size=%d, pid=%d, cpu=%d, group=%d, flags=%d) = %d', declared, pid, cpu, groupFd, flags, fd);
     return { fd };

@@ -108,6 +108,11 @@ export class SimKernel implements Kernel {
     return this.events.size;
   }
 
+  /** How many ring mappings are mapped, for leak checks. */
+  openMappingCount(): number {
+    return this.mappings.size;
+  }
+
   /** Open fds, for leak checks. */
   openFds(): number[] {
     return [...this.events.keys()].sort((a, b) => a - b);
@@ -330,9 +335,9 @@ export class SimKernel implements Kernel {
       enableOnExec: attr.enable_on_exec === 1 && attr.disabled === 1,
       errorState: false, count: 0, timeEnabled: 0, timeRunning: 0, sinceSample: 0, lostSamples: 0,
       samplePeriod: attr.freq === 1 ? 1n : big(attr.sample_period),
-      // The seam makes fds close-on-exec unless FD_CLOEXEC was asked for; a
-      // kernel that ignores unknown flags then leaves the fd inheritable.
-      cloexec: wantsCloexec ? p.features.has('open_flags.fd_cloexec') : true,
+      // Like the real seam: only PERF_FLAG_FD_CLOEXEC makes the fd close-on-exec
+      // (fcntl can later); a kernel that ignores unknown flags leaves it inheritable.
+      cloexec: wantsCloexec && p.features.has('open_flags.fd_cloexec'),
       ...(userRead ? { userRead: true } : {}),
     };
     ev.leader = leader ?? ev;
