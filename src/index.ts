@@ -14,5 +14,5 @@ export * from './root';
 export * from './probe';
 export * from './probe/behaviour';
 /** The counters provider for benchmark loops (also the light entry `perfcompat/counters`). */
-export { counters, Counters, DEFAULT_EVENTS, available as countersAvailable, supports as countersSupport } from './counters';
+export { counters, Counters, DEFAULT_EVENTS, available as countersAvailable, canCount } from './counters';
 export type { Availability, CountersOptions, CountersValues, DerivedReport, EventReport, MissingEvent, Stat } from './counters';

@@ -1,5 +1,5 @@
 /**
- * Can this process count? supports(events) and available() answer with
+ * Can this process count? canCount(events) and available() answer with
  * { ok, reason } and never throw: not under seccomp, not without perf events,
  * not for a bad name. (The capability API's supports(id) answers about one
  * feature of the map, and throws ERR_PERF_UNAVAILABLE where perf_event_open
@@ -19,12 +19,12 @@ function reasonOf(err: unknown): { reason: string; code?: string } {
  * event) can be counted here with these options; per event, what would count
  * (a stand-in only when `standIns` is set) or why not.
  */
-export function supports(events?: readonly string[], opts: Omit<CountersOptions, 'events'> = {}): Availability {
+export function canCount(events?: readonly string[], opts: Omit<CountersOptions, 'events'> = {}): Availability {
   let names: readonly string[];
   try {
     names = events === undefined ? ['task-clock'] : [...events];
     if (names.length === 0 || !names.every((n) => typeof n === 'string' && n.trim() !== '')) {
-      return { ok: false, reason: `supports(events): events must be a non-empty array of event names, got ${JSON.stringify(events)}`, code: 'ERR_INVALID_ARGUMENT', events: {} };
+      return { ok: false, reason: `canCount(events): events must be a non-empty array of event names, got ${JSON.stringify(events)}`, code: 'ERR_INVALID_ARGUMENT', events: {} };
     }
   } catch (err) {
     return { ok: false, ...reasonOf(err), events: {} };
@@ -47,6 +47,6 @@ export function supports(events?: readonly string[], opts: Omit<CountersOptions,
 
 /** Whether perf_event_open can count anything here (a software event of this thread). */
 export function available(opts: Omit<CountersOptions, 'events'> = {}): { ok: true } | { ok: false; reason: string; code?: string } {
-  const r = supports(undefined, opts);
+  const r = canCount(undefined, opts);
   return r.ok ? { ok: true } : { ok: false, reason: r.reason, ...(r.code ? { code: r.code } : {}) };
 }

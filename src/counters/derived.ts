@@ -5,7 +5,7 @@
  */
 import { Accumulator } from './stats';
 import type { DerivedReport } from './types';
-import type { OpenedEvent } from './driver';
+import type { CountedEvent } from './driver';
 
 const CYCLES = new Set(['cycles', 'cpu-cycles']);
 
@@ -19,7 +19,7 @@ interface Ratio {
   sumDen: number;
 }
 
-function find(events: readonly OpenedEvent[], names: ReadonlySet<string>): number {
+function find(events: readonly CountedEvent[], names: ReadonlySet<string>): number {
   return events.findIndex((e) => e.standInFor === undefined && names.has(e.name));
 }
 
@@ -27,7 +27,7 @@ export class Derived {
   private ipc: Ratio | undefined;
   private cpus: Ratio | undefined;
 
-  constructor(events: readonly OpenedEvent[]) {
+  constructor(events: readonly CountedEvent[]) {
     const ratio = (num: number, den: number, from: [string, string]): Ratio | undefined =>
       num < 0 || den < -1 ? undefined : { from, num, den, perRound: new Accumulator(), sumNum: 0, sumDen: 0 };
     const cycles = find(events, CYCLES);

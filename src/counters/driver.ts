@@ -14,7 +14,7 @@
  * Counts are taken as differences of raw reads around each round, so no
  * RESET is needed either.
  */
-import { readdirSync } from 'node:fs';
+import { threadsOf } from '../env/proc-tasks';
 import { PerfcompatError } from '../errors';
 import type { EventSet, EventSetOptions } from '../shim/event-set';
 import type { PerfEvent } from '../shim/perf-event';
@@ -30,7 +30,7 @@ function shim(): EventSetModule {
   return (eventSetModule ??= require('../shim/event-set') as EventSetModule);
 }
 
-export interface OpenedEvent {
+export interface CountedEvent {
   /** Key in the report: the counted name (a stand-in's own), made unique. */
   key: string;
   name: string;
@@ -72,7 +72,7 @@ function setOptions(opts: CountersOptions, tid: number): EventSetOptions {
 
 /** The threads of this process now, from /proc/self/task. */
 export function processThreads(): number[] {
-  return readdirSync('/proc/self/task').map(Number).filter((t) => Number.isInteger(t) && t > 0).sort((a, b) => a - b);
+  return threadsOf('self');
 }
 
 function leadersOf(set: EventSet): PerfEvent[] {
@@ -90,7 +90,7 @@ function messageOf(err: unknown): { reason: string; code?: string } {
 }
 
 export class Driver {
-  readonly events: OpenedEvent[] = [];
+  readonly events: CountedEvent[] = [];
   readonly missing: MissingEvent[] = [];
   private readonly sets: TaskSet[] = [];
   private t0 = 0n;
@@ -130,12 +130,12 @@ export class Driver {
     }
   }
 
-  private describe(ev: PerfEvent, requested: string): OpenedEvent {
+  private describe(ev: PerfEvent, requested: string): CountedEvent {
     // A stand-in is keyed as what it is, never as the event it replaces (nor as the real event of its own name).
     const base = ev.substitutedFrom !== undefined ? `${ev.name} (standing in for ${ev.substitutedFrom})` : ev.name;
     let key = base;
     for (let n = 2; this.events.some((e) => e.key === key); n++) key = `${base}#${n}`;
-    const d: OpenedEvent = { key, name: ev.name, requested, adaptations: ev.adaptations.map((a) => `${a.what}: ${a.why}`) };
+    const d: CountedEvent = { key, name: ev.name, requested, adaptations: ev.adaptations.map((a) => `${a.what}: ${a.why}`) };
     if (ev.substitutedFrom !== undefined) d.standInFor = ev.substitutedFrom;
     if (ev.unit !== undefined) d.unit = ev.unit;
     return d;

@@ -8,22 +8,10 @@
 import { corePmus } from '../env/core-pmu';
 import { DEFAULT_SYSFS_EVENT_SOURCE, listPmuNames, pmuFilesOf, readPmuFiles, PmuFiles } from '../env/pmus';
 import { findTracefs, TracefsLookup } from '../env/tracefs';
+import { parseCpuList } from '../env/proc-tasks';
 import { isThisBoot } from '../env/this-boot';
 import type { CapabilityMap, Environment } from '../model/capability-map';
 import type { EventNameOptions } from './types';
-
-/** Parse a CPU list such as "0-3,8,10-11". */
-export function parseCpuList(text: string): number[] {
-  const out: number[] = [];
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
-    if (!m) continue;
-    const a = Number(m[1]);
-    const b = m[2] !== undefined ? Number(m[2]) : a;
-    for (let i = a; i <= b && out.length < 65536; i++) out.push(i);
-  }
-  return out;
-}
 
 interface RootCache {
   /** The PMU names the cached entries were read under (joined). */

@@ -8,7 +8,8 @@
 import { PERF_TYPE, PERF_PMU_TYPE_SHIFT } from '../abi/constants';
 import { eventError, clip } from './event-error';
 import type { PmuFiles } from '../env/pmus';
-import { parseCpuList, ResolveContext } from './context';
+import { parseCpuList } from '../env/proc-tasks';
+import { ResolveContext } from './context';
 import type { ResolvedEvent } from './types';
 import { hardwareName, softwareName, genericSpellings } from './generic-names';
 import { parseHwCacheName, CACHE_SPELLINGS } from './hw-cache-names';

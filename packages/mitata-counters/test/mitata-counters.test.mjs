@@ -26,11 +26,11 @@ describe('@perfcompat/mitata-counters as @mitata/counters', function () {
   it('mitata\'s run() prints no NaN and no zero counter line; counter lines only where the counters count here', () => {
     const r = consumer.run('bench.mjs', `
       import { bench, run } from 'mitata';
-      import { supports } from 'perfcompat/counters';
+      import { canCount } from 'perfcompat/counters';
       const lines = [];
       bench('sum 1000', () => { let s = 0; for (let i = 0; i < 1000; i++) s += i; return s; });
       await run({ colors: false, print: (l) => lines.push(String(l)) });
-      const here = supports(${JSON.stringify(NEEDED)});
+      const here = canCount(${JSON.stringify(NEEDED)});
       let initError = null;
       const c = await import('@mitata/counters');
       try { c.init(); } catch (e) { initError = { name: e.name, code: e.code, message: e.message }; }

@@ -4,7 +4,7 @@
  * what would be valid.
  */
 import { UsageError, flag, str, type OptionTable, type ParsedArgs } from '../command';
-import { onlineCpus, parseCpuList } from './procfs';
+import { onlineCpus } from '../../env/proc-tasks';
 
 export const STAT_OPTIONS: OptionTable = {
   events: { type: 'string', short: 'e', multiple: true },
@@ -56,7 +56,7 @@ export function statOptions(args: ParsedArgs, events: string[], hasCommand: bool
   if (cpu !== undefined) {
     let list: number[];
     try {
-      list = parseCpuList(cpu);
+      list = parseCpuOption(cpu);
     } catch (e) {
       throw new UsageError(`probe stat: -C ${(e as Error).message}`);
     }
@@ -80,3 +80,16 @@ export function statOptions(args: ParsedArgs, events: string[], hasCommand: bool
   return o;
 }
 
+/** -C "0-3,5" → [0,1,2,3,5]; throws a message naming the list on bad input. */
+function parseCpuOption(list: string): number[] {
+  const out = new Set<number>();
+  for (const part of list.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`'${list}' is not a CPU list (e.g. 0, 0-3, 0,2-3)`);
+    const a = Number(m[1]);
+    const b = m[2] !== undefined ? Number(m[2]) : a;
+    if (b < a) throw new Error(`'${part}' in '${list}' runs backwards`);
+    for (let c = a; c <= b; c++) out.add(c);
+  }
+  return [...out].sort((x, y) => x - y);
+}

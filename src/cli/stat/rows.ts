@@ -5,6 +5,9 @@
  * and, over -r runs, every run's count. Pure.
  */
 import type { EventValue } from '../../shim';
+import type { RefusedEvent } from '../../shim/command-types';
+
+export type { RefusedEvent };
 
 export type RowState = 'counted' | 'not counted' | 'not supported';
 
@@ -25,14 +28,8 @@ export interface StatRow {
   reason?: string;
 }
 
-export interface Refusal {
-  event: string;
-  index: number;
-  error: Error;
-}
-
 /** Rows of one reading: `values` are the opened events in order, `refused` slot in at their index. */
-export function rowsOf(requested: readonly string[], values: readonly EventValue[], refused: readonly Refusal[]): StatRow[] {
+export function rowsOf(requested: readonly string[], values: readonly EventValue[], refused: readonly RefusedEvent[]): StatRow[] {
   const rows: StatRow[] = [];
   let v = 0;
   for (let i = 0; i < requested.length; i++) {

@@ -10,8 +10,8 @@ import { PerfcompatError } from '../../errors';
 import type { CapabilityMap } from '../../model/capability-map';
 import type { EventValue, Policy } from '../../shim';
 import type { CommandCounts } from '../../shim/for-command';
-import { childrenCpuSeconds, processAlive, threadsOf } from './procfs';
-import { deltaValues, mergeRuns, rowsOf, type Refusal, type StatRow } from './rows';
+import { childrenCpuSeconds, processAlive, threadsOf } from '../../env/proc-tasks';
+import { deltaValues, mergeRuns, rowsOf, type RefusedEvent, type StatRow } from './rows';
 import type { StatOptions } from './options';
 import { openTargets, type TargetSets } from './targets';
 
@@ -43,7 +43,7 @@ function interrupts(): { readonly hit: boolean; wait: Promise<void>; off(): void
 }
 
 /** Interval timer over live reads; `finish` prints the last, partial interval. */
-function intervals(o: StatOptions, events: string[], refused: () => Refusal[], hooks: SessionHooks, t0: bigint) {
+function intervals(o: StatOptions, events: string[], refused: () => RefusedEvent[], hooks: SessionHooks, t0: bigint) {
   let prev: EventValue[] | undefined;
   let prevAt = t0;
   let timer: NodeJS.Timeout | undefined;
@@ -85,7 +85,7 @@ async function countCommand(argv: string[], o: StatOptions, capabilities: Capabi
   let last: CommandCounts | undefined;
   const cpu0 = childrenCpuSeconds();
   for (let i = 0; i < o.repeat && !(i > 0 && sig.hit); i++) {
-    let refused: Refusal[] = [];
+    let refused: RefusedEvent[] = [];
     let t = intervals(o, o.events, () => refused, hooks, process.hrtime.bigint());
     const c = await EventSet.forCommand(argv, {
       events: o.events, capabilities, policy, skipRefused: true,

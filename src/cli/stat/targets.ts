@@ -8,12 +8,12 @@
 import { PerfcompatError } from '../../errors';
 import type { CapabilityMap } from '../../model/capability-map';
 import type { EventSet, EventValue, Policy } from '../../shim';
-import type { Refusal } from './rows';
+import type { RefusedEvent } from './rows';
 import { sumValues } from './rows';
 
 export interface TargetSets {
   sets: EventSet[];
-  refused: Refusal[];
+  refused: RefusedEvent[];
   read(): EventValue[];
   close(): void;
 }
@@ -38,7 +38,7 @@ export function openTargets(
   o: { capabilities: CapabilityMap; policy: Policy; what: string; denied: (err: PerfcompatError) => Error },
 ): TargetSets {
   const sets: EventSet[] = [];
-  const refused: Refusal[] = [];
+  const refused: RefusedEvent[] = [];
   const close = (): void => { for (const s of sets) s.close(); };
   try {
     for (const t of targets) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { counters, supports } from '../../../src/counters';
+import { counters, canCount } from '../../../src/counters';
 import { realKernel } from '../../../src/sys';
 import { leakedPerfFds, openFds } from '../../helpers/fds';
 
@@ -36,7 +36,7 @@ describe('counters provider (this kernel)', function () {
   this.timeout(120_000);
 
   before(function () {
-    const s = supports(['cpu-clock', 'task-clock']);
+    const s = canCount(['cpu-clock', 'task-clock']);
     if (!s.ok) { console.log(`      skipped: ${s.reason}`); this.skip(); }
   });
 

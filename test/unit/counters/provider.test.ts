@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { PERF_IOC_FLAG_GROUP } from '../../../src/abi/ioctl';
-import { counters, supports, available } from '../../../src/counters';
+import { counters, canCount, available } from '../../../src/counters';
 import { PerfcompatError } from '../../../src/errors';
 import { getCapabilities } from '../../../src/root';
 import { simulate } from '../../sim';
@@ -128,13 +128,13 @@ describe('counters provider (simulated kernels)', () => {
     c.close();
   });
 
-  it('supports() and available() answer { ok, reason } and never throw, on every persona', () => {
+  it('canCount() and available() answer { ok, reason } and never throw, on every persona', () => {
     // The provider asks the engine for each kernel's map itself (which throws ERR_PERF_UNAVAILABLE under seccomp).
     const box = (persona: string) => { const s = simulate(persona); return { kernel: s.kernel, environment: s.environment, uname: s.uname }; };
     for (const persona of ['vm-no-pmu', 'seccomp-eperm', 'seccomp-enosys', 'paranoid3-user', 'mainline-6.18']) {
       const src = box(persona);
       const a = available(src);
-      const s = supports(['cycles', 'task-clock', 'no-such-event'], src);
+      const s = canCount(['cycles', 'task-clock', 'no-such-event'], src);
       assert.equal(s.ok, false, persona);
       assert.ok(!s.ok && s.reason.length > 0);
       if (!a.ok) assert.ok(a.reason.length > 0);
@@ -142,6 +142,6 @@ describe('counters provider (simulated kernels)', () => {
     const a = available(box('seccomp-eperm'));
     assert.equal(a.ok, false);
     assert.ok(!a.ok && /seccomp/i.test(a.reason), !a.ok ? a.reason : '');
-    assert.deepEqual(supports([] as string[]).ok, false);
+    assert.deepEqual(canCount([] as string[]).ok, false);
   });
 });

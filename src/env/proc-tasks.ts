@@ -1,15 +1,17 @@
 /**
- * What probe stat reads from procfs: the threads of a process
- * (/proc/PID/task, as perf -p attaches to each) and the CPU time of this
- * process's waited-for children (/proc/self/stat cutime/cstime, perf's
- * "seconds user/sys" from wait4's rusage).
+ * Processes and CPUs as procfs and sysfs list them: the threads of a process
+ * (/proc/PID/task, as perf -p attaches to each), whether it still runs, the
+ * CPU time of this process's waited-for children (/proc/self/stat
+ * cutime/cstime, perf's "seconds user/sys" from wait4's rusage), and the
+ * CPUs online. Used by probe stat and the counters provider's process scope.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ: the unit of /proc/PID/stat times on every Linux ABI. */
 const USER_HZ = 100;
 
-export function threadsOf(pid: number): number[] {
+/** The threads of process `pid` (or of this process) now. */
+export function threadsOf(pid: number | 'self'): number[] {
   return readdirSync(`/proc/${pid}/task`).map(Number).filter((t) => Number.isInteger(t) && t > 0).sort((a, b) => a - b);
 }
 
@@ -40,16 +42,15 @@ export function onlineCpus(): number[] {
   return parseCpuList(readFileSync('/sys/devices/system/cpu/online', 'utf8').trim());
 }
 
-/** "0-3,5" → [0,1,2,3,5]; throws a message naming the list on bad input. */
-export function parseCpuList(list: string): number[] {
-  const out = new Set<number>();
-  for (const part of list.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) throw new Error(`'${list}' is not a CPU list (e.g. 0, 0-3, 0,2-3)`);
+/** A CPU list as sysfs writes it ("0-3,8,10-11"); parts that are not numbers are skipped. */
+export function parseCpuList(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!m) continue;
     const a = Number(m[1]);
     const b = m[2] !== undefined ? Number(m[2]) : a;
-    if (b < a) throw new Error(`'${part}' in '${list}' runs backwards`);
-    for (let c = a; c <= b; c++) out.add(c);
+    for (let i = a; i <= b && out.length < 65536; i++) out.push(i);
   }
-  return [...out].sort((x, y) => x - y);
+  return out;
 }
