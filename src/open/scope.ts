@@ -44,6 +44,8 @@ export interface ScopeRefusal {
   readonly errno: number;
   readonly errnoName: string;
   readonly status: FeatureStatus;
+  /** On E2BIG from perf_event_open: the attr size the kernel wrote back (the seam's OpenResult). */
+  readonly attrSize?: number;
 }
 
 export interface ScopeOpened {
@@ -83,16 +85,19 @@ export class FdScope {
     const flags = (target.flags ?? 0) | (this.options.cloexec ? PERF_FLAG.FD_CLOEXEC : 0);
     const tries = opts.retry === false ? 0 : OPEN_RETRIES;
     let errno = 0;
+    let attrSize: number | undefined;
     for (let i = 0; i <= tries; i++) {
       const r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, flags);
-      if (!isErr(r)) {
+      if (!('errno' in r)) {
         this.fds.add(r.fd);
         return { fd: r.fd, sent: bytes };
       }
       errno = r.errno;
+      attrSize = r.attrSize;
       if (!isRetryable(errno)) break;
     }
-    return { errno, errnoName: errnoName(errno), status: statusOfErrno(errno) };
+    const refusal = { errno, errnoName: errnoName(errno), status: statusOfErrno(errno) };
+    return attrSize !== undefined ? { ...refusal, attrSize } : refusal;
   }
 
   /** Map `length` bytes of `fd` shared, read-write. */
