@@ -12,6 +12,7 @@ import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/decl
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
+import { abiDescription } from './describe';
 
 interface FieldSpec {
   base: BaseName;
@@ -69,6 +70,7 @@ export const attrFieldProbes: ProbeDeclaration[] = FIELD_FEATURES.map((f): Probe
   const spec = FIELDS[f.name] ?? { base: 'counting', set: { [f.name]: 1 } };
   return {
     id: `attr.${f.name}`,
+    description: abiDescription(`attr.${f.name}`),
     base: spec.base,
     set: spec.set,
     oracle: true,

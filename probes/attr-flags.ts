@@ -9,13 +9,14 @@
 import { ATTR_FLAGS } from '../src/abi/attr-layout';
 import { PERF_SAMPLE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
-import type { BaseName, ProbeDeclaration } from '../src/probe/declaration';
+import type { BaseName, FeatureId, ProbeDeclaration } from '../src/probe/contract';
 import type { FeatureStatus } from '../src/model/capability-map';
+import { abiDescription } from './describe';
 
 interface FlagSpec {
   base?: BaseName | BaseName[];
   with?: AttrInput;
-  needs?: string[];
+  needs?: FeatureId[];
   whenKnown?: FeatureStatus;
   note?: string;
 }
@@ -53,6 +54,7 @@ export const attrFlagProbes: ProbeDeclaration[] = ATTR_FLAGS.map((f): ProbeDecla
   const s = SPECIAL[f.name] ?? {};
   const decl: ProbeDeclaration = {
     id: `attr.${f.name}`,
+    description: abiDescription(`attr.${f.name}`),
     base: s.base ?? 'counting',
     set: { ...s.with, [f.name]: (s.with?.[f.name] as number | undefined) ?? 1 },
     oracle: true,

@@ -11,6 +11,7 @@ import { isErr } from '../src/sys/kernel';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isTransient } from '../src/model/errno-class';
 import type { FeatureEntry } from '../src/model/capability-map';
+import { abiDescription } from './describe';
 
 function attrSizeHook(ctx: ProbeContext): FeatureEntry {
   return ctx.withBase('counting', (base, label) => {
@@ -52,5 +53,5 @@ function attrSizeHook(ctx: ProbeContext): FeatureEntry {
 }
 
 export const attrSizeProbes: ProbeDeclaration[] = [
-  { id: 'attr.size', base: 'counting', hook: attrSizeHook },
+  { id: 'attr.size', description: abiDescription('attr.size'), base: 'counting', hook: attrSizeHook },
 ];

@@ -6,9 +6,11 @@
  */
 import { AUX_ACTION_FLAGS } from '../src/abi/attr-layout';
 import type { ProbeDeclaration } from '../src/probe/declaration';
+import { abiDescription } from './describe';
 
 export const auxActionProbes: ProbeDeclaration[] = AUX_ACTION_FLAGS.map((f): ProbeDeclaration => ({
   id: `attr.${f.name}`,
+  description: abiDescription(`attr.${f.name}`),
   base: ['hardware-sampling', 'sampling'],
   set: { [f.name]: 1 },
   oracle: true,

@@ -7,12 +7,14 @@
  */
 import { BRANCH_SAMPLE_TYPE, PERF_SAMPLE } from '../src/abi/constants';
 import type { ProbeDeclaration } from '../src/probe/declaration';
+import { abiDescription } from './describe';
 
 const BRANCH_STACK = PERF_SAMPLE.BRANCH_STACK!;
 const ANY = 1n << 3n;
 
 export const branchSampleTypeProbes: ProbeDeclaration[] = BRANCH_SAMPLE_TYPE.map((b): ProbeDeclaration => ({
   id: `branch_sample_type.${b.name}`,
+  description: abiDescription(`branch_sample_type.${b.name}`),
   base: ['hardware-sampling', 'sampling'],
   set: { sample_type: BRANCH_STACK, branch_sample_type: (1n << BigInt(b.bit)) | ANY },
   oracle: true,

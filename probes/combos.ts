@@ -11,10 +11,9 @@ import { CLOCK_IDS, PERF_FORMAT, PERF_SAMPLE } from '../src/abi/constants';
 import { errnoName } from '../src/abi/errno';
 import { PERF_IOC_FLAG_GROUP } from '../src/abi/ioctl';
 import { decodeRead, readSize } from '../src/abi/read-format';
-import { BASES, BASE_LABELS } from '../src/probe/contract';
-import { baseRefused } from '../src/probe/contract';
+import { BASES } from '../src/probe/contract';
 import { isTransient } from '../src/model/errno-class';
-import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import type { ProbeContext, ProbeDeclaration } from '../src/probe/contract';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
 
@@ -22,20 +21,19 @@ const SAMPLE_READ = PERF_SAMPLE.READ!;
 const SAMPLE_TID = PERF_SAMPLE.TID!;
 
 function preciseIpHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
-  const base = ctx.base('hardware-sampling');
-  const label = BASE_LABELS[base.name];
-  if (base.errno !== undefined) return baseRefused(base, label);
-  const refusals: Record<string, string> = {};
-  for (let level = 3; level >= 1; level--) {
-    const r = ctx.open({ ...base.attr, precise_ip: level });
-    if (!isErr(r)) {
-      ctx.close(r.fd);
-      return { status: 'supported', value: level, base: label, set: { precise_ip: level }, measured: refusals };
+  return ctx.withBase('hardware-sampling', (base, label) => {
+    const refusals: Record<string, string> = {};
+    for (let level = 3; level >= 1; level--) {
+      const r = ctx.open({ ...base.attr, precise_ip: level });
+      if (!isErr(r)) {
+        ctx.close(r.fd);
+        return { status: 'supported', value: level, base: label, set: { precise_ip: level }, measured: refusals };
+      }
+      if (isTransient(r.errno)) return ctx.refused(decl, r.errno, base, { precise_ip: level });
+      refusals[`precise_ip=${level}`] = errnoName(r.errno);
     }
-    if (isTransient(r.errno)) return ctx.refused(decl, r.errno, base, { precise_ip: level });
-    refusals[`precise_ip=${level}`] = errnoName(r.errno);
-  }
-  return { status: 'no-hardware', value: 0, base: label, measured: refusals, reason: 'no precise_ip level above 0 opens on this PMU (no PEBS/IBS/SPE-style precise sampling)' };
+    return { status: 'no-hardware', value: 0, base: label, measured: refusals, reason: 'no precise_ip level above 0 opens on this PMU (no PEBS/IBS/SPE-style precise sampling)' };
+  });
 }
 
 const AUX_PMU = /^(intel_pt|arm_spe(_\d+)?|cs_etm)$/;
@@ -43,27 +41,25 @@ const AUX_PMU = /^(intel_pt|arm_spe(_\d+)?|cs_etm)$/;
 function auxOutputHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
   const aux = ctx.env.pmus.find((p) => AUX_PMU.test(p.name));
   if (!aux) return { status: 'untestable', reason: 'no PMU with an AUX area here (intel_pt, arm_spe, cs_etm) to lead the group' };
-  const leader = ctx.open({ type: aux.type, config: 0, disabled: 1, exclude_kernel: 1, exclude_hv: 1 });
+  const leaderAttr = { type: aux.type, config: 0, disabled: 1, exclude_kernel: 1, exclude_hv: 1 };
   const label = `${aux.name} leader + hardware/cpu-cycles aux_output`;
-  if (isErr(leader)) {
-    return { ...baseRefused({ name: 'none', attr: {}, errno: leader.errno }, `${aux.name}/config=0/`), reason: `the AUX leader ${aux.name} does not open (${errnoName(leader.errno)})` };
-  }
-  const base = ctx.base('hardware-sampling');
-  if (base.errno !== undefined) return baseRefused(base, BASE_LABELS[base.name]);
-  const member = ctx.open({ ...base.attr, aux_output: 1, disabled: 0 }, { groupFd: leader.fd });
-  if (!isErr(member)) return { status: 'supported', base: label, set: { aux_output: 1 } };
-  return { ...ctx.refused(decl, member.errno, base, { aux_output: 1 }), base: label };
+  const leaderRefused = { reason: (en: string) => `the AUX leader ${aux.name} does not open (${en})` };
+  return ctx.withOpened(leaderAttr, `${aux.name}/config=0/`, (leader) => ctx.withBase('hardware-sampling', (base) => {
+    const member = ctx.open({ ...base.attr, aux_output: 1, disabled: 0 }, { groupFd: leader });
+    if (!isErr(member)) return { status: 'supported', base: label, set: { aux_output: 1 } };
+    return { ...ctx.refused(decl, member.errno, base, { aux_output: 1 }), base: label };
+  }), leaderRefused);
 }
 
 function hwSwGroupHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
-  const base = ctx.base('hardware');
   const label = 'hardware/cpu-cycles leader + software/cpu-clock member';
-  if (base.errno !== undefined) return { ...baseRefused(base, BASE_LABELS.hardware), base: label };
-  const leader = ctx.open(base.attr);
-  if (isErr(leader)) return ctx.refused(decl, leader.errno, base);
-  const member = ctx.open({ ...BASES.counting, disabled: 0 }, { groupFd: leader.fd });
-  if (!isErr(member)) return { status: 'supported', base: label };
-  return { ...ctx.refused(decl, member.errno, base), base: label };
+  return ctx.withBase('hardware', (base) => {
+    const leader = ctx.open(base.attr);
+    if (isErr(leader)) return ctx.refused(decl, leader.errno, base);
+    const member = ctx.open({ ...BASES.counting, disabled: 0 }, { groupFd: leader.fd });
+    if (!isErr(member)) return { status: 'supported', base: label };
+    return { ...ctx.refused(decl, member.errno, base), base: label };
+  }, { answerBase: label });
 }
 
 const MAX_GROUP = 12;
@@ -105,9 +101,10 @@ function runGroup(ctx: ProbeContext, n: number): { ran: boolean; errno?: number;
 }
 
 function schedulabilityHook(ctx: ProbeContext): FeatureEntry {
-  const base = ctx.base('hardware');
-  const label = BASE_LABELS.hardware;
-  if (base.errno !== undefined) return baseRefused(base, label);
+  return ctx.withBase('hardware', (_base, label) => largestRunningGroup(ctx, label));
+}
+
+function largestRunningGroup(ctx: ProbeContext, label: string): FeatureEntry {
   let largest = 0;
   const measured: Record<string, string | number> = {};
   for (let n = 1; n <= MAX_GROUP; n++) {
@@ -133,19 +130,36 @@ function schedulabilityHook(ctx: ProbeContext): FeatureEntry {
 }
 
 export const comboProbes: ProbeDeclaration[] = [
-  { id: 'combo.inherit_group_read', base: 'counting', set: { inherit: 1, read_format: PERF_FORMAT.GROUP }, needs: ['attr.inherit'] },
-  { id: 'combo.inherit_sample_read', base: 'sampling', set: { inherit: 1, sample_type: SAMPLE_READ | SAMPLE_TID }, needs: ['attr.inherit'] },
+  {
+    id: 'combo.inherit_group_read', base: 'counting', set: { inherit: 1, read_format: PERF_FORMAT.GROUP }, needs: ['attr.inherit'],
+    description: 'inherit together with PERF_FORMAT_GROUP (read a whole inherited group at once)',
+  },
+  {
+    id: 'combo.inherit_sample_read', base: 'sampling', set: { inherit: 1, sample_type: SAMPLE_READ | SAMPLE_TID }, needs: ['attr.inherit'],
+    description: 'inherit together with PERF_SAMPLE_READ in sampling mode',
+  },
   {
     id: 'combo.sigtrap_without_remove_on_exec', base: 'counting', set: { sigtrap: 1 }, needs: ['attr.sigtrap'],
+    description: 'sigtrap without remove_on_exec (the kernel requires both)',
     note: 'the kernel requires remove_on_exec with sigtrap; the shim always sets both',
   },
-  { id: 'combo.exclude_guest', base: 'hardware', set: { exclude_guest: 1 } },
-  { id: 'combo.exclude_host', base: 'hardware', set: { exclude_host: 1 } },
-  { id: 'combo.precise_ip', base: 'hardware-sampling', hook: preciseIpHook },
+  { id: 'combo.exclude_guest', base: 'hardware', set: { exclude_guest: 1 }, description: 'exclude_guest on this PMU' },
+  { id: 'combo.exclude_host', base: 'hardware', set: { exclude_host: 1 }, description: 'exclude_host on this PMU' },
+  {
+    id: 'combo.precise_ip', base: 'hardware-sampling', hook: preciseIpHook,
+    description: 'highest precise_ip (skid constraint) level that opens',
+  },
   ...CLOCK_IDS.map((c): ProbeDeclaration => ({
     id: `combo.clockid.${c.name}`, base: 'counting', set: { use_clockid: 1, clockid: c.value }, needs: ['attr.use_clockid'],
+    description: `use_clockid with CLOCK_${c.name.toUpperCase()} for sample timestamps`,
   })),
-  { id: 'combo.aux_output', base: 'hardware-sampling', hook: auxOutputHook },
-  { id: 'combo.hw_sw_group', base: 'hardware', hook: hwSwGroupHook },
-  { id: 'combo.group_schedulability', base: 'hardware', hook: schedulabilityHook },
+  {
+    id: 'combo.aux_output', base: 'hardware-sampling', hook: auxOutputHook,
+    description: 'aux_output: a group leader with an AUX event feeding records',
+  },
+  { id: 'combo.hw_sw_group', base: 'hardware', hook: hwSwGroupHook, description: 'a software event in a hardware-led group' },
+  {
+    id: 'combo.group_schedulability', base: 'hardware', hook: schedulabilityHook,
+    description: 'largest event group that is actually scheduled and counts',
+  },
 ];

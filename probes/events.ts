@@ -10,22 +10,27 @@ import { HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, HW_EVENTS, PERF_TYPE, SW_
 import { readTracepointId } from '../src/env/tracefs';
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
-import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import type { ProbeContext, ProbeDeclaration } from '../src/probe/contract';
 import type { FeatureEntry } from '../src/model/capability-map';
 
 const hardware: ProbeDeclaration[] = HW_EVENTS.map((e): ProbeDeclaration => ({
-  id: `event.hardware.${e.name}`, base: 'none', set: { type: PERF_TYPE.HARDWARE, config: e.value }, mainline: e.mainline,
+  id: `event.hardware.${e.name}`,
+  description: `generic hardware event ${e.name} (PERF_TYPE_HARDWARE, PERF_COUNT_HW_${e.name.toUpperCase()})`,
+  base: 'none', set: { type: PERF_TYPE.HARDWARE, config: e.value }, mainline: e.mainline,
   errnos: { EINVAL: 'no-hardware' },
 }));
 
 const software: ProbeDeclaration[] = SW_EVENTS.map((e): ProbeDeclaration => ({
-  id: `event.software.${e.name}`, base: 'none', set: { type: PERF_TYPE.SOFTWARE, config: e.value }, mainline: e.mainline,
+  id: `event.software.${e.name}`,
+  description: `software event ${e.name} (PERF_TYPE_SOFTWARE, PERF_COUNT_SW_${e.name.toUpperCase()})`,
+  base: 'none', set: { type: PERF_TYPE.SOFTWARE, config: e.value }, mainline: e.mainline,
   errnos: { ENOENT: 'unsupported' },
   note: 'the software PMU answers ENOENT for ids past its PERF_COUNT_SW_MAX',
 }));
 
 const cache: ProbeDeclaration[] = HW_CACHE_IDS.flatMap((c) => HW_CACHE_OPS.flatMap((op) => HW_CACHE_RESULTS.map((res): ProbeDeclaration => ({
   id: `event.hw_cache.${c.name}.${op.name}.${res.name}`,
+  description: `hardware cache event ${c.name}-${op.name}-${res.name} (PERF_TYPE_HW_CACHE)`,
   base: 'none',
   set: { type: PERF_TYPE.HW_CACHE, config: hwCacheConfig(c.value, op.value, res.value) },
   mainline: c.mainline,
@@ -34,7 +39,7 @@ const cache: ProbeDeclaration[] = HW_CACHE_IDS.flatMap((c) => HW_CACHE_OPS.flatM
 
 /** A write breakpoint on a user address nothing writes to (the event is never enabled). */
 const breakpoint: ProbeDeclaration = {
-  id: 'event.breakpoint', base: 'none', mainline: '2.6.33',
+  id: 'event.breakpoint', description: 'hardware breakpoints (PERF_TYPE_BREAKPOINT)', base: 'none', mainline: '2.6.33',
   set: { type: PERF_TYPE.BREAKPOINT, config: 0, bp_type: HW_BREAKPOINT.W, bp_addr: 0x1000, bp_len: HW_BREAKPOINT.LEN_8 },
   errnos: { ENOSPC: 'no-hardware' },
 };
@@ -61,6 +66,8 @@ function tracepointHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry
   return { status: 'untestable', reason: `no tracepoint id readable under ${tracefs}/events` };
 }
 
-const tracepoint: ProbeDeclaration = { id: 'event.tracepoint', base: 'none', mainline: '2.6.31', hook: tracepointHook };
+const tracepoint: ProbeDeclaration = {
+  id: 'event.tracepoint', description: 'tracepoint events (PERF_TYPE_TRACEPOINT)', base: 'none', mainline: '2.6.31', hook: tracepointHook,
+};
 
 export const eventProbes: ProbeDeclaration[] = [...hardware, ...software, ...cache, breakpoint, tracepoint];

@@ -13,6 +13,7 @@ import { isTransient } from '../src/model/errno-class';
 import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr, type IoctlArg } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
+import { abiDescription } from './describe';
 
 interface IoctlSpec {
   base: BaseName;
@@ -71,5 +72,5 @@ function ioctlHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
 }
 
 export const ioctlProbes: ProbeDeclaration[] = PERF_IOCTLS.map((d): ProbeDeclaration => ({
-  id: `ioctl.${d.name}`, base: SPECS[d.name]?.base ?? 'counting', hook: ioctlHook,
+  id: `ioctl.${d.name}`, description: abiDescription(`ioctl.${d.name}`), base: SPECS[d.name]?.base ?? 'counting', hook: ioctlHook,
 }));

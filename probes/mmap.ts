@@ -12,10 +12,8 @@
 import { errnoName } from '../src/abi/errno';
 import { MMAP_CAPABILITIES } from '../src/abi/constants';
 import { MMAP_PAGE } from '../src/abi/mmap-page';
-import { BASE_LABELS } from '../src/probe/contract';
-import { baseRefused } from '../src/probe/contract';
 import { errnoClass } from '../src/model/errno-class';
-import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import type { BaseName, ProbeContext, ProbeDeclaration, ResolvedBase } from '../src/probe/contract';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
 
@@ -31,35 +29,45 @@ const DEPRECATED_BIT = MMAP_CAPABILITIES.find((c) => c.name === 'cap_bit0_is_dep
 /** The control page's size once it holds time_cycles and time_mask (with cap_user_time_short). */
 const SIZE_WITH_TIME_SHORT = MMAP_PAGE.time_mask.offset + 8;
 
+/** Hardware when a PMU opens, else software. */
+const PAGE_BASES: readonly BaseName[] = ['hardware-sampling', 'sampling'];
+
 function mapPage(ctx: ProbeContext, decl: ProbeDeclaration): PageAnswer {
   return ctx.memo('mmap.page', (): PageAnswer => {
-    const base = ctx.base(['hardware-sampling', 'sampling']);
-    const label = BASE_LABELS[base.name];
-    const hardware = base.name === 'hardware-sampling';
-    if (base.errno !== undefined) return { entry: baseRefused(base, label), hardware };
-    const ev = ctx.open(base.attr);
-    if (isErr(ev)) return { entry: ctx.refused(decl, ev.errno, base), hardware };
-    try {
-      const len = 2 * ctx.kernel.pageSize();
-      const m = ctx.mmap(ev.fd, len);
-      if ('errno' in m) {
-        const en = errnoName(m.errno);
-        const cls = errnoClass(m.errno);
-        const status = cls.status === 'denied' ? 'denied' : cls.transient ? 'error' : 'unsupported';
-        return { entry: { status, errno: m.errno, errnoName: en, base: label, reason: `mmap of ${len} bytes failed (${en})` }, hardware };
-      }
-      try {
-        const dv = new DataView(m.buffer);
-        const caps = dv.getBigUint64(MMAP_PAGE.capabilities.offset, true);
-        const size = dv.getUint32(MMAP_PAGE.size.offset, true);
-        return { entry: { status: 'supported', base: label, value: len, measured: { capabilities: `0x${caps.toString(16)}`, size } }, capabilities: caps, size, hardware };
-      } finally {
-        ctx.munmap(m);
-      }
-    } finally {
-      ctx.close(ev.fd);
-    }
+    let page: PageAnswer | undefined;
+    const entry = ctx.withBase(PAGE_BASES, (base, label) => {
+      page = readPage(ctx, decl, base, label);
+      return page.entry;
+    });
+    // The base did not open: no page (and no hardware base) to speak of.
+    return page ?? { entry, hardware: false };
   });
+}
+
+function readPage(ctx: ProbeContext, decl: ProbeDeclaration, base: ResolvedBase, label: string): PageAnswer {
+  const hardware = base.name === 'hardware-sampling';
+  const ev = ctx.open(base.attr);
+  if (isErr(ev)) return { entry: ctx.refused(decl, ev.errno, base), hardware };
+  try {
+    const len = 2 * ctx.kernel.pageSize();
+    const m = ctx.mmap(ev.fd, len);
+    if ('errno' in m) {
+      const en = errnoName(m.errno);
+      const cls = errnoClass(m.errno);
+      const status = cls.status === 'denied' ? 'denied' : cls.transient ? 'error' : 'unsupported';
+      return { entry: { status, errno: m.errno, errnoName: en, base: label, reason: `mmap of ${len} bytes failed (${en})` }, hardware };
+    }
+    try {
+      const dv = new DataView(m.buffer);
+      const caps = dv.getBigUint64(MMAP_PAGE.capabilities.offset, true);
+      const size = dv.getUint32(MMAP_PAGE.size.offset, true);
+      return { entry: { status: 'supported', base: label, value: len, measured: { capabilities: `0x${caps.toString(16)}`, size } }, capabilities: caps, size, hardware };
+    } finally {
+      ctx.munmap(m);
+    }
+  } finally {
+    ctx.close(ev.fd);
+  }
 }
 
 function ringHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
@@ -97,8 +105,8 @@ function capHook(bit: number, name: string) {
 }
 
 export const mmapProbes: ProbeDeclaration[] = [
-  { id: 'mmap.ring_buffer', base: ['hardware-sampling', 'sampling'], hook: ringHook, mainline: '2.6.31' },
+  { id: 'mmap.ring_buffer', description: 'mmap of an event fd: control page and ring buffer', base: PAGE_BASES, hook: ringHook, mainline: '2.6.31' },
   ...MMAP_CAPABILITIES.filter((c) => c.name !== 'cap_bit0').map((c): ProbeDeclaration => ({
-    id: `mmap.${c.name}`, base: ['hardware-sampling', 'sampling'], hook: capHook(c.bit, c.name), mainline: c.mainline,
+    id: `mmap.${c.name}`, description: `mmap control-page capability ${c.name}`, base: PAGE_BASES, hook: capHook(c.bit, c.name), mainline: c.mainline,
   })),
 ];

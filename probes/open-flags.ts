@@ -10,6 +10,7 @@ import { PERF_FLAG } from '../src/abi/constants';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
+import { abiDescription } from './describe';
 
 const FD_CLOEXEC_FLAG = PERF_FLAG.FD_CLOEXEC;
 
@@ -32,12 +33,12 @@ function cloexecHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
 }
 
 export const openFlagProbes: ProbeDeclaration[] = [
-  { id: 'open_flags.fd_no_group', base: 'counting', target: { flags: PERF_FLAG.FD_NO_GROUP }, oracle: true },
-  { id: 'open_flags.fd_output', base: 'counting', target: { flags: PERF_FLAG.FD_OUTPUT }, oracle: true },
+  { id: 'open_flags.fd_no_group', description: abiDescription('open_flags.fd_no_group'), base: 'counting', target: { flags: PERF_FLAG.FD_NO_GROUP }, oracle: true },
+  { id: 'open_flags.fd_output', description: abiDescription('open_flags.fd_output'), base: 'counting', target: { flags: PERF_FLAG.FD_OUTPUT }, oracle: true },
   {
-    id: 'open_flags.pid_cgroup', base: 'counting', target: { flags: PERF_FLAG.PID_CGROUP, pid: 0, cpu: 0 }, oracle: true,
+    id: 'open_flags.pid_cgroup', description: abiDescription('open_flags.pid_cgroup'), base: 'counting', target: { flags: PERF_FLAG.PID_CGROUP, pid: 0, cpu: 0 }, oracle: true,
     errnos: { EBADF: 'supported' },
     note: 'fd 0 given as the cgroup: EBADF comes from the cgroup lookup, after the flag check',
   },
-  { id: 'open_flags.fd_cloexec', base: 'counting', target: { flags: FD_CLOEXEC_FLAG }, oracle: true, hook: cloexecHook },
+  { id: 'open_flags.fd_cloexec', description: abiDescription('open_flags.fd_cloexec'), base: 'counting', target: { flags: FD_CLOEXEC_FLAG }, oracle: true, hook: cloexecHook },
 ];

@@ -7,10 +7,11 @@
  * of their event probes (a tracepoint open costs tens of ms of kernel time).
  */
 import { errnoName } from '../src/abi/errno';
-import { isErr } from '../src/sys/kernel';
+import { isErr, type OpenResult } from '../src/sys/kernel';
 import { errnoClass } from '../src/model/errno-class';
-import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
-import type { Environment, FeatureEntry, PmuInfo } from '../src/model/capability-map';
+import type { AttrInput } from '../src/abi/attr-codec';
+import type { FeatureId, ProbeContext, ProbeDeclaration } from '../src/probe/contract';
+import type { Environment, FeatureEntry, FeatureStatus, PmuInfo } from '../src/model/capability-map';
 
 function firstCpu(pmu: PmuInfo): number {
   const m = /^(\d+)/.exec(pmu.cpumask ?? '');
@@ -18,7 +19,24 @@ function firstCpu(pmu: PmuInfo): number {
 }
 
 /** PMUs whose events have their own probe: their answer is reused, not opened twice. */
-const COVERED: Readonly<Record<string, string>> = { 1: 'event.software.cpu_clock', 2: 'event.tracepoint', 5: 'event.breakpoint' };
+const COVERED: Readonly<Record<number, FeatureId>> = { 1: 'event.software.cpu_clock', 2: 'event.tracepoint', 5: 'event.breakpoint' };
+
+/**
+ * Open on this task, user space only; when that is refused as absent or
+ * unknown here (an uncore-style PMU has no per-task context), on one of the
+ * PMU's CPUs instead, kernel space counted — whose answer is kept when it
+ * opened or was denied (the PMU is there, this caller may not use it).
+ */
+function openOnTaskOrCpu(ctx: ProbeContext, attr: AttrInput, cpu: number): { r: OpenResult; where: string } {
+  const r = ctx.open(attr);
+  if (!isErr(r) || !NOT_PER_TASK.has(errnoClass(r.errno).status)) return { r, where: 'this task' };
+  const cpuWide = ctx.open({ ...attr, exclude_kernel: 0, exclude_hv: 0 }, { pid: -1, cpu });
+  if (!isErr(cpuWide) || errnoClass(cpuWide.errno).status === 'denied') return { r: cpuWide, where: `CPU ${cpu}` };
+  return { r, where: 'this task' };
+}
+
+/** Classes of a per-task refusal that may mean "ask on a CPU": absent (no-hardware) or refused as unknown. */
+const NOT_PER_TASK: ReadonlySet<FeatureStatus> = new Set(['no-hardware', 'unsupported']);
 
 function pmuHook(pmu: PmuInfo) {
   return (ctx: ProbeContext): FeatureEntry => {
@@ -35,15 +53,7 @@ function pmuHook(pmu: PmuInfo) {
     }
     const attr = { type: pmu.type, config: 0, disabled: 1, exclude_kernel: 1, exclude_hv: 1 };
     const label = `${pmu.name}/config=0/`;
-    let r = ctx.open(attr);
-    let where = 'this task';
-    if (isErr(r) && ['EOPNOTSUPP', 'EINVAL', 'ENOENT'].includes(errnoName(r.errno))) {
-      const cpuWide = ctx.open({ ...attr, exclude_kernel: 0, exclude_hv: 0 }, { pid: -1, cpu: firstCpu(pmu) });
-      if (!isErr(cpuWide) || errnoName(cpuWide.errno) === 'EACCES') {
-        r = cpuWide;
-        where = `CPU ${firstCpu(pmu)}`;
-      }
-    }
+    const { r, where } = openOnTaskOrCpu(ctx, attr, firstCpu(pmu));
     if (!isErr(r)) {
       ctx.close(r.fd);
       return { status: 'supported', value: pmu.type, base: label, measured: { opens: true, on: where } };
@@ -64,5 +74,14 @@ function pmuHook(pmu: PmuInfo) {
 }
 
 export function pmuProbes(env: Environment): ProbeDeclaration[] {
-  return env.pmus.map((p): ProbeDeclaration => ({ id: `pmu.${p.name}`, base: 'none', hook: pmuHook(p) }));
+  return env.pmus.map((p): ProbeDeclaration => ({ id: pmuId(p.name), description: pmuDescription(p.name), base: 'none', hook: pmuHook(p) }));
+}
+
+export function pmuId(name: string): FeatureId {
+  return `pmu.${name}`;
+}
+
+/** What `pmu.<name>` is, whether or not this machine has that PMU. */
+export function pmuDescription(name: string): string {
+  return `the ${name} PMU under /sys/bus/event_source/devices`;
 }

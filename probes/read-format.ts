@@ -6,7 +6,8 @@
 import { errnoName } from '../src/abi/errno';
 import { PERF_FORMAT, READ_FORMAT } from '../src/abi/constants';
 import { readSize } from '../src/abi/read-format';
-import type { ProbeContext, ProbeDeclaration } from '../src/probe/declaration';
+import type { ProbeContext, ProbeDeclaration } from '../src/probe/contract';
+import { abiDescription } from './describe';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
 
@@ -34,10 +35,12 @@ function readFormatHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry
 
 export const readFormatProbes: ProbeDeclaration[] = READ_FORMAT.flatMap((b): ProbeDeclaration[] => {
   const bit = 1n << BigInt(b.bit);
-  const alone: ProbeDeclaration = { id: `read_format.${b.name}`, base: 'counting', set: { read_format: bit }, oracle: true, hook: readFormatHook };
+  const alone: ProbeDeclaration = { id: `read_format.${b.name}`, description: abiDescription(`read_format.${b.name}`), base: 'counting', set: { read_format: bit }, oracle: true, hook: readFormatHook };
   if (b.name === 'group') return [alone];
   return [alone, {
-    id: `read_format.${b.name}.with_group`, base: 'counting', set: { read_format: bit | GROUP }, oracle: true,
+    id: `read_format.${b.name}.with_group`,
+    description: `${b.uapi} together with PERF_FORMAT_GROUP: read() of the leader returns the whole group in this format`,
+    base: 'counting', set: { read_format: bit | GROUP }, oracle: true,
     needs: ['read_format.group'], mainline: b.mainline, hook: readFormatHook,
   }];
 });

@@ -9,6 +9,7 @@
 import { SAMPLE_TYPE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { ProbeDeclaration } from '../src/probe/declaration';
+import { abiDescription } from './describe';
 
 const BRANCH_ANY = 1n << 3n;
 
@@ -24,6 +25,7 @@ const HARDWARE_FIRST = new Set(['branch_stack']);
 
 export const sampleTypeProbes: ProbeDeclaration[] = SAMPLE_TYPE.map((b): ProbeDeclaration => ({
   id: `sample_type.${b.name}`,
+  description: abiDescription(`sample_type.${b.name}`),
   base: HARDWARE_FIRST.has(b.name) ? ['hardware-sampling', 'sampling'] : 'sampling',
   set: { ...WITH[b.name], sample_type: 1n << BigInt(b.bit) },
   oracle: true,

@@ -4,8 +4,6 @@
  * the parent's own enable_on_exec event is not enabled by the child's exec.
  */
 import type { BehaviourCheck, Verdict } from '../../src/probe/behaviour-types';
-import { BehaviourContext } from '../../src/probe/behaviour-context';
-import { CHILD_EXIT_TIMEOUT_MS } from '../../src/probe/behaviour-child';
 import { PERF_FORMAT } from '../../src/abi/constants';
 import { TASK_CLOCK, times, valueOf } from './events';
 
@@ -15,12 +13,12 @@ const check: BehaviourCheck = {
   name: 'enable_on_exec',
   description: 'enable_on_exec counts the child after its exec, not before, and not the parent',
   run(ctx): Verdict {
-    const child = ctx.stoppedChild(BehaviourContext.shellSpin(5000));
+    const child = ctx.stoppedChild(ctx.shellSpin(5000));
     const onChild = ctx.open(TASK_CLOCK, { pid: child.pid, readFormat: TIMES, attr: { enable_on_exec: 1 } });
     const onParent = ctx.open(TASK_CLOCK, { readFormat: TIMES, attr: { enable_on_exec: 1 } });
     const before = ctx.read(onChild);
     child.resume();
-    if (!child.waitExit()) return { status: 'error', reason: `child ${child.pid} did not exit within ${CHILD_EXIT_TIMEOUT_MS / 1000} s (killed)` };
+    if (!child.waitExit()) return { status: 'error', reason: `child ${child.pid} did not exit within ${ctx.childExitTimeoutMs / 1000} s (killed)` };
     const after = ctx.read(onChild);
     const parent = ctx.read(onParent);
     const measured = { beforeExec: valueOf(before), enabledBeforeExec: times(before).enabled, afterExec: valueOf(after), enabledAfterExec: times(after).enabled, parent: valueOf(parent) };

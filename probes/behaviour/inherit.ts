@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { BehaviourCheck, Verdict } from '../../src/probe/behaviour-types';
-import { BehaviourContext } from '../../src/probe/behaviour-context';
 import { PERF_FORMAT } from '../../src/abi/constants';
 import { TASK_CLOCK, valueOf } from './events';
 
@@ -36,7 +35,7 @@ const check: BehaviourCheck = {
     const cpu0 = childrenCpuNs();
     ctx.enable(inherited);
     ctx.enable(own);
-    ctx.work({ exec: BehaviourContext.shellSpin(40000) });
+    ctx.work({ exec: ctx.shellSpin(40000) });
     ctx.disable(inherited);
     ctx.disable(own);
     const cpu1 = childrenCpuNs();

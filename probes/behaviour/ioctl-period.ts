@@ -12,7 +12,7 @@
  */
 import type { BehaviourCheck, Verdict } from '../../src/probe/behaviour-types';
 import { valueOf } from './events';
-import type { OpenedEvent, Ring } from '../../src/probe/behaviour-context';
+import type { OpenedEvent, Ring } from '../../src/probe/behaviour-types';
 import { coarsePeriod, workCounted, sampleRecords, sampledClock, SampleRecords } from './sampling';
 
 const BASE_PERIOD_NS = 1_000_000;

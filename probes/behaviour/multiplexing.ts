@@ -6,7 +6,7 @@
  * be identical. Needs a hardware PMU.
  */
 import type { BehaviourCheck, Verdict } from '../../src/probe/behaviour-types';
-import type { OpenedEvent } from '../../src/probe/behaviour-context';
+import type { OpenedEvent } from '../../src/probe/behaviour-types';
 import { INSTRUCTIONS, TASK_CLOCK, times, valueOf } from './events';
 
 /** Scaled rates must lie within this fraction of the reference rate. */

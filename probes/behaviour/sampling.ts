@@ -12,7 +12,7 @@
  */
 import type { EventDecl } from '../../src/probe/behaviour-types';
 import { PERF_SAMPLE } from '../../src/abi/constants';
-import type { RingHeaders } from '../../src/probe/behaviour-ring';
+import type { RingHeaders } from '../../src/probe/behaviour-types';
 import type { BehaviourCtx as BehaviourContext, OpenedEvent } from '../../src/probe/behaviour-types';
 import { PERF_RECORD_LOST, PERF_RECORD_SAMPLE, PERF_RECORD_THROTTLE, PERF_RECORD_UNTHROTTLE, valueOf } from './events';
 

@@ -6,7 +6,7 @@
  * the shim uses to split larger groups. Needs a hardware PMU.
  */
 import type { BehaviourCheck, Verdict } from '../../src/probe/behaviour-types';
-import type { OpenedEvent } from '../../src/probe/behaviour-context';
+import type { OpenedEvent } from '../../src/probe/behaviour-types';
 import { HW_GROUP_EVENTS, times } from './events';
 
 /** Largest group tried: more counters than any current PMU has per CPU. */

@@ -3,11 +3,10 @@
  * this kernel's answer with errno, what the probe set and needed first, any
  * anomaly, and the code path the shim takes. Pure.
  */
-import { abiFeature } from '../abi/features';
 import { ERRNO_MEANING } from '../abi/errno';
 import type { CapabilityMap, FeatureEntry } from '../model/capability-map';
 import { colorStatus, type Palette } from './color';
-import { describeFeature } from './feature-text';
+import { describeFeature, featureMainline } from './feature-text';
 import { padEnd, wrapWords } from './text';
 
 export interface ExplainInput {
@@ -50,8 +49,8 @@ export function formatExplain(input: ExplainInput): string[] {
   const { id, map, palette: p, width } = input;
   const e = map.features[id];
   const what = describeFeature(id);
-  const lines = wrapWords(`${id} — ${what ?? 'no description in the ABI tables'}`, width).map((l, i) => (i === 0 ? p.bold(l) : l));
-  const mainline = e?.mainline ?? abiFeature(id)?.mainline;
+  const lines = wrapWords(`${id} — ${what ?? 'no description: no declaration has this id'}`, width).map((l, i) => (i === 0 ? p.bold(l) : l));
+  const mainline = e?.mainline ?? featureMainline(id);
   lines.push(...row(p, 'mainline', mainline !== undefined ? `${mainline} (an annotation; this kernel's own answer decides)` : 'not a mainline ABI item', width));
   if (e === undefined) {
     lines.push(...row(p, 'here', `not probed on ${map.kernel.release} (the map has no entry)`, width));

@@ -4,7 +4,7 @@
  */
 export const FEATURE_FAMILIES = [
   'attr', 'read_format', 'sample_type', 'branch_sample_type', 'open_flags',
-  'ioctl', 'event', 'pmu', 'mmap', 'combo', 'behaviour',
+  'ioctl', 'event', 'pmu', 'mmap', 'access', 'combo', 'behaviour',
 ] as const;
 
 export type FeatureFamily = typeof FEATURE_FAMILIES[number];

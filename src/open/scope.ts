@@ -133,7 +133,7 @@ export class FdScope {
     let attrSize: number | undefined;
     for (let i = 0; i <= tries; i++) {
       const r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, flags);
-      if (!isErr(r)) {
+      if (!('errno' in r)) {
         this.fds.add(r.fd);
         if ((flags & PERF_FLAG.FD_CLOEXEC) === 0) {
           // The only fd flag is FD_CLOEXEC: set it, no F_GETFD needed.

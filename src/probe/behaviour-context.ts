@@ -17,7 +17,7 @@ import type { CapabilityMap } from '../model/capability-map';
 import type { BehaviourCtx, EventDecl, OpenedEvent, BehaviourOpenOptions, Ring, Verdict, WorkDecl, WorkResult } from './behaviour-types';
 export type { OpenedEvent, BehaviourOpenOptions, Ring } from './behaviour-types';
 import { CheckAbort, errnoVerdict } from './behaviour-verdict';
-import { StoppedChild } from './behaviour-child';
+import { CHILD_EXIT_TIMEOUT_MS, StoppedChild } from './behaviour-child';
 import { countRecordHeaders } from './behaviour-ring';
 import { workloadOf, type Workload } from './workload';
 export { spin, loop, loopNsPerIteration, cpuClock, spinCpu, touchPages } from './workload';
@@ -226,9 +226,15 @@ export class BehaviourContext implements BehaviourCtx {
     }
   }
 
+  readonly childExitTimeoutMs = CHILD_EXIT_TIMEOUT_MS;
+
   /** A small CPU-bound program for children: the shell counting to n. */
   static shellSpin(n: number): string[] {
     return ['/bin/sh', '-c', `i=0; while [ $i -lt ${Math.floor(n)} ]; do i=$((i+1)); done`];
+  }
+
+  shellSpin(n: number): string[] {
+    return BehaviourContext.shellSpin(n);
   }
 
   /** Close every fd, unmap every ring, kill every child still running. */

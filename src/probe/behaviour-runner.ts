@@ -9,6 +9,7 @@ import type { Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
 import { logger } from '../sys/log';
 import type { CapabilityMap, FeatureEntry, FeatureStatus } from '../model/capability-map';
+import { ERRNO_CLASS } from '../model/errno-class';
 import { BEHAVIOUR_PREFIX, BehaviourCheck, BehaviourResult, Verdict } from './behaviour-types';
 import { BehaviourContext } from './behaviour-context';
 import { CheckAbort } from './behaviour-verdict';
@@ -75,8 +76,8 @@ export function runCheck(check: BehaviourCheck, kernel: Kernel, capabilities?: C
   return asFaultOfMoment(entry);
 }
 
-/** Errors that say "not now" (no fd, no memory, try again), not "not here". */
-const RESOURCE_FAULTS = ['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN'];
+/** Errors that say "not now" (no fd, no memory, try again), not "not here": the transient ones of ERRNO_CLASS. */
+const RESOURCE_FAULTS = Object.keys(ERRNO_CLASS).filter((name) => ERRNO_CLASS[name]!.transient);
 const RESOURCE_FAULT_TEXT = new RegExp(`\\b(${RESOURCE_FAULTS.join('|')})\\b`);
 
 /**

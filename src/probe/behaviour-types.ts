@@ -17,6 +17,8 @@ import type { CapabilityMap } from '../model/capability-map';
 import type { StoppedChild } from './behaviour-child';
 import type { RingHeaders } from './behaviour-ring';
 
+export type { RingHeaders, StoppedChild };
+
 /** An event to open: attr fields by uapi name; type and config may be names. */
 export interface EventDecl {
   /** 'hardware' | 'software' | 'tracepoint' | 'hw_cache' | 'raw' | 'breakpoint', or the numeric type. */
@@ -195,6 +197,10 @@ export interface BehaviourCtx {
   iterationsFor(ms: number): number;
   maxSampleRate(): number | undefined;
   stoppedChild(argv: readonly string[]): StoppedChild;
+  /** How long StoppedChild.waitExit() waits by default before it gives up (and the child is killed). */
+  readonly childExitTimeoutMs: number;
+  /** A small CPU-bound program for children (work { exec } or stoppedChild): the shell counting to n. */
+  shellSpin(n: number): string[];
   dispose(): void;
   ok(measured?: Verdict['measured'], value?: Verdict['value']): Verdict;
   broken(reason: string, measured?: Verdict['measured']): Verdict;

@@ -103,7 +103,7 @@ function memoryFor(s: Session) {
 
 function buildMap(s: Session, run: ProbeRun, ids: readonly string[], started: number): CapabilityMap {
   const kernelSemver = coerceRelease(s.uname.release);
-  const byId = new Map(s.decls.map((d) => [d.id, d]));
+  const byId = new Map<string, ProbeDeclaration>(s.decls.map((d) => [d.id, d]));
   const features: Record<string, FeatureEntry> = {};
   for (const id of ids) {
     const e = run.results().get(id);

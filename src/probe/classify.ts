@@ -11,7 +11,7 @@
  */
 import { errnoName } from '../abi/errno';
 import type { FeatureEntry, FeatureStatus } from '../model/capability-map';
-import { isTransient } from '../model/errno-class';
+import { errnoClass, isTransient } from '../model/errno-class';
 
 export interface Refusal {
   errno: number;
@@ -44,15 +44,19 @@ export function classifyRefusal(r: Refusal): FeatureEntry {
   if (isTransient(r.errno)) {
     return { status: 'error', ...evidence, reason: `${name} on ${r.base}: a fault of the moment, not a fact about the kernel` };
   }
+  // What the errno means comes from ERRNO_CLASS; the cases below only word it.
+  const cls = errnoClass(r.errno);
+  if (cls.status === 'denied') {
+    return withInference({ status: 'denied', ...evidence, reason: `known but not permitted for this caller (${name} on ${r.base})` });
+  }
+  if (cls.status === 'no-hardware') {
+    return withInference({
+      status: 'no-hardware', ...evidence,
+      reason: name === 'EOPNOTSUPP' ? `the kernel knows it, the PMU of ${r.base} cannot do it (EOPNOTSUPP)` : `no PMU or event here that can do it (${name} on ${r.base})`,
+    });
+  }
+  if (cls.status !== 'unsupported') return { status: 'error', ...evidence, reason: `unexpected ${name} on ${r.base}` };
   switch (name) {
-    case 'EACCES':
-    case 'EPERM':
-      return withInference({ status: 'denied', ...evidence, reason: `known but not permitted for this caller (${name} on ${r.base})` });
-    case 'ENOENT':
-    case 'ENODEV':
-      return withInference({ status: 'no-hardware', ...evidence, reason: `no PMU or event here that can do it (${name} on ${r.base})` });
-    case 'EOPNOTSUPP':
-      return withInference({ status: 'no-hardware', ...evidence, reason: `the kernel knows it, the PMU of ${r.base} cannot do it (EOPNOTSUPP)` });
     case 'E2BIG':
       return { status: 'unsupported', ...evidence, reason: `beyond attr size ${r.attrSize ?? '?'}: the kernel refused non-zero bytes past its struct (E2BIG)` };
     case 'ENOTTY':

@@ -8,6 +8,7 @@
 import type { AttrInput } from '../abi/attr-codec';
 import type { Mapping, NumResult, OpenResult, IoctlArg, Kernel } from '../sys/kernel';
 import type { Environment, FeatureEntry, FeatureStatus } from '../model/capability-map';
+import type { FeatureId } from '../model/feature-id';
 
 /**
  * counting           software/cpu-clock, disabled, user space only (PMU-independent)
@@ -28,7 +29,12 @@ export interface OpenTarget {
 
 export interface ProbeDeclaration {
   /** Feature id this declaration answers. */
-  readonly id: string;
+  readonly id: FeatureId;
+  /**
+   * One line for people saying what the feature is (`probe explain` prints
+   * it): for ids of the ABI tables their uapi name and description.
+   */
+  readonly description: string;
   /** One base, or candidates tried in order (the first that opens is used). */
   readonly base: BaseName | readonly BaseName[];
   /** Attr fields/flags set on top of the base. */
@@ -36,7 +42,7 @@ export interface ProbeDeclaration {
   /** pid/cpu/flags of the probe's open (default: this thread, any CPU). */
   readonly target?: OpenTarget;
   /** Feature ids that must be supported first; else this one is untestable. */
-  readonly needs?: readonly string[];
+  readonly needs?: readonly FeatureId[];
   /**
    * Cross-check a refusal on an unregistered PMU type: attr validation
    * (perf_copy_attr, the open flags check) runs before the PMU lookup, so a
@@ -49,7 +55,12 @@ export interface ProbeDeclaration {
   readonly errnos?: Readonly<Partial<Record<string, FeatureStatus>>>;
   /** One line for people, copied into the entry's reason when the kernel refuses. */
   readonly note?: string;
-  /** Mainline release, for ids that are not in the ABI tables. */
+  /**
+   * Mainline release, for ids that are not in the ABI tables (those get
+   * theirs from src/abi/features.ts). Annotates the entry: a refusal on a
+   * newer kernel is reported as `missing`, so only for ids whose answer is
+   * "the kernel has it", not for combinations a PMU may lack.
+   */
   readonly mainline?: string;
   /** A special case: the hook does the probe and returns the entry. */
   readonly hook?: (ctx: ProbeContext, decl: ProbeDeclaration) => FeatureEntry;
@@ -76,13 +87,35 @@ export interface ProbeContext {
    * is refused, answer that (denied, no-hardware, a fault of the moment…)
    * without running `fn`.
    */
-  withBase(name: BaseName | readonly BaseName[], fn: (base: ResolvedBase, label: string) => FeatureEntry): FeatureEntry;
+  withBase(name: BaseName | readonly BaseName[], fn: (base: ResolvedBase, label: string) => FeatureEntry, opts?: WithBaseOptions): FeatureEntry;
+  /**
+   * The same for an event the hook opens itself as its base (a group leader
+   * on a PMU of this machine): open `attr` (tracked, closed by the engine);
+   * when it is refused, answer like a refused base labelled `label`; else
+   * run `fn` with the fd.
+   */
+  withOpened(attr: AttrInput, label: string, fn: (fd: number) => FeatureEntry, opts?: WithBaseOptions): FeatureEntry;
   /** Another feature's entry (probing it first if needed). */
-  entry(id: string): FeatureEntry;
+  entry(id: FeatureId): FeatureEntry;
   /** Classify a refusal of `decl` with errno, as the engine would. */
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry;
   /** Compute once per run (shared by sibling declarations, e.g. the mmap page). */
   memo<T>(key: string, fn: () => T): T;
+}
+
+/** What a feature id is, for people (`probe explain`): from its declaration. */
+export interface FeatureDescription {
+  readonly description: string;
+  /** Mainline release that added it, where that is an ABI fact (an annotation, never a decision). */
+  readonly mainline?: string;
+}
+
+/** Variants of the answer for a refused base. */
+export interface WithBaseOptions {
+  /** The answer's `base` field (default: the base's own label), e.g. the whole group a hook builds on it. */
+  readonly answerBase?: string;
+  /** The answer's reason, from the refusal's errno name (default: says which base did not open and why). */
+  readonly reason?: (errnoName: string) => string;
 }
 
 /** How to encode the attr of one open: a size other than attrSize, a byte poked at an offset. */

@@ -15,10 +15,10 @@ import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { BASES, BASE_LABELS, oracleAttr } from './bases';
-import { baseRefused } from './contract';
+import { baseRefused } from './base-refused';
 import { classifyRefusal } from './classify';
 import { isRetryable, isTransient } from '../model/errno-class';
-import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration, ResolvedBase } from './declaration';
+import type { AttrEncoding, BaseName, OpenTarget, ProbeContext, ProbeDeclaration, ResolvedBase, WithBaseOptions } from './declaration';
 import type { Environment, FeatureEntry } from '../model/capability-map';
 
 const log = logger('probe');
@@ -63,6 +63,7 @@ export class ProbeRun implements ProbeContext {
     this.scope.dispose();
   }
 
+  /** Any string: an id no declaration has is refused here (callers pass users' ids). */
   entry(id: string): FeatureEntry {
     const done = this.entries.get(id);
     if (done) return done;
@@ -168,10 +169,15 @@ export class ProbeRun implements ProbeContext {
     return last ?? this.resolveBase('none');
   }
 
-  withBase(name: BaseName | readonly BaseName[], fn: (base: ResolvedBase, label: string) => FeatureEntry): FeatureEntry {
+  withBase(name: BaseName | readonly BaseName[], fn: (base: ResolvedBase, label: string) => FeatureEntry, opts?: WithBaseOptions): FeatureEntry {
     const base = this.base(name);
     const label = BASE_LABELS[base.name];
-    return base.errno !== undefined ? baseRefused(base, label) : fn(base, label);
+    return base.errno !== undefined ? baseRefused(base.errno, label, opts) : fn(base, label);
+  }
+
+  withOpened(attr: AttrInput, label: string, fn: (fd: number) => FeatureEntry, opts?: WithBaseOptions): FeatureEntry {
+    const r = this.open(attr);
+    return isErr(r) ? baseRefused(r.errno, label, opts) : fn(r.fd);
   }
 
   private resolveBase(name: BaseName): ResolvedBase {

@@ -107,22 +107,8 @@ function imports(file: string): string[] {
 }
 
 // probes/ may import abi, sys, model, env and the probe declaration contract
-// (src/probe/contract.ts, declaration.ts, behaviour-types.ts). These reach into
-// src/probe internals today: the behaviour checks still take the context,
-// child and ring modules directly (next: hand them through the contract).
-// Shrink this list, never grow it.
-const PROBES_INTERNALS_ALLOWED = new Set([
-  'probes/behaviour/enable-on-exec.ts -> src/probe/behaviour-child.ts',
-  'probes/behaviour/enable-on-exec.ts -> src/probe/behaviour-context.ts',
-  'probes/behaviour/group-read-after-exit.ts -> src/probe/behaviour-child.ts',
-  'probes/behaviour/group-read-after-exit.ts -> src/probe/behaviour-context.ts',
-  'probes/behaviour/inherit.ts -> src/probe/behaviour-context.ts',
-  'probes/behaviour/ioctl-period.ts -> src/probe/behaviour-context.ts',
-  'probes/behaviour/multiplexing.ts -> src/probe/behaviour-context.ts',
-  'probes/behaviour/sampling.ts -> src/probe/behaviour-ring.ts',
-  'probes/behaviour/schedulability.ts -> src/probe/behaviour-context.ts',
-]);
-
+// (src/probe/contract.ts, declaration.ts, behaviour-types.ts) — nothing else of
+// src/probe: what a hook or a behaviour check needs is on the context it is handed.
 const PROBE_CONTRACT = new Set(['src/probe/contract.ts', 'src/probe/declaration.ts', 'src/probe/behaviour-types.ts']);
 
 // Files over 400 lines today: none; never grow this list.
@@ -138,13 +124,10 @@ describe('layer rules', () => {
     assert.equal(cycle, undefined, `import circle: ${cycle?.join(' -> ')}`);
   });
 
-  it('probes/ imports from src/probe only the declaration contract (plus the listed, shrinking exceptions)', () => {
+  it('probes/ imports from src/probe only the declaration contract', () => {
     const bad = [...GRAPH].filter(([f]) => f.startsWith('probes/'))
-      .flatMap(([f, to]) => to.filter((t) => t.startsWith('src/probe/') && !PROBE_CONTRACT.has(t)).map((t) => `${f} -> ${t}`))
-      .filter((e) => !PROBES_INTERNALS_ALLOWED.has(e));
+      .flatMap(([f, to]) => to.filter((t) => t.startsWith('src/probe/') && !PROBE_CONTRACT.has(t)).map((t) => `${f} -> ${t}`));
     assert.deepEqual(bad, []);
-    const stale = [...PROBES_INTERNALS_ALLOWED].filter((e) => { const [f, t] = e.split(' -> '); return !GRAPH.get(f!)?.includes(t!); });
-    assert.deepEqual(stale, [], 'remove these from PROBES_INTERNALS_ALLOWED: they no longer happen');
   });
 
   it('src/events imports nothing from src/probe or probes/ (peers, not users)', () => {

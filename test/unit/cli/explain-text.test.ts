@@ -3,6 +3,9 @@ import { palette } from '../../../src/cli/color';
 import { formatExplain } from '../../../src/cli/explain-text';
 import { describeFeature } from '../../../src/cli/feature-text';
 import { visibleLength } from '../../../src/cli/text';
+import { catalogue } from '../../../probes';
+import { BEHAVIOUR_CHECKS } from '../../../probes/behaviour';
+import { fakeEnv } from '../probe/fixtures';
 import { clone, entry, vmMap } from './fixtures';
 
 describe('cli explain text', () => {
@@ -33,6 +36,21 @@ describe('cli explain text', () => {
     assert.match(refused, /shim\s+no feature-specific code path/);
     const back = formatExplain({ id: 'read_format.lost', map, palette: palette(false), width: 80 }).join('\n').replace(/\n {12}/g, ' ');
     assert.match(back, /anomaly\s+backported: works on 5\.10\.0-32-amd64 although mainline added it in 6\.0/);
+  });
+
+  it('prints, for every declared feature id, the description its declaration carries', () => {
+    const env = fakeEnv({ pmus: [{ name: 'software', type: 1, formats: {}, caps: {}, events: [] }, { name: 'cpu', type: 4, formats: {}, caps: {}, events: [], core: true }] });
+    const ids = [...catalogue(env).map((d) => d.id), ...BEHAVIOUR_CHECKS.map((c) => `behaviour.${c.name}`)];
+    const map = vmMap();
+    const missing = ids.filter((id) => {
+      const what = describeFeature(id);
+      if (what === undefined || what.trim() === '') return true;
+      // Width 1000: the first line is the whole "id — description" heading.
+      const [head] = formatExplain({ id, map, palette: palette(false), width: 1000 });
+      return head !== `${id} — ${what}`;
+    });
+    assert.deepEqual(missing, []);
+    for (const c of BEHAVIOUR_CHECKS) assert.ok(describeFeature(`behaviour.${c.name}`)?.includes(c.description), c.name);
   });
 
   it('fits 80 columns', () => {

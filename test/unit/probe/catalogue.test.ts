@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ABI_FEATURES } from '../../../src/abi/features';
-import { catalogue } from '../../../probes';
+import { abiFeature } from '../../../src/abi/features';
+import { catalogue, describeFeature } from '../../../probes';
 import { fakeEnv } from './fixtures';
 
 describe('probes/ catalogue', () => {
@@ -8,9 +9,23 @@ describe('probes/ catalogue', () => {
   const decls = catalogue(env);
 
   it('declares every feature id of the ABI tables', () => {
-    const ids = new Set(decls.map((d) => d.id));
+    const ids = new Set<string>(decls.map((d) => d.id));
     const missing = ABI_FEATURES.filter((f) => !ids.has(f.id)).map((f) => f.id);
     assert.deepEqual(missing, []);
+  });
+
+  it('gives every declaration a description of its own, and describeFeature answers it with the mainline release', () => {
+    const bad = decls.filter((d) => typeof d.description !== 'string' || d.description.trim() === '' || d.description === d.id).map((d) => d.id);
+    assert.deepEqual(bad, []);
+    const wrong = decls.filter((d) => {
+      const got = describeFeature(d.id);
+      return got?.description !== d.description || got.mainline !== (d.mainline ?? abiFeature(d.id)?.mainline);
+    }).map((d) => d.id);
+    assert.deepEqual(wrong, []);
+    // A PMU this machine lacks is still described; an id nothing declares is not.
+    assert.match(describeFeature('pmu.arm_spe_0')?.description ?? '', /arm_spe_0 PMU/);
+    assert.equal(describeFeature('combo.nonsense'), undefined);
+    assert.equal(describeFeature('nonsense'), undefined);
   });
 
   it('declares each id once', () => {
@@ -20,7 +35,7 @@ describe('probes/ catalogue', () => {
   });
 
   it('covers the contract ids beyond the ABI tables', () => {
-    const ids = new Set(decls.map((d) => d.id));
+    const ids = new Set<string>(decls.map((d) => d.id));
     for (const id of [
       'event.hardware.cpu_cycles', 'event.software.dummy', 'event.hw_cache.l1d.read.miss', 'event.hw_cache.node.prefetch.access',
       'event.breakpoint', 'event.tracepoint', 'pmu.software', 'pmu.cpu', 'mmap.ring_buffer', 'mmap.cap_user_time',

@@ -4,6 +4,7 @@ import { catalogue } from '../../../probes';
 import { getCapabilities } from '../../../src/probe/capabilities';
 import '../../../src/root';
 import type { ProbeDeclaration } from '../../../src/probe/declaration';
+import type { FeatureId } from '../../../src/model/feature-id';
 import { ProbeRun } from '../../../src/probe/engine';
 import { PerfcompatError } from '../../../src/errors';
 import { isErr } from '../../../src/sys/kernel';
@@ -51,7 +52,8 @@ describe('probe/engine', () => {
   it('closes every fd when a probe throws midway, records error and goes on', () => {
     const k = kernel618();
     const throwing: ProbeDeclaration = {
-      id: 'test.throws', base: 'counting',
+      // Not a family of the map: the engine runs whatever it is handed.
+      id: 'test.throws' as FeatureId, description: 'a probe that throws midway', base: 'counting',
       hook: (ctx) => {
         const a = ctx.open({ type: 1, config: 0, disabled: 1 });
         const b = ctx.open({ type: 1, config: 0, disabled: 1 });
@@ -99,6 +101,46 @@ describe('probe/engine', () => {
   it('measures attr.size without a write-back from E2BIG', () => {
     const k = kernel618((c, bytes) => (c.size > 136 && bytes.subarray(136, c.size).some((b) => b !== 0) ? { errno: E.E2BIG } : undefined));
     assert.equal(probe(k).features['attr.size'].value, 136);
+  });
+
+  it('measures attr.size from the size the kernel writes back with E2BIG', () => {
+    const e = probe(kernel618()).features['attr.size'];
+    assert.equal(e.value, 136);
+    assert.match(e.reason ?? '', /E2BIG wrote back 136/);
+  });
+
+  it('answers a refused base for hooks once: withBase and withOpened, with the answer\'s base and reason as asked', () => {
+    const k = kernel618();
+    let ran = 0;
+    const decls: ProbeDeclaration[] = [
+      {
+        id: 'combo.test_group', description: 'a group on the hardware base', base: 'hardware',
+        hook: (ctx) => ctx.withBase('hardware', () => { ran++; return { status: 'supported' }; }, { answerBase: 'the whole group' }),
+      },
+      {
+        id: 'combo.test_leader', description: 'a leader the hook opens', base: 'none',
+        hook: (ctx) => ctx.withOpened({ type: 0, config: 0, disabled: 1 }, 'cpu/leader/', () => { ran++; return { status: 'supported' }; }, { reason: (en) => `the leader does not open (${en})` }),
+      },
+      {
+        id: 'combo.test_soft', description: 'a hook whose base opens', base: 'counting',
+        hook: (ctx) => ctx.withOpened({ type: 1, config: 0, disabled: 1 }, 'software/cpu-clock', (fd) => ({ status: 'supported', value: fd >= 0 })),
+      },
+    ];
+    const run = new ProbeRun(k, fakeEnv(), decls);
+    const hw = probe(kernel618()).features['event.hardware.cpu_cycles'];
+    const group = run.entry('combo.test_group');
+    const leader = run.entry('combo.test_leader');
+    assert.equal(run.entry('combo.test_soft').value, true);
+    run.dispose();
+    assert.equal(ran, 0);
+    assert.equal(group.status, hw.status);
+    assert.equal(group.errnoName, hw.errnoName);
+    assert.equal(group.base, 'the whole group');
+    assert.match(group.reason ?? '', /^the base event hardware\/cpu-cycles does not open here/);
+    assert.equal(leader.status, hw.status);
+    assert.equal(leader.base, 'cpu/leader/');
+    assert.equal(leader.reason, `the leader does not open (${hw.errnoName})`);
+    assert.equal(k.open.size, 0);
   });
 
   it('runs declarations in dependency order: attr.size first, needs before the feature', () => {
