@@ -1,7 +1,7 @@
 /**
  * The probe catalogue: every declaration, in the order the map lists them.
  * PMU entries depend on what sysfs shows, so the catalogue is a function of
- * the environment. describeFeature answers from the same declarations (and
+ * the environment. featureDescription answers from the same declarations (and
  * the built-in behaviour checks) what a feature id is.
  */
 import { abiFeature } from '../src/abi/features';
@@ -50,7 +50,7 @@ let byId: ReadonlyMap<string, ProbeDeclaration> | undefined;
  * mainline of theirs); PMU ids whether or not this machine has the PMU;
  * behaviour ids from their check. undefined for an id nothing declares.
  */
-export function describeFeature(id: string): FeatureDescription | undefined {
+export function featureDescription(id: string): FeatureDescription | undefined {
   byId ??= new Map([...BEFORE_PMUS, ...AFTER_PMUS].map((d) => [d.id, d]));
   const d = byId.get(id);
   if (d !== undefined) {

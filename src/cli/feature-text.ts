@@ -3,7 +3,7 @@
  * from the id's declaration (probes/, through the composition root), which
  * for ABI ids takes them from the ABI tables. Nothing is restated here.
  */
-import { describeFeature as declared } from '../root/describe';
+import { featureDescription as declared } from '../root/describe';
 
 export function describeFeature(id: string): string | undefined {
   return declared(id)?.description;

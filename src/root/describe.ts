@@ -4,5 +4,5 @@
  * description loads the declarations only, never the engine or the kernel
  * bindings (probe --help and probe diff stay without koffi).
  */
-export { describeFeature } from '../../probes';
+export { featureDescription } from '../../probes';
 export type { FeatureDescription } from '../probe/contract';

@@ -12,4 +12,4 @@ installCatalogue({ declarations: catalogue, behaviourChecks: BEHAVIOUR_CHECKS })
 export { getCapabilities, supports, feature, forgetCapabilities } from '../probe/capabilities';
 export { BEHAVIOUR_CHECKS };
 /** What a feature id is and, where an ABI fact, its mainline release: from its declaration. */
-export { describeFeature } from './describe';
+export { featureDescription } from './describe';

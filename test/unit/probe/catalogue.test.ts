@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ABI_FEATURES } from '../../../src/abi/features';
 import { abiFeature } from '../../../src/abi/features';
-import { catalogue, describeFeature } from '../../../probes';
+import { catalogue, featureDescription } from '../../../probes';
 import { fakeEnv } from './fixtures';
 
 describe('probes/ catalogue', () => {
@@ -14,18 +14,18 @@ describe('probes/ catalogue', () => {
     assert.deepEqual(missing, []);
   });
 
-  it('gives every declaration a description of its own, and describeFeature answers it with the mainline release', () => {
+  it('gives every declaration a description of its own, and featureDescription answers it with the mainline release', () => {
     const bad = decls.filter((d) => typeof d.description !== 'string' || d.description.trim() === '' || d.description === d.id).map((d) => d.id);
     assert.deepEqual(bad, []);
     const wrong = decls.filter((d) => {
-      const got = describeFeature(d.id);
+      const got = featureDescription(d.id);
       return got?.description !== d.description || got.mainline !== (d.mainline ?? abiFeature(d.id)?.mainline);
     }).map((d) => d.id);
     assert.deepEqual(wrong, []);
     // A PMU this machine lacks is still described; an id nothing declares is not.
-    assert.match(describeFeature('pmu.arm_spe_0')?.description ?? '', /arm_spe_0 PMU/);
-    assert.equal(describeFeature('combo.nonsense'), undefined);
-    assert.equal(describeFeature('nonsense'), undefined);
+    assert.match(featureDescription('pmu.arm_spe_0')?.description ?? '', /arm_spe_0 PMU/);
+    assert.equal(featureDescription('combo.nonsense'), undefined);
+    assert.equal(featureDescription('nonsense'), undefined);
   });
 
   it('declares each id once', () => {
