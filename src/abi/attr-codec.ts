@@ -3,6 +3,7 @@
  * bytes back. Pure: no I/O. Little-endian hosts only (the bit-field layout of
  * the flags word is the little-endian one; big-endian callers get an error).
  */
+import { bytesArg } from './args';
 import {
   ATTR_FIELDS, ATTR_FIELD_BY_NAME, ATTR_FLAGS, AUX_ACTION_FLAGS, ATTR_SIZE_LATEST, ATTR_SIZE_VER0,
   AttrField, fieldWidth, minSizeFor, ATTR_FLAGS_RESERVED_FIRST_BIT, AUX_ACTION_RESERVED_FIRST_BIT,
@@ -203,6 +204,7 @@ export function decodeAttr(bytes: Uint8Array): DecodedAttr {
 
 /** Read the size field of attr bytes (what the kernel writes back on E2BIG). */
 export function attrSizeField(bytes: Uint8Array): number {
+  bytesArg('attrSizeField', 'bytes', bytes);
   if (bytes.byteLength < 8) throw new PerfcompatError('ERR_DECODE', 'attr bytes: too short to hold the size field');
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
 }

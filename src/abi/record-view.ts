@@ -12,7 +12,7 @@
  */
 import { PERF_RECORD } from './constants';
 import { decodeError } from './record-cursor';
-import { compileLayout, CompiledLayout, RecordLayout, S_ADDR, S_CPU, S_ID, S_IDENTIFIER, S_IP, S_PERIOD, S_STREAM_ID, S_TID, S_TIME } from './record-layout';
+import { CompiledLayout, layoutArg, RecordLayout, S_ADDR, S_CPU, S_ID, S_IDENTIFIER, S_IP, S_PERIOD, S_STREAM_ID, S_TID, S_TIME } from './record-layout';
 import type { PerfRecord } from './record-types';
 import { decodeRecord, PERF_EVENT_HEADER_SIZE } from './records';
 
@@ -41,7 +41,7 @@ export class RecordView {
   size = 0;
 
   constructor(layout: RecordLayout | CompiledLayout) {
-    this.layout = 'readGroup' in layout ? layout : compileLayout(layout);
+    this.layout = layoutArg(layout);
     this.at = fixedOffsets(this.layout.sampleType);
   }
 
