@@ -140,8 +140,7 @@ function checkedLayout(fn: string, layout: ReadLayout): ReadLayout {
 function checkedView(fn: string, layout: ReadLayout, buf: Uint8Array | DataView, length: number, out: ReadWords | ReadNumbers, words: boolean): DataView {
   checkedLayout(fn, layout);
   const Store = words ? BigUint64Array : Float64Array;
-  if (out === null || typeof out !== 'object' || !(out.values instanceof Store) || !(out.ids instanceof Store) || !(out.lost instanceof Store)
-    || out.ids.length < layout.members || out.lost.length < layout.members) {
+  if (out === null || typeof out !== 'object' || !(out.values instanceof Store) || !(out.ids instanceof Store) || !(out.lost instanceof Store)) {
     throw new RangeError(`${fn}: out is ${shownValue(out)}; expected storage from ${words ? 'createReadWords' : 'createReadNumbers'}(layout)`);
   }
   if (!(buf instanceof Uint8Array) && !(buf instanceof DataView)) throw new RangeError(`${fn}: buf must be a Uint8Array or a DataView`);

@@ -6,7 +6,8 @@ import type { EventListing } from '../../events';
 import { colorStatus } from '../color';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
 import { loadCapabilities } from '../capabilities-source';
-import { fitLines, padEnd, truncate } from '../text';
+import { escapedCopy, fitLines, jsonText, padEnd, truncate } from '../text';
+import { clipText } from '../../abi/args';
 
 /** Listings that cannot open here; shown only with --all. */
 function opensHere(e: EventListing): boolean {
@@ -102,14 +103,16 @@ Options:
     const hiddenNotHere = flag(args, 'all') ? 0 : events.filter((e) => !opensHere(e)).length;
     if (!flag(args, 'all')) events = events.filter(opensHere);
     if (flag(args, 'json')) {
-      io.out(`${JSON.stringify(events, null, 2)}\n`);
+      io.out(`${jsonText(events)}\n`);
       return EXIT.OK;
     }
     if (events.length === 0 && pattern !== undefined && hiddenNotHere === 0) {
       if (pattern.includes(':')) explainUnusableTracefs(pattern);
-      throw new UsageError(`no event matches '${pattern}'; try a glob such as 'sched:*' or probe list --all`);
+      throw new UsageError(`no event matches '${clipText(pattern, 200)}'; try a glob such as 'sched:*' or probe list --all`);
     }
     const p = io.palette;
+    // Names, PMUs and errno names come from sysfs or a dump: shown with control characters escaped.
+    events = escapedCopy(events);
     const nameWidth = Math.min(40, Math.max(5, ...events.map((e) => e.name.length)));
     const pmuWidth = Math.min(14, Math.max(3, ...events.map((e) => e.pmu.length)));
     const lines = [p.bold(`${padEnd('EVENT', nameWidth)}  ${padEnd('PMU', pmuWidth)}  ${padEnd('KIND', 10)}  STATUS`)];
