@@ -35,7 +35,7 @@ export type MmapPageField = keyof typeof MMAP_PAGE;
 export function readMmapPageField(view: DataView, field: MmapPageField): bigint | number {
   if (!(view instanceof DataView)) throw new RangeError(`readMmapPageField: view is ${shownValue(view)}; expected a DataView of the control page`);
   if (typeof field !== 'string' || !Object.prototype.hasOwnProperty.call(MMAP_PAGE, field)) {
-    throw new RangeError(`readMmapPageField: field ${shownValue(field)} is not a control page field; valid: ${Object.keys(MMAP_PAGE).join(', ')}`);
+    throw new RangeError(`readMmapPageField: field ${shownValue(field)} is not a control page field (a key of MMAP_PAGE, e.g. data_head)`);
   }
   const { offset, kind } = MMAP_PAGE[field];
   if (offset + (kind === 'u16' ? 2 : kind === 'u32' ? 4 : 8) > view.byteLength) {

@@ -31,7 +31,7 @@ function has(fmt: bigint, bit: bigint): boolean {
 function checkFormat(readFormat: bigint | number, fn: string): bigint {
   const fmt = u64Arg(fn, 'readFormat', readFormat);
   if (fmt < 0n || fmt >> BigInt(READ_FORMAT_MAX_BIT) !== 0n) {
-    throw new PerfcompatError('ERR_DECODE', `read_format 0x${fmt.toString(16)}: has bits this library does not know (valid bits 0..${READ_FORMAT_MAX_BIT - 1})`);
+    throw new PerfcompatError('ERR_DECODE', `${fn}: readFormat 0x${fmt.toString(16)} has bits this library does not know (valid bits 0..${READ_FORMAT_MAX_BIT - 1})`);
   }
   return fmt;
 }
@@ -68,11 +68,11 @@ export function decodeRead(buf: Uint8Array, readFormat: bigint | number, length?
   const group = has(fmt, PERF_FORMAT.GROUP);
   let nr = 1;
   if (group) {
-    if (length < 8) throw new PerfcompatError('ERR_DECODE', `read result: ${length} bytes end before nr (read_format 0x${fmt.toString(16)})`);
+    if (length < 8) throw new PerfcompatError('ERR_DECODE', `decodeRead: read result: ${length} bytes end before nr (read_format 0x${fmt.toString(16)})`);
     const n = dv.getBigUint64(0, true);
     // Each member takes at least 8 bytes: a count the buffer cannot hold is corrupt.
     if (n > BigInt(Math.floor(length / 8)) || n > BigInt(MAX_READ_MEMBERS)) {
-      throw new PerfcompatError('ERR_DECODE', `read result: group count ${n} cannot fit in ${length} bytes (at most ${MAX_READ_MEMBERS} members)`);
+      throw new PerfcompatError('ERR_DECODE', `decodeRead: read result: group count ${n} cannot fit in ${length} bytes (at most ${MAX_READ_MEMBERS} members)`);
     }
     nr = Number(n);
   }
@@ -80,7 +80,7 @@ export function decodeRead(buf: Uint8Array, readFormat: bigint | number, length?
   const L = layoutFor(fmt, Math.max(nr, 1));
   const size = nr === 0 ? readSize(fmt, 0) : L.size;
   if (length !== size) {
-    throw new PerfcompatError('ERR_DECODE', `read result: ${length} bytes, but read_format 0x${fmt.toString(16)}${group ? ` with nr ${nr}` : ''} is ${size} bytes`);
+    throw new PerfcompatError('ERR_DECODE', `decodeRead: read result: ${length} bytes, but read_format 0x${fmt.toString(16)}${group ? ` with nr ${nr}` : ''} is ${size} bytes`);
   }
   const out: ReadResult = { values: [] };
   if (L.timeEnabledOffset >= 0) out.timeEnabled = dv.getBigUint64(L.timeEnabledOffset, true);

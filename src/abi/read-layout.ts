@@ -158,8 +158,8 @@ function checkedView(fn: string, layout: ReadLayout, buf: Uint8Array | DataView,
 }
 
 /** Decode one read into `out` (exact u64 values). Allocates nothing beyond the BigInts themselves. */
-export function decodeReadWords(layout: ReadLayout, buf: Uint8Array | DataView, out: ReadWords, length: number = layout.size): ReadWords {
-  const dv = checkedView('decodeReadWords', layout, buf, length, out, true);
+export function decodeReadWords(layout: ReadLayout, buf: Uint8Array | DataView, out: ReadWords, length?: number): ReadWords {
+  const dv = checkedView('decodeReadWords', layout, buf, length ?? checkedLayout('decodeReadWords', layout).size, out, true);
   if (layout.timeEnabledOffset >= 0) out.timeEnabled = dv.getBigUint64(layout.timeEnabledOffset, true);
   if (layout.timeRunningOffset >= 0) out.timeRunning = dv.getBigUint64(layout.timeRunningOffset, true);
   const { valueOffsets: v, idOffsets: id, lostOffsets: lost } = layout;
@@ -170,8 +170,8 @@ export function decodeReadWords(layout: ReadLayout, buf: Uint8Array | DataView, 
 }
 
 /** Decode one read into `out` as numbers (exact below 2^53). Allocates nothing. */
-export function decodeReadNumbers(layout: ReadLayout, buf: Uint8Array | DataView, out: ReadNumbers, length: number = layout.size): ReadNumbers {
-  const dv = checkedView('decodeReadNumbers', layout, buf, length, out, false);
+export function decodeReadNumbers(layout: ReadLayout, buf: Uint8Array | DataView, out: ReadNumbers, length?: number): ReadNumbers {
+  const dv = checkedView('decodeReadNumbers', layout, buf, length ?? checkedLayout('decodeReadNumbers', layout).size, out, false);
   if (layout.timeEnabledOffset >= 0) out.timeEnabled = num(dv, layout.timeEnabledOffset);
   if (layout.timeRunningOffset >= 0) out.timeRunning = num(dv, layout.timeRunningOffset);
   const { valueOffsets: v, idOffsets: id, lostOffsets: lost } = layout;

@@ -2,7 +2,7 @@
  * Read and parse a tracepoint's tracefs `format` file (events/<system>/<event>/format),
  * the description its RAW sample bytes are decoded by.
  */
-import { invalidArgument, shownValue } from '../abi/args';
+import { clipText, invalidArgument, shownValue } from '../abi/args';
 import { READ_LIMITS, readTextBounded } from './bounded-read';
 import * as path from 'node:path';
 import { parseTracepointFormat, TracepointFormat } from '../abi/tracepoint-format';
@@ -16,7 +16,7 @@ export function readTracepointFormat(name: string, opts: { tracefsRoot?: string 
   if (opts.tracefsRoot !== undefined && typeof opts.tracefsRoot !== 'string') throw invalidArgument('readTracepointFormat', 'opts.tracefsRoot', opts.tracefsRoot, 'a directory path');
   if (!m) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `readTracepointFormat: name ${shownValue(name)}: expected "system:event", e.g. "sched:sched_switch"`);
   const where = findTracefs(opts.tracefsRoot);
-  if (!where.ok) throw new PerfcompatError('ERR_PERF_UNAVAILABLE', `tracepoint ${name}: ${where.detail}`);
+  if (!where.ok) throw new PerfcompatError('ERR_PERF_UNAVAILABLE', `tracepoint ${name}: ${clipText(where.detail, 200)}`);
   const file = path.join(where.root, 'events', m[1]!, m[2]!, 'format');
   let text: string;
   try {
@@ -24,7 +24,7 @@ export function readTracepointFormat(name: string, opts: { tracefsRoot?: string 
   } catch (e) {
     if (e instanceof PerfcompatError) throw e;
     const code = (e as { code?: string }).code ?? 'EIO';
-    throw new PerfcompatError(code === 'ENOENT' ? 'ERR_EVENT_NAME' : 'ERR_PERF_UNAVAILABLE', `tracepoint ${name}: cannot read ${file} (${code})`);
+    throw new PerfcompatError(code === 'ENOENT' ? 'ERR_EVENT_NAME' : 'ERR_PERF_UNAVAILABLE', `tracepoint ${name}: cannot read ${clipText(file, 200)} (${code})`);
   }
   return parseTracepointFormat(text);
 }
