@@ -2,7 +2,7 @@
  * Argument checks the real kernel makes before a call crosses the FFI: a
  * mistake is a RangeError naming the argument, never a crash of Node.
  */
-import { shownValue } from '../abi/args';
+import { clipText, shownValue } from '../abi/args';
 
 export function checkFd(fd: number, what: string): void {
   if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
@@ -32,5 +32,5 @@ export function checkInt32(v: unknown, what: string, valid: string): asserts v i
 
 /** An argument as text for a message, at most 40 characters (the ABI layer's shownValue). */
 export function clipArg(v: unknown): string {
-  return shownValue(v);
+  return typeof v === 'string' ? clipText(v) : shownValue(v);
 }
