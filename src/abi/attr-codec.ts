@@ -3,6 +3,7 @@
  * bytes back. Pure: no I/O. Little-endian hosts only (the bit-field layout of
  * the flags word is the little-endian one; big-endian callers get an error).
  */
+import { bytesArg, clipText, objectArg, shownValue } from './args';
 import {
   ATTR_FIELDS, ATTR_FIELD_BY_NAME, ATTR_FLAGS, AUX_ACTION_FLAGS, ATTR_SIZE_LATEST, ATTR_SIZE_VER0,
   AttrField, fieldWidth, minSizeFor, ATTR_FLAGS_RESERVED_FIRST_BIT, AUX_ACTION_RESERVED_FIRST_BIT,
@@ -32,7 +33,7 @@ function toBigInt(name: string, v: AttrValue | boolean): bigint {
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'bigint') return v;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name}: expected an integer (number or bigint), got ${String(v)}`);
+    throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: expected an integer (number or bigint), got ${shownValue(v)}`);
   }
   return BigInt(v);
 }
@@ -41,12 +42,12 @@ function checkRange(name: string, v: bigint, kind: AttrField['kind']): bigint {
   const bitsOf = fieldWidth(kind) * 8;
   if (kind === 's32') {
     if (v < -(1n << 31n) || v >= (1n << 31n)) {
-      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name}: ${v} does not fit a signed 32-bit field`);
+      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: ${v} does not fit a signed 32-bit field`);
     }
     return BigInt.asUintN(32, v);
   }
   if (v < 0n || v >= (1n << BigInt(bitsOf))) {
-    throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name}: ${v} does not fit an unsigned ${bitsOf}-bit field (0..${(1n << BigInt(bitsOf)) - 1n})`);
+    throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: ${v} does not fit an unsigned ${bitsOf}-bit field (0..${(1n << BigInt(bitsOf)) - 1n})`);
   }
   return v;
 }
@@ -66,9 +67,10 @@ export function encodeAttr(attr: AttrInput, options: EncodeOptions = {}): Buffer
   if (attr === null || typeof attr !== 'object') {
     throw new PerfcompatError('ERR_INVALID_ATTR', `attr: expected an object of perf_event_attr fields, got ${attr === null ? 'null' : typeof attr}`);
   }
+  objectArg('encodeAttr', 'options', options, 'an object { size?, sizeField? }');
   const size = options.size ?? ATTR_SIZE_LATEST;
   if (!Number.isInteger(size) || size < ATTR_SIZE_VER0 || size > MAX_ATTR_BYTES) {
-    throw new PerfcompatError('ERR_INVALID_ATTR', `attr size ${size}: expected an integer from ${ATTR_SIZE_VER0} to ${MAX_ATTR_BYTES}`);
+    throw new PerfcompatError('ERR_INVALID_ATTR', `attr size ${shownValue(size)}: expected an integer from ${ATTR_SIZE_VER0} to ${MAX_ATTR_BYTES}`);
   }
   const buf = Buffer.alloc(size);
   const words = new Map<AttrField, bigint>();
@@ -81,7 +83,7 @@ export function encodeAttr(attr: AttrInput, options: EncodeOptions = {}): Buffer
     if (name === '__reserved_1' || name === '__reserved_3') {
       // Reserved bits as decodeAttr reports them, so that a round trip is exact.
       const v = toBigInt(name, raw);
-      if (v < 0n) throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name}: must not be negative`);
+      if (v < 0n) throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: must not be negative`);
       if (name === '__reserved_1') flags |= BigInt.asUintN(64, v << BigInt(ATTR_FLAGS_RESERVED_FIRST_BIT));
       else aux |= BigInt.asUintN(32, v << BigInt(AUX_ACTION_RESERVED_FIRST_BIT));
       continue;
@@ -93,7 +95,7 @@ export function encodeAttr(attr: AttrInput, options: EncodeOptions = {}): Buffer
       const v = toBigInt(name, raw);
       const max = (1n << BigInt(def.width)) - 1n;
       if (v < 0n || v > max) {
-        throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name}: ${v} out of range 0..${max}`);
+        throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: ${v} out of range 0..${max}`);
       }
       if (flag) flags |= v << BigInt(def.bit);
       else aux |= v << BigInt(def.bit);
@@ -101,12 +103,12 @@ export function encodeAttr(attr: AttrInput, options: EncodeOptions = {}): Buffer
     }
     const field = ATTR_FIELD_BY_NAME.get(name);
     if (!field) {
-      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name}: unknown field; valid are the perf_event_attr members (${[...ATTR_FIELD_BY_NAME.keys(), ...FLAG_BY_NAME.keys(), ...AUX_BY_NAME.keys()].join(', ')})`);
+      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: unknown field; valid are the perf_event_attr members and flags by uapi name (ATTR_FIELDS, ATTR_FLAGS, AUX_ACTION_FLAGS), e.g. type, config, sample_period, disabled, exclude_kernel`);
     }
     const v = checkRange(name, toBigInt(name, raw), field.kind);
     const prev = seen.get(field);
     if (prev !== undefined && words.get(field) !== v) {
-      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${name} and attr.${prev} share storage and were given different values`);
+      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)} and attr.${clipText(prev)} share storage and were given different values`);
     }
     seen.set(field, name);
     words.set(field, v);
@@ -203,6 +205,7 @@ export function decodeAttr(bytes: Uint8Array): DecodedAttr {
 
 /** Read the size field of attr bytes (what the kernel writes back on E2BIG). */
 export function attrSizeField(bytes: Uint8Array): number {
+  bytesArg('attrSizeField', 'bytes', bytes);
   if (bytes.byteLength < 8) throw new PerfcompatError('ERR_DECODE', 'attr bytes: too short to hold the size field');
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
 }

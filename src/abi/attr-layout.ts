@@ -3,6 +3,7 @@
  * the size versions, and the mainline kernel that introduced each.
  * Pure: no I/O. Source of truth: include/uapi/linux/perf_event.h (mainline).
  */
+import { invalidArgument, objectArg } from './args';
 
 export type FieldKind = 'u16' | 'u32' | 's32' | 'u64';
 
@@ -153,6 +154,9 @@ export const AUX_ACTION_OFFSET = AUX_ACTION_FIELD.offset;
 
 /** Smallest attr size that holds the whole of a field. */
 export function minSizeFor(field: AttrField): number {
+  if (field === null || typeof field !== 'object' || !Number.isInteger(field.offset) || typeof field.kind !== 'string') {
+    throw invalidArgument('minSizeFor', 'field', field, 'an AttrField from fieldByName() or ATTR_FIELDS');
+  }
   return field.offset + fieldWidth(field.kind);
 }
 
@@ -162,6 +166,7 @@ export function minSizeFor(field: AttrField): number {
  * word. Flag bits live in the VER0 part and need nothing more.
  */
 export function smallestAttrSize(attr: Readonly<Record<string, number | bigint | boolean | undefined>>): number {
+  objectArg('smallestAttrSize', 'attr', attr, 'an attr object such as { type, config, sample_period }');
   let need = 0;
   for (const [k, v] of Object.entries(attr)) {
     if (v === undefined || v === 0 || v === 0n || v === false) continue;

@@ -4,6 +4,7 @@
  * (lower-case, without the prefix) and the mainline release that introduced it.
  * Pure: no I/O.
  */
+import { intArg } from './args';
 
 export interface AbiBit {
   /** Short name: the uapi identifier lower-cased, without its prefix. */
@@ -104,6 +105,9 @@ export const HW_CACHE_RESULTS = values('PERF_COUNT_HW_CACHE_RESULT_', [
 
 /** config of a PERF_TYPE_HW_CACHE event: id | op << 8 | result << 16. */
 export function hwCacheConfig(id: number, op: number, result: number): bigint {
+  intArg('hwCacheConfig', 'id', id, 0, 0xff);
+  intArg('hwCacheConfig', 'op', op, 0, 0xff);
+  intArg('hwCacheConfig', 'result', result, 0, 0xff);
   return BigInt(id) | (BigInt(op) << 8n) | (BigInt(result) << 16n);
 }
 

@@ -7,6 +7,7 @@
  * powerpc, mips, sparc, alpha: 3 direction bits at 29, 13 size bits at 16,
  * NONE=1 READ=2 WRITE=4.
  */
+import { shownValue } from './args';
 
 export type IoctlDir = 'none' | 'read' | 'write' | 'readwrite';
 
@@ -54,21 +55,27 @@ export const ARCHES: Readonly<Record<string, ArchAbi>> = {
 };
 
 export function archAbi(arch: string): ArchAbi {
-  const a = ARCHES[arch];
+  const a = typeof arch === 'string' && Object.prototype.hasOwnProperty.call(ARCHES, arch) ? ARCHES[arch] : undefined;
   if (!a) {
-    throw new RangeError(`unsupported architecture "${arch}"; known: ${Object.keys(ARCHES).join(', ')}`);
+    throw new RangeError(`archAbi: unsupported architecture ${shownValue(arch)}; known: ${Object.keys(ARCHES).join(', ')}`);
   }
   return a;
 }
 
 /** _IOC(dir, type, nr, size) for an encoding. Returns an unsigned 32-bit number. */
 export function ioc(enc: IoctlEncoding, dir: IoctlDir, type: number, nr: number, size: number): number {
+  if (enc === null || typeof enc !== 'object' || !Number.isInteger(enc.sizeBits) || !Number.isInteger(enc.dirShift)) {
+    throw new RangeError(`ioc: enc is ${shownValue(enc)}; expected an IoctlEncoding (IOCTL_ENCODING_GENERIC or IOCTL_ENCODING_POWERPC)`);
+  }
+  if (dir !== 'none' && dir !== 'read' && dir !== 'write' && dir !== 'readwrite') {
+    throw new RangeError(`ioc: dir is ${shownValue(dir)}; expected 'none', 'read', 'write' or 'readwrite'`);
+  }
   const maxSize = (1 << enc.sizeBits) - 1;
   if (!Number.isInteger(size) || size < 0 || size > maxSize) {
-    throw new RangeError(`ioctl size ${size} does not fit ${enc.sizeBits} bits (0..${maxSize})`);
+    throw new RangeError(`ioc: size ${shownValue(size)} does not fit ${enc.sizeBits} bits (0..${maxSize})`);
   }
-  if (type < 0 || type > 0xff || nr < 0 || nr > 0xff) {
-    throw new RangeError(`ioctl type ${type} and nr ${nr} must each be 0..255`);
+  if (!Number.isInteger(type) || !Number.isInteger(nr) || type < 0 || type > 0xff || nr < 0 || nr > 0xff) {
+    throw new RangeError(`ioc: type ${shownValue(type)} and nr ${shownValue(nr)} must each be an integer 0..255`);
   }
   const d = dir === 'none' ? enc.none : dir === 'read' ? enc.read : dir === 'write' ? enc.write : enc.read | enc.write;
   // >>> 0 keeps the result an unsigned 32-bit number.
@@ -118,17 +125,25 @@ function argSize(arg: ArgType, pointerSize: number): number {
   }
 }
 
+function checkArch(fn: string, arch: ArchAbi): void {
+  if (arch === null || typeof arch !== 'object' || arch.ioctl === null || typeof arch.ioctl !== 'object' || !Number.isInteger(arch.pointerSize)) {
+    throw new RangeError(`${fn}: arch is ${shownValue(arch)}; expected an ArchAbi from archAbi(process.arch)`);
+  }
+}
+
 /** Request number of a perf ioctl on an architecture. */
 export function perfIoctl(name: string, arch: ArchAbi): number {
   const def = PERF_IOCTLS.find((d) => d.name === name);
   if (!def) {
-    throw new RangeError(`unknown perf ioctl "${name}"; known: ${PERF_IOCTLS.map((d) => d.name).join(', ')}`);
+    throw new RangeError(`perfIoctl: unknown perf ioctl ${shownValue(name)}; known: ${PERF_IOCTLS.map((d) => d.name).join(', ')}`);
   }
+  checkArch('perfIoctl', arch);
   return ioc(arch.ioctl, def.dir, PERF_IOCTL_TYPE, def.nr, argSize(def.arg, arch.pointerSize));
 }
 
 /** All perf ioctl request numbers for an architecture, by short name. */
 export function perfIoctlTable(arch: ArchAbi): Record<string, number> {
+  checkArch('perfIoctlTable', arch);
   return Object.fromEntries(PERF_IOCTLS.map((d) => [d.name, perfIoctl(d.name, arch)]));
 }
 
@@ -143,6 +158,7 @@ export const MAP_PRIVATE = 2;
 
 /** MAP_ANONYMOUS | MAP_FIXED for an architecture (process.arch names; asm-generic unless listed). */
 export function mapAnonymousFixed(arch: string): number {
+  if (typeof arch !== 'string') throw new RangeError(`mapAnonymousFixed: arch is ${shownValue(arch)}; expected a process.arch name such as 'x64'`);
   if (arch.startsWith('mips')) return 0x800 | 0x10;
   if (arch === 'alpha') return 0x10 | 0x100;
   return 0x20 | 0x10;

@@ -1,6 +1,7 @@
 /**
  * struct perf_event_mmap_page: offsets of every field. Pure: no I/O.
  */
+import { shownValue } from './args';
 export const MMAP_PAGE = {
   version: { offset: 0, kind: 'u32' },
   compat_version: { offset: 4, kind: 'u32' },
@@ -32,6 +33,10 @@ export type MmapPageField = keyof typeof MMAP_PAGE;
 
 /** Read one field of the control page from a view of it. */
 export function readMmapPageField(view: DataView, field: MmapPageField): bigint | number {
+  if (!(view instanceof DataView)) throw new RangeError(`readMmapPageField: view is ${shownValue(view)}; expected a DataView of the control page`);
+  if (typeof field !== 'string' || !Object.prototype.hasOwnProperty.call(MMAP_PAGE, field)) {
+    throw new RangeError(`readMmapPageField: field ${shownValue(field)} is not a control page field (a key of MMAP_PAGE, e.g. data_head)`);
+  }
   const { offset, kind } = MMAP_PAGE[field];
   if (offset + (kind === 'u16' ? 2 : kind === 'u32' ? 4 : 8) > view.byteLength) {
     throw new RangeError(`mmap page field ${field} at ${offset} lies past the ${view.byteLength}-byte view`);

@@ -8,6 +8,7 @@
  */
 import { PERF_FORMAT, READ_FORMAT_MAX_BIT } from './constants';
 import { PerfcompatError } from '../errors';
+import { bytesArg, intArg, invalidArgument, objectArg, shownValue, u64Arg } from './args';
 import { compileReadLayout, MAX_READ_MEMBERS, ReadLayout } from './read-layout';
 
 export interface ReadValue {
@@ -27,17 +28,18 @@ function has(fmt: bigint, bit: bigint): boolean {
   return (fmt & bit) !== 0n;
 }
 
-function checkFormat(readFormat: bigint | number): bigint {
-  const fmt = BigInt(readFormat);
+function checkFormat(readFormat: bigint | number, fn: string): bigint {
+  const fmt = u64Arg(fn, 'readFormat', readFormat);
   if (fmt < 0n || fmt >> BigInt(READ_FORMAT_MAX_BIT) !== 0n) {
-    throw new PerfcompatError('ERR_DECODE', `read_format 0x${fmt.toString(16)}: has bits this library does not know (valid bits 0..${READ_FORMAT_MAX_BIT - 1})`);
+    throw new PerfcompatError('ERR_DECODE', `${fn}: readFormat 0x${fmt.toString(16)} has bits this library does not know (valid bits 0..${READ_FORMAT_MAX_BIT - 1})`);
   }
   return fmt;
 }
 
 /** Bytes read() returns for a read_format and a group of `members` events. */
 export function readSize(readFormat: bigint | number, members = 1): number {
-  const fmt = checkFormat(readFormat);
+  const fmt = checkFormat(readFormat, 'readSize');
+  intArg('readSize', 'members', members, 0, MAX_READ_MEMBERS);
   const times = (has(fmt, PERF_FORMAT.TOTAL_TIME_ENABLED) ? 1 : 0) + (has(fmt, PERF_FORMAT.TOTAL_TIME_RUNNING) ? 1 : 0);
   const perValue = 1 + (has(fmt, PERF_FORMAT.ID) ? 1 : 0) + (has(fmt, PERF_FORMAT.LOST) ? 1 : 0);
   if (has(fmt, PERF_FORMAT.GROUP)) return 8 * (1 + times + perValue * members);
@@ -55,20 +57,22 @@ function layoutFor(fmt: bigint, members: number): ReadLayout {
 }
 
 /** Decode `length` bytes of `buf` (default all) as a read() result, at the offsets of its compiled ReadLayout. */
-export function decodeRead(buf: Uint8Array, readFormat: bigint | number, length = buf.byteLength): ReadResult {
-  const fmt = checkFormat(readFormat);
+export function decodeRead(buf: Uint8Array, readFormat: bigint | number, length?: number): ReadResult {
+  bytesArg('decodeRead', 'buf', buf);
+  const fmt = checkFormat(readFormat, 'decodeRead');
+  if (length === undefined) length = buf.byteLength;
   if (!Number.isInteger(length) || length < 0 || length > buf.byteLength) {
-    throw new PerfcompatError('ERR_DECODE', `read result: length ${length} outside the buffer of ${buf.byteLength} bytes`);
+    throw new PerfcompatError('ERR_DECODE', `decodeRead: length ${shownValue(length)} outside the buffer of ${buf.byteLength} bytes`);
   }
   const dv = new DataView(buf.buffer, buf.byteOffset, length);
   const group = has(fmt, PERF_FORMAT.GROUP);
   let nr = 1;
   if (group) {
-    if (length < 8) throw new PerfcompatError('ERR_DECODE', `read result: ${length} bytes end before nr (read_format 0x${fmt.toString(16)})`);
+    if (length < 8) throw new PerfcompatError('ERR_DECODE', `decodeRead: read result: ${length} bytes end before nr (read_format 0x${fmt.toString(16)})`);
     const n = dv.getBigUint64(0, true);
     // Each member takes at least 8 bytes: a count the buffer cannot hold is corrupt.
     if (n > BigInt(Math.floor(length / 8)) || n > BigInt(MAX_READ_MEMBERS)) {
-      throw new PerfcompatError('ERR_DECODE', `read result: group count ${n} cannot fit in ${length} bytes (at most ${MAX_READ_MEMBERS} members)`);
+      throw new PerfcompatError('ERR_DECODE', `decodeRead: read result: group count ${n} cannot fit in ${length} bytes (at most ${MAX_READ_MEMBERS} members)`);
     }
     nr = Number(n);
   }
@@ -76,7 +80,7 @@ export function decodeRead(buf: Uint8Array, readFormat: bigint | number, length 
   const L = layoutFor(fmt, Math.max(nr, 1));
   const size = nr === 0 ? readSize(fmt, 0) : L.size;
   if (length !== size) {
-    throw new PerfcompatError('ERR_DECODE', `read result: ${length} bytes, but read_format 0x${fmt.toString(16)}${group ? ` with nr ${nr}` : ''} is ${size} bytes`);
+    throw new PerfcompatError('ERR_DECODE', `decodeRead: read result: ${length} bytes, but read_format 0x${fmt.toString(16)}${group ? ` with nr ${nr}` : ''} is ${size} bytes`);
   }
   const out: ReadResult = { values: [] };
   if (L.timeEnabledOffset >= 0) out.timeEnabled = dv.getBigUint64(L.timeEnabledOffset, true);
@@ -92,7 +96,20 @@ export function decodeRead(buf: Uint8Array, readFormat: bigint | number, length 
 
 /** Encode a read result (the inverse of decodeRead; used by stand-in kernels and tests). */
 export function encodeRead(result: ReadResult, readFormat: bigint | number): Buffer {
-  const fmt = checkFormat(readFormat);
+  objectArg('encodeRead', 'result', result, 'a read result { values: [{ value, id?, lost? }], timeEnabled?, timeRunning? }');
+  const fmt = checkFormat(readFormat, 'encodeRead');
+  if (!Array.isArray(result.values) || result.values.length > MAX_READ_MEMBERS) {
+    throw invalidArgument('encodeRead', 'result.values', result.values, `an array of at most ${MAX_READ_MEMBERS} { value, id?, lost? }`);
+  }
+  const word = (v: unknown, name: string): bigint => (v === undefined ? 0n : u64Arg('encodeRead', name, v));
+  result.values.forEach((v, i) => {
+    objectArg('encodeRead', `result.values[${i}]`, v, 'an object { value, id?, lost? }');
+    word(v.value, `result.values[${i}].value`);
+    word(v.id, `result.values[${i}].id`);
+    word(v.lost, `result.values[${i}].lost`);
+  });
+  word(result.timeEnabled, 'result.timeEnabled');
+  word(result.timeRunning, 'result.timeRunning');
   const group = has(fmt, PERF_FORMAT.GROUP);
   if (!group && result.values.length !== 1) {
     throw new PerfcompatError('ERR_INVALID_ARGUMENT', `read result: ${result.values.length} values without PERF_FORMAT_GROUP (exactly 1 expected)`);

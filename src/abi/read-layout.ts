@@ -14,6 +14,7 @@
  */
 import { PERF_FORMAT, READ_FORMAT_MAX_BIT } from './constants';
 import { viewOf } from './byte-view';
+import { shownValue } from './args';
 
 /**
  * The most members a layout takes. The kernel refuses a group whose read()
@@ -67,7 +68,7 @@ const has = (fmt: bigint, bit: bigint): boolean => (fmt & bit) !== 0n;
 
 function checkedFormat(readFormat: bigint | number): bigint {
   if (typeof readFormat === 'number' && !Number.isSafeInteger(readFormat)) {
-    throw new RangeError(`compileReadLayout: readFormat ${readFormat} is not an integer (valid: read_format bits 0..${READ_FORMAT_MAX_BIT - 1})`);
+    throw new RangeError(`compileReadLayout: readFormat ${shownValue(readFormat)} is not an integer (valid: read_format bits 0..${READ_FORMAT_MAX_BIT - 1})`);
   }
   if (typeof readFormat !== 'bigint' && typeof readFormat !== 'number') {
     throw new RangeError(`compileReadLayout: readFormat must be a bigint or a number, not ${typeof readFormat}`);
@@ -84,7 +85,7 @@ export function compileReadLayout(readFormat: bigint | number, members = 1): Rea
   const fmt = checkedFormat(readFormat);
   const group = has(fmt, PERF_FORMAT.GROUP);
   if (!Number.isInteger(members) || members < 1 || members > MAX_READ_MEMBERS) {
-    throw new RangeError(`compileReadLayout: members ${members} is not an integer from 1 to ${MAX_READ_MEMBERS}`);
+    throw new RangeError(`compileReadLayout: members ${shownValue(members)} is not an integer from 1 to ${MAX_READ_MEMBERS}`);
   }
   if (!group && members !== 1) {
     throw new RangeError(`compileReadLayout: members ${members} without PERF_FORMAT_GROUP (a read returns exactly 1 value)`);
@@ -111,13 +112,13 @@ export function compileReadLayout(readFormat: bigint | number, members = 1): Rea
 
 /** Storage for decodeReadWords, sized for the layout; reuse it for every read. */
 export function createReadWords(layout: ReadLayout): ReadWords {
-  const n = layout.members;
+  const n = checkedLayout('createReadWords', layout).members;
   return { timeEnabled: 0n, timeRunning: 0n, values: new BigUint64Array(n), ids: new BigUint64Array(n), lost: new BigUint64Array(n) };
 }
 
 /** Storage for decodeReadNumbers, sized for the layout; reuse it for every read. */
 export function createReadNumbers(layout: ReadLayout): ReadNumbers {
-  const n = layout.members;
+  const n = checkedLayout('createReadNumbers', layout).members;
   return { timeEnabled: 0, timeRunning: 0, values: new Float64Array(n), ids: new Float64Array(n), lost: new Float64Array(n) };
 }
 
@@ -127,10 +128,24 @@ function num(dv: DataView, off: number): number {
 }
 
 /** The view to decode, after checking `buf`, `length` and (group reads) nr against the layout. */
-function checkedView(fn: string, layout: ReadLayout, buf: Uint8Array | DataView, length: number, out: { values: ArrayLike<unknown> }): DataView {
+/** A layout made by compileReadLayout (frozen, with its offsets), or a RangeError naming `layout`. */
+function checkedLayout(fn: string, layout: ReadLayout): ReadLayout {
+  if (layout === null || typeof layout !== 'object' || !Number.isInteger(layout.members) || !Number.isInteger(layout.size)
+    || !Array.isArray(layout.valueOffsets) || layout.valueOffsets.length !== layout.members || typeof layout.readFormat !== 'bigint') {
+    throw new RangeError(`${fn}: layout is ${shownValue(layout)}; expected a ReadLayout from compileReadLayout()`);
+  }
+  return layout;
+}
+
+function checkedView(fn: string, layout: ReadLayout, buf: Uint8Array | DataView, length: number, out: ReadWords | ReadNumbers, words: boolean): DataView {
+  checkedLayout(fn, layout);
+  const Store = words ? BigUint64Array : Float64Array;
+  if (out === null || typeof out !== 'object' || !(out.values instanceof Store) || !(out.ids instanceof Store) || !(out.lost instanceof Store)) {
+    throw new RangeError(`${fn}: out is ${shownValue(out)}; expected storage from ${words ? 'createReadWords' : 'createReadNumbers'}(layout)`);
+  }
   if (!(buf instanceof Uint8Array) && !(buf instanceof DataView)) throw new RangeError(`${fn}: buf must be a Uint8Array or a DataView`);
   if (length !== layout.size) {
-    throw new RangeError(`${fn}: length ${length} is not the ${layout.size} bytes of read_format 0x${layout.readFormat.toString(16)} with ${layout.members} member(s)`);
+    throw new RangeError(`${fn}: length ${shownValue(length)} is not the ${layout.size} bytes of read_format 0x${layout.readFormat.toString(16)} with ${layout.members} member(s)`);
   }
   if (buf.byteLength < length) throw new RangeError(`${fn}: buf holds ${buf.byteLength} bytes, the layout needs ${length}`);
   if (out.values.length < layout.members) throw new RangeError(`${fn}: out holds ${out.values.length} values, the layout has ${layout.members} members (create it with the layout)`);
@@ -143,8 +158,8 @@ function checkedView(fn: string, layout: ReadLayout, buf: Uint8Array | DataView,
 }
 
 /** Decode one read into `out` (exact u64 values). Allocates nothing beyond the BigInts themselves. */
-export function decodeReadWords(layout: ReadLayout, buf: Uint8Array | DataView, out: ReadWords, length: number = layout.size): ReadWords {
-  const dv = checkedView('decodeReadWords', layout, buf, length, out);
+export function decodeReadWords(layout: ReadLayout, buf: Uint8Array | DataView, out: ReadWords, length?: number): ReadWords {
+  const dv = checkedView('decodeReadWords', layout, buf, length ?? checkedLayout('decodeReadWords', layout).size, out, true);
   if (layout.timeEnabledOffset >= 0) out.timeEnabled = dv.getBigUint64(layout.timeEnabledOffset, true);
   if (layout.timeRunningOffset >= 0) out.timeRunning = dv.getBigUint64(layout.timeRunningOffset, true);
   const { valueOffsets: v, idOffsets: id, lostOffsets: lost } = layout;
@@ -155,8 +170,8 @@ export function decodeReadWords(layout: ReadLayout, buf: Uint8Array | DataView, 
 }
 
 /** Decode one read into `out` as numbers (exact below 2^53). Allocates nothing. */
-export function decodeReadNumbers(layout: ReadLayout, buf: Uint8Array | DataView, out: ReadNumbers, length: number = layout.size): ReadNumbers {
-  const dv = checkedView('decodeReadNumbers', layout, buf, length, out);
+export function decodeReadNumbers(layout: ReadLayout, buf: Uint8Array | DataView, out: ReadNumbers, length?: number): ReadNumbers {
+  const dv = checkedView('decodeReadNumbers', layout, buf, length ?? checkedLayout('decodeReadNumbers', layout).size, out, false);
   if (layout.timeEnabledOffset >= 0) out.timeEnabled = num(dv, layout.timeEnabledOffset);
   if (layout.timeRunningOffset >= 0) out.timeRunning = num(dv, layout.timeRunningOffset);
   const { valueOffsets: v, idOffsets: id, lostOffsets: lost } = layout;

@@ -3,6 +3,7 @@
  * (RecordLayout), checked once and reduced to the numbers decoding needs
  * (CompiledLayout). Pure: no I/O.
  */
+import { shownValue } from './args';
 import { PERF_FORMAT, SAMPLE_TYPE_MAX_BIT } from './constants';
 import { PerfcompatError } from '../errors';
 
@@ -60,17 +61,23 @@ const compiledCache = new WeakMap<RecordLayout, CompiledLayout>();
 
 function toBig(name: string, v: bigint | number | undefined): bigint {
   if (v === undefined) return 0n;
-  if (typeof v === 'number' && !Number.isInteger(v)) {
-    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `record layout ${name}: ${v} is not an integer`);
+  if ((typeof v !== 'number' || !Number.isSafeInteger(v)) && typeof v !== 'bigint') {
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `record layout ${name}: ${shownValue(v)} is not an integer or bigint`);
   }
   const b = BigInt(v);
-  if (b < 0n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `record layout ${name}: ${v} is negative`);
+  if (b < 0n || b >= 1n << 64n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `record layout ${name}: ${shownValue(v)} is not a u64 (0 to 2^64-1)`);
   return b;
+}
+
+/** A layout argument of a decoder: compiled already (from compileLayout) or compiled now. */
+export function layoutArg(layout: RecordLayout | CompiledLayout): CompiledLayout {
+  if (layout !== null && typeof layout === 'object' && 'readGroup' in layout) return layout;
+  return compileLayout(layout as RecordLayout);
 }
 
 /** Check a layout and derive what decoding needs (cached per layout object). */
 export function compileLayout(layout: RecordLayout): CompiledLayout {
-  if (layout === null || typeof layout !== 'object') {
+  if (layout === null || typeof layout !== 'object' || Array.isArray(layout)) {
     throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'record layout: expected { sampleType, readFormat?, sampleIdAll?, branchSampleType?, sampleRegsUser?, sampleRegsIntr? }');
   }
   const hit = compiledCache.get(layout);

@@ -19,7 +19,7 @@
  */
 import { PERF_RECORD } from './constants';
 import { decodeError } from './record-cursor';
-import { compileLayout, CompiledLayout, RecordLayout, S_ADDR, S_CPU, S_ID, S_IDENTIFIER, S_IP, S_PERIOD, S_STREAM_ID, S_TID, S_TIME } from './record-layout';
+import { CompiledLayout, layoutArg, RecordLayout, S_ADDR, S_CPU, S_ID, S_IDENTIFIER, S_IP, S_PERIOD, S_STREAM_ID, S_TID, S_TIME } from './record-layout';
 import type { PerfRecord } from './record-types';
 import { decodeRecord, PERF_EVENT_HEADER_SIZE } from './records';
 
@@ -55,7 +55,7 @@ export class RecordView {
   private sample = false;
 
   constructor(layout: RecordLayout | CompiledLayout) {
-    this.layout = 'readGroup' in layout ? layout : compileLayout(layout);
+    this.layout = layoutArg(layout);
     this.at = fixedOffsets(this.layout.sampleType);
   }
 

@@ -10,9 +10,10 @@
  * aligned: callers that reuse the input copy what they keep (the ring buffer
  * hands the decoder a fresh copy per read, so its records are the caller's).
  */
+import { bytesArg, intArg } from './args';
 import { PERF_RECORD, RECORD_TYPES } from './constants';
 import { Cursor, decodeError, viewOf } from './record-cursor';
-import { compileLayout, CompiledLayout, RecordLayout } from './record-layout';
+import { compileLayout, CompiledLayout, layoutArg, RecordLayout } from './record-layout';
 import type { BodyDecoder } from './record-body';
 import type { PerfRecord, SampleId } from './record-types';
 import { decodeSample, sampleIdAt } from './sample-record';
@@ -52,7 +53,9 @@ export function recordKindName(type: number): string | undefined {
  * PerfcompatError('ERR_DECODE').
  */
 export function decodeRecord(bytes: Uint8Array, layout: RecordLayout | CompiledLayout, offset = 0): PerfRecord {
-  const L = 'readGroup' in layout ? layout : compileLayout(layout);
+  bytesArg('decodeRecord', 'bytes', bytes);
+  const L = layoutArg(layout);
+  intArg('decodeRecord', 'offset', offset, 0, bytes.byteLength);
   if (bytes.byteLength - offset < PERF_EVENT_HEADER_SIZE) {
     throw decodeError(`record at byte ${offset}: ${bytes.byteLength - offset} bytes cannot hold the 8-byte perf_event_header`);
   }
@@ -97,7 +100,8 @@ export function decodeRecord(bytes: Uint8Array, layout: RecordLayout | CompiledL
  * them). Stops at the end of `bytes`; a partial record at the end throws.
  */
 export function decodeRecords(bytes: Uint8Array, layout: RecordLayout | CompiledLayout): PerfRecord[] {
-  const L = 'readGroup' in layout ? layout : compileLayout(layout);
+  bytesArg('decodeRecords', 'bytes', bytes);
+  const L = layoutArg(layout);
   const out: PerfRecord[] = [];
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let off = 0;

@@ -5,6 +5,7 @@
  * trailer that sample_id_all appends to non-sample records, and helpers for
  * branch flags and callchain markers. Pure: no I/O.
  */
+import { invalidArgument, u64Arg } from './args';
 import { PERF_CONTEXT } from './constants';
 import { decodeRead, readSize, ReadResult } from './read-format';
 import { Cursor, decodeError } from './record-cursor';
@@ -140,7 +141,8 @@ export function decodeSample(c: Cursor, L: CompiledLayout, misc: number, size: n
 export function decodeBranchFlags(flags: bigint): {
   mispred: boolean; predicted: boolean; inTx: boolean; abort: boolean; cycles: number; type: number; spec: number; newType: number; priv: number;
 } {
-  const f = (shift: number, width: number): number => Number((flags >> BigInt(shift)) & ((1n << BigInt(width)) - 1n));
+  const word = u64Arg('decodeBranchFlags', 'flags', flags);
+  const f = (shift: number, width: number): number => Number((word >> BigInt(shift)) & ((1n << BigInt(width)) - 1n));
   return {
     mispred: f(0, 1) === 1, predicted: f(1, 1) === 1, inTx: f(2, 1) === 1, abort: f(3, 1) === 1,
     cycles: f(4, 16), type: f(20, 4), spec: f(24, 2), newType: f(26, 4), priv: f(30, 3),
@@ -149,5 +151,6 @@ export function decodeBranchFlags(flags: bigint): {
 
 /** True when a callchain entry is a PERF_CONTEXT_* marker rather than an address. */
 export function isCallchainContext(ip: bigint): boolean {
+  if (typeof ip !== 'bigint') throw invalidArgument('isCallchainContext', 'ip', ip, 'a bigint callchain entry');
   return ip >= PERF_CONTEXT.MAX;
 }

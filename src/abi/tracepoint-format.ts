@@ -6,6 +6,7 @@
  *   field:char prev_comm[16];	offset:8;	size:16;	signed:0;
  *   field:__data_loc char[] name;	offset:8;	size:4;	signed:0;
  */
+import { bytesArg, invalidArgument, objectArg } from './args';
 import { PerfcompatError } from '../errors';
 
 export interface TracepointField {
@@ -110,6 +111,16 @@ function scalar(dv: DataView, off: number, size: number, signed: boolean): numbe
  * Throws ERR_DECODE when a field lies outside the raw data.
  */
 export function decodeTracepointRaw(format: TracepointFormat, raw: Uint8Array, opts: { common?: boolean } = {}): Record<string, TracepointValue> {
+  const fmtValid = 'a TracepointFormat from parseTracepointFormat()';
+  objectArg('decodeTracepointRaw', 'format', format, fmtValid);
+  bytesArg('decodeTracepointRaw', 'raw', raw);
+  if (opts !== undefined) objectArg('decodeTracepointRaw', 'opts', opts, 'an object { common?: boolean }');
+  if (!Array.isArray(format.fields) || format.fields.some((f) => f === null || typeof f !== 'object' || typeof f.name !== 'string'
+    || !Number.isSafeInteger(f.offset) || !Number.isSafeInteger(f.size) || f.offset < 0 || f.size < 0
+    || (f.arrayLength !== undefined && (!Number.isSafeInteger(f.arrayLength) || f.arrayLength < 1)))) {
+    throw invalidArgument('decodeTracepointRaw', 'format.fields', format.fields, `an array of fields, as in ${fmtValid}`);
+  }
+  opts ??= {};
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out: Record<string, TracepointValue> = {};
   for (const f of format.fields) {

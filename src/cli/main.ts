@@ -11,12 +11,14 @@ import { EXIT, UsageError, COMMON_OPTIONS, type CliIO, type Command, type Parsed
 import { palette, useColor } from './color';
 import { COMMANDS, findCommand } from './commands';
 import { didYouMean } from './did-you-mean';
-import { wrapWords } from './text';
+import { escapeControl, wrapWords } from './text';
 import { engineVersion } from '../probe/engine-version';
 
 const log = logger('cli');
 const DEFAULT_WIDTH = 80;
 const MIN_WIDTH = 60;
+/** No error line is longer than this (a message quoting a megabyte of input is cut). */
+const MAX_MESSAGE = 2000;
 
 export interface MainStreams {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number; hasColors?(env: object): boolean };
@@ -95,7 +97,11 @@ function checkPositionals(cmd: Command, args: ParsedArgs): void {
 }
 
 export async function main(argv: string[], streams: MainStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env, raise: raiseHere }): Promise<number> {
-  const errLine = (s: string): void => { streams.stderr.write(`${s.startsWith('probe') ? '' : 'probe: '}${s}\n`); };
+  // Messages can quote a file's text (an id, a schema, a path): control characters escaped, length capped.
+  const errLine = (raw: string): void => {
+    const s = escapeControl(raw.length > MAX_MESSAGE ? `${raw.slice(0, MAX_MESSAGE - 3)}...` : raw);
+    streams.stderr.write(`${s.startsWith('probe') ? '' : 'probe: '}${s}\n`);
+  };
   try {
     if (argv[0] === '--version' || argv[0] === '-V') {
       streams.stdout.write(`${engineVersion()}\n`);

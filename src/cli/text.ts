@@ -64,3 +64,41 @@ export function groupDigits(n: number | bigint): string {
   const digits = neg ? s.slice(1) : s;
   return (neg ? '-' : '') + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text that came from a file (a dump, a case, sysfs), safe to print on a
+ * terminal: every control character (C0 incl. ESC, CR, LF and TAB; DEL; C1
+ * incl. CSI and OSC) is shown as an escape (\n, \x1b, \u009b), so a file
+ * cannot move the cursor, retitle the window or fake a line of output.
+ */
+export function escapeControl(s: string): string {
+  return s.replace(CONTROL, (c) => NAMED[c] ?? (c.charCodeAt(0) < 0x80 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/**
+ * A deep copy of `value` for display, with escapeControl applied to every
+ * string and every key (an id "__proto__" stays an own key). Numbers,
+ * bigints and booleans are kept.
+ */
+export function escapedCopy<T>(value: T): T {
+  if (typeof value === 'string') return escapeControl(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => escapedCopy(v)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as object)) {
+    Object.defineProperty(out, escapeControl(k), { value: escapedCopy(v), enumerable: true, writable: true, configurable: true });
+  }
+  return out as T;
+}
+
+/**
+ * JSON for stdout: JSON.stringify escapes C0 characters already; DEL and the
+ * C1 range it leaves raw are written as \u escapes too (the same JSON value).
+ */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

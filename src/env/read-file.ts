@@ -1,14 +1,23 @@
 /**
  * Reading small procfs/sysfs files: a missing or unreadable file is `null`,
- * never an exception — the environment reports what it could not learn.
+ * never an exception — the environment reports what it could not learn. A
+ * file larger than a kernel attribute file can be (READ_LIMITS.kernelFile) is
+ * not read past the limit and counts as unreadable, with a debug line naming
+ * the file and the limit (DEBUG=perfcompat:env).
  */
+import { PerfcompatError } from '../errors';
+import { logger } from '../sys/log';
+import { READ_LIMITS, readTextBounded } from './bounded-read';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+const log = logger('env');
+
 export function readText(file: string): string | null {
   try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
+    return readTextBounded(file, READ_LIMITS.kernelFile, 'kernel attribute file');
+  } catch (e) {
+    if (e instanceof PerfcompatError && log.enabled) log('%s', e.message);
     return null;
   }
 }

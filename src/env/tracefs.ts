@@ -5,6 +5,8 @@
  * events/, and read an event's id. Answers say why when tracefs cannot be
  * used (not mounted, not readable) instead of throwing.
  */
+import { PerfcompatError } from '../errors';
+import { READ_LIMITS, readTextBounded } from './bounded-read';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -122,8 +124,9 @@ export function readTracepointId(root: string, system: string, event: string):
   const file = path.join(root, 'events', system, event, 'id');
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8').trim();
+    text = readTextBounded(file, READ_LIMITS.kernelFile, 'tracefs id file').trim();
   } catch (e) {
+    if (e instanceof PerfcompatError) return { problem: 'malformed', detail: e.message };
     const code = errCode(e);
     if (code === 'EACCES' || code === 'EPERM') return { problem: 'not-readable', detail: `${file} is not readable by this user (${code})` };
     const hasDir = fs.existsSync(path.join(root, 'events', system, event));

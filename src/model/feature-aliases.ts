@@ -4,6 +4,7 @@
  * supports() accept an old id. Kept for one minor version after the rename
  * (0.1.x spelt "scheduability"); then the entries go. Pure.
  */
+import { invalidArgument } from '../abi/args';
 import type { CapabilityMap, FeatureEntry } from './capability-map';
 
 export const FEATURE_ALIASES: Readonly<Record<string, string>> = Object.freeze({
@@ -13,6 +14,7 @@ export const FEATURE_ALIASES: Readonly<Record<string, string>> = Object.freeze({
 
 /** The current id for a feature id (itself when it was never renamed). */
 export function canonicalFeatureId(id: string): string {
+  if (typeof id !== 'string') throw invalidArgument('canonicalFeatureId', 'id', id, 'a feature id string such as "read_format.lost"');
   return Object.prototype.hasOwnProperty.call(FEATURE_ALIASES, id) ? FEATURE_ALIASES[id]! : id;
 }
 
@@ -27,12 +29,16 @@ export function deprecatedIdNote(id: string): string | undefined {
  * not changed). An entry already under the new id wins over the old one.
  */
 export function withCurrentIds(map: CapabilityMap): CapabilityMap {
+  if (map === null || typeof map !== 'object' || map.features === null || typeof map.features !== 'object') {
+    throw invalidArgument('withCurrentIds', 'map', map, 'a CapabilityMap with a features object');
+  }
   if (!Object.keys(map.features).some((id) => canonicalFeatureId(id) !== id)) return map;
   const features: Record<string, FeatureEntry> = {};
   for (const [id, e] of Object.entries(map.features)) {
     const now = canonicalFeatureId(id);
     if (now !== id && Object.prototype.hasOwnProperty.call(map.features, now)) continue;
-    features[now] = e;
+    // defineProperty: an id "__proto__" stays an own entry instead of replacing the prototype.
+    Object.defineProperty(features, now, { value: e, enumerable: true, writable: true, configurable: true });
   }
   return { ...map, features };
 }

@@ -13,6 +13,7 @@ export type FeatureId = `${FeatureFamily}.${string}`;
 
 /** True when `id` has a known family prefix and a name after it. */
 export function isFeatureId(id: string): id is FeatureId {
+  if (typeof id !== 'string') return false;
   const dot = id.indexOf('.');
   return dot > 0 && dot < id.length - 1 && (FEATURE_FAMILIES as readonly string[]).includes(id.slice(0, dot));
 }

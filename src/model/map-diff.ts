@@ -5,6 +5,7 @@
  * supported in B (absent, refused or denied); a behaviour.* check that one
  * map did not run is neither lost nor gained. Pure.
  */
+import { clipText, invalidArgument } from '../abi/args';
 import type { CapabilityMap, FeatureEntry, FeatureStatus } from './capability-map';
 import { withCurrentIds } from './feature-aliases';
 
@@ -40,19 +41,44 @@ function statusOf(e: FeatureEntry | undefined): FeatureStatus | 'absent' {
   return e === undefined ? 'absent' : e.status;
 }
 
+/** The features of a map as a Map of its own entries (never an inherited `constructor` or `__proto__`). */
+function entriesOf(map: CapabilityMap): Map<string, FeatureEntry> {
+  return new Map(Object.entries(map.features));
+}
+
+function checkMap(name: string, m: unknown): void {
+  const o = m as Partial<CapabilityMap> | null;
+  const valid = 'a CapabilityMap (getCapabilities() or a probe --json dump)';
+  if (o === null || typeof o !== 'object') throw invalidArgument('diffMaps', name, m, valid);
+  if (o.features === null || typeof o.features !== 'object' || Array.isArray(o.features)) throw invalidArgument('diffMaps', `${name}.features`, o.features, 'an object of feature entries');
+  if (o.kernel === null || typeof o.kernel !== 'object') throw invalidArgument('diffMaps', `${name}.kernel`, o.kernel, '{ release, version, machine }');
+  if (o.environment === null || typeof o.environment !== 'object' || !Array.isArray(o.environment.pmus)) {
+    throw invalidArgument('diffMaps', `${name}.environment.pmus`, o.environment?.pmus, 'an array of PMUs');
+  }
+  for (const [id, e] of Object.entries(o.features)) {
+    if (e === null || typeof e !== 'object' || typeof (e as { status?: unknown }).status !== 'string') {
+      throw invalidArgument('diffMaps', `${name}.features[${JSON.stringify(clipText(id))}]`, e, 'a feature entry { status, ... }');
+    }
+  }
+}
+
 export function diffMaps(oldA: CapabilityMap, oldB: CapabilityMap): MapDiff {
+  checkMap('a', oldA);
+  checkMap('b', oldB);
   const a = withCurrentIds(oldA);
   const b = withCurrentIds(oldB);
+  const fa = entriesOf(a);
+  const fb = entriesOf(b);
   const d: MapDiff = {
     a: { release: a.kernel.release, machine: a.kernel.machine },
     b: { release: b.kernel.release, machine: b.kernel.machine },
     gained: [], lost: [], nowDenied: [], errnoChanged: [], statusChanged: [], valueChanged: [],
     pmusAdded: [], pmusRemoved: [], hasLoss: false,
   };
-  const ids = [...new Set([...Object.keys(a.features), ...Object.keys(b.features)])].sort();
+  const ids = [...new Set([...fa.keys(), ...fb.keys()])].sort();
   for (const id of ids) {
-    const from = a.features[id];
-    const to = b.features[id];
+    const from = fa.get(id);
+    const to = fb.get(id);
     const change: FeatureChange = { id };
     if (from !== undefined) change.from = from;
     if (to !== undefined) change.to = to;
@@ -79,8 +105,8 @@ export function diffMaps(oldA: CapabilityMap, oldB: CapabilityMap): MapDiff {
       d.errnoChanged.push(change);
     }
   }
-  const pa = new Set(a.environment.pmus.map((p) => p.name));
-  const pb = new Set(b.environment.pmus.map((p) => p.name));
+  const pa = new Set(a.environment.pmus.map((p) => String(p?.name)));
+  const pb = new Set(b.environment.pmus.map((p) => String(p?.name)));
   d.pmusAdded = [...pb].filter((n) => !pa.has(n)).sort();
   d.pmusRemoved = [...pa].filter((n) => !pb.has(n)).sort();
   return d;

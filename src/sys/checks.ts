@@ -2,6 +2,7 @@
  * Argument checks the real kernel makes before a call crosses the FFI: a
  * mistake is a RangeError naming the argument, never a crash of Node.
  */
+import { clipText, shownValue } from '../abi/args';
 
 export function checkFd(fd: number, what: string): void {
   if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
@@ -29,13 +30,7 @@ export function checkInt32(v: unknown, what: string, valid: string): asserts v i
   }
 }
 
-/** An argument as text for a message, at most 40 characters. */
+/** An argument as text for a message, at most 40 characters (the ABI layer's shownValue). */
 export function clipArg(v: unknown): string {
-  let s: string;
-  try {
-    s = typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : String(v);
-  } catch {
-    s = typeof v;
-  }
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  return typeof v === 'string' ? clipText(v) : shownValue(v);
 }

@@ -46,8 +46,8 @@ export function checkIoctlArg(name: string | undefined, request: number, arg: Io
     if (!Number.isInteger(argSize) || argSize < 0 || argSize > MAX_ARG_SIZE) {
       throw new RangeError(`${what}: argSize ${clipArg(argSize)} must be an integer 0..${MAX_ARG_SIZE}`);
     }
-    if (isBuf && arg.byteLength < argSize) throw new RangeError(`${what}: buffer of ${arg.byteLength} bytes, argSize says ${argSize}`);
-    if (!isBuf && argSize !== 0) throw new RangeError(`${what}: argSize ${argSize} needs a Uint8Array of that many bytes, not an integer`);
+    if (isBuf && arg.byteLength < argSize) throw new RangeError(`${what}: buffer of ${arg.byteLength} bytes, argSize says ${clipArg(argSize)}`);
+    if (!isBuf && argSize !== 0) throw new RangeError(`${what}: argSize ${clipArg(argSize)} needs a Uint8Array of that many bytes, not an integer`);
     return;
   }
   const kind = PERF_IOCTL_ARGS[name]!;

@@ -109,5 +109,5 @@ export interface ReadableWatch {
 }
 
 export function isErr(r: object): r is SysError {
-  return typeof (r as { errno?: unknown }).errno === 'number';
+  return r !== null && typeof r === 'object' && typeof (r as { errno?: unknown }).errno === 'number';
 }

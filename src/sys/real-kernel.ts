@@ -59,9 +59,9 @@ export class RealKernel implements Kernel {
       throw new RangeError(`perf_event_open attr: size field says ${declared} bytes but the buffer holds ${attr.byteLength}`);
     }
     for (const [v, n] of [[pid, 'pid'], [cpu, 'cpu'], [groupFd, 'group_fd']] as const) {
-      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`perf_event_open ${n}: ${v} is not a 32-bit integer`);
+      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`perf_event_open ${n}: ${clipArg(v)} is not a 32-bit integer`);
     }
-    if (!Number.isInteger(flags) || flags < 0) throw new RangeError(`perf_event_open flags: ${flags} is not a non-negative integer`);
+    if (!Number.isInteger(flags) || flags < 0) throw new RangeError(`perf_event_open flags: ${clipArg(flags)} is not a non-negative integer`);
     const r = this.c.direct
       ? this.c.syscallOpen(this.abi.nrPerfEventOpen, attr, pid, cpu, groupFd, flags)
       : this.c.syscallOpen(this.abi.nrPerfEventOpen, 'void *', attr, 'int', pid, 'int', cpu, 'int', groupFd, 'unsigned long', flags);
@@ -138,7 +138,7 @@ export class RealKernel implements Kernel {
 
   fcntl(fd: number, cmd: number, arg = 0): NumResult {
     checkFd(fd, 'fcntl');
-    if (!Number.isInteger(cmd) || !Number.isInteger(arg)) throw new RangeError(`fcntl: cmd ${cmd} and arg ${arg} must be integers`);
+    if (!Number.isInteger(cmd) || !Number.isInteger(arg)) throw new RangeError(`fcntl: cmd ${clipArg(cmd)} and arg ${clipArg(arg)} must be integers`);
     const r = Number(this.c.direct ? this.c.fcntl(fd, cmd, arg) : this.c.fcntl(fd, cmd, 'long', arg));
     if (r < 0) {
       const errno = koffi.errno();
@@ -168,7 +168,7 @@ export class RealKernel implements Kernel {
   }
 
   prctl(option: number, arg2 = 0): NumResult {
-    if (!Number.isInteger(option) || !Number.isInteger(arg2) || arg2 < 0) throw new RangeError(`prctl: option ${option} and arg ${arg2} must be non-negative integers`);
+    if (!Number.isInteger(option) || !Number.isInteger(arg2) || arg2 < 0) throw new RangeError(`prctl: option ${clipArg(option)} and arg ${clipArg(arg2)} must be non-negative integers`);
     const r = Number(this.c.direct
       ? this.c.prctl(option, arg2, 0, 0, 0)
       : this.c.prctl(option, 'unsigned long', arg2, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0));
@@ -183,12 +183,14 @@ export class RealKernel implements Kernel {
 
   poll(fds: readonly PollFd[], timeoutMs: number): PollResult {
     if (!Array.isArray(fds)) throw new RangeError('poll: fds must be an array of { fd, events }');
-    if (!Number.isInteger(timeoutMs) || timeoutMs < -1) throw new RangeError(`poll: timeout ${timeoutMs} must be an integer >= -1`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < -1 || timeoutMs > 0x7fffffff) throw new RangeError(`poll: timeout ${clipArg(timeoutMs)} must be an integer from -1 to 2147483647 (ms)`);
     const buf = Buffer.alloc(8 * Math.max(1, fds.length));
     fds.forEach((p, i) => {
+      if (p === null || typeof p !== 'object') throw new RangeError(`poll: fds[${i}] is ${clipArg(p)}; expected { fd, events }`);
       checkFd(p.fd, 'poll');
+      if (!Number.isInteger(p.events) || p.events < 0 || p.events > 0xffff) throw new RangeError(`poll: fds[${i}].events ${clipArg(p.events)} must be an integer 0..65535 (POLLIN, POLLOUT, ...)`);
       buf.writeInt32LE(p.fd, i * 8);
-      buf.writeInt16LE(p.events, i * 8 + 4);
+      buf.writeUInt16LE(p.events, i * 8 + 4);
     });
     const r = Number(this.c.poll(buf, fds.length, timeoutMs));
     if (r < 0) return { errno: koffi.errno() };

@@ -2,6 +2,7 @@
  * `probe diff A.json [B.json]`: what changed between two dumps, or between a
  * dump and this kernel. Exit 1 when B lost a feature A supported (a CI gate).
  */
+import { escapedCopy, jsonText } from '../text';
 import { COMMON_OPTIONS, EXIT, flag, type Command } from '../command';
 import { capabilitiesHere } from '../capabilities-source';
 import { diffToJson, formatDiff } from '../diff-format';
@@ -34,8 +35,9 @@ Options:
     const a = readCapabilityDump(fileA);
     const b = fileB !== undefined ? readCapabilityDump(fileB) : capabilitiesHere({ refresh: flag(args, 'refresh') });
     const d = diffMaps(a, b);
-    if (flag(args, 'json')) io.out(`${JSON.stringify(diffToJson(d), null, 2)}\n`);
-    else io.out(`${formatDiff(d, io.palette, io.width, io.cut !== false).join('\n')}\n`);
+    if (flag(args, 'json')) io.out(`${jsonText(diffToJson(d))}\n`);
+    // Releases, ids, errno names and reasons come from files: shown with control characters escaped.
+    else io.out(`${formatDiff(escapedCopy(d), io.palette, io.width, io.cut !== false).join('\n')}\n`);
     return d.hasLoss ? EXIT.LOSS : EXIT.OK;
   },
 };

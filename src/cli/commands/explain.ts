@@ -2,12 +2,17 @@
  * `probe explain <feature-id>`: one feature in full, with the shim's code path.
  * Unknown ids get a did-you-mean list and exit 2.
  */
+import { escapeControl, escapedCopy, jsonText } from '../text';
+import { clipText } from '../../abi/args';
 import { ABI_FEATURES } from '../../abi/features';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
 import { loadCapabilities } from '../capabilities-source';
 import { didYouMean } from '../did-you-mean';
 import { formatExplain } from '../explain-text';
 import { describeFeature } from '../feature-text';
+
+/** Longer than any feature id (the longest today is about 60 characters); suggestions for more would take seconds. */
+export const MAX_ID_LENGTH = 200;
 
 export const explainCommand: Command = {
   name: 'explain',
@@ -32,21 +37,26 @@ Options:
   positionalsHelp: 'FEATURE-ID',
   async run(args, io) {
     const id = args.positionals[0] as string;
+    if (id.length > MAX_ID_LENGTH) {
+      throw new UsageError(`feature id of ${id.length} characters ('${escapeControl(clipText(id, 40))}'); ids are at most ${MAX_ID_LENGTH} characters, probe --all lists them`);
+    }
     const from = str(args, 'from');
     const map = loadCapabilities({ ...(from !== undefined ? { from } : {}), refresh: flag(args, 'refresh') });
     const known = new Set([...Object.keys(map.features), ...ABI_FEATURES.map((f) => f.id)]);
     if (!known.has(id)) {
       const near = didYouMean(id, known);
       const hint = near.length > 0 ? `did you mean ${near.join(', ')}?` : 'probe --all lists every feature id';
-      throw new UsageError(`unknown feature id '${id}'; ${hint}`);
+      throw new UsageError(`unknown feature id '${escapeControl(id)}'; ${hint}`);
     }
     const { shimPathFor } = await import('../../shim');
     const shimPath = shimPathFor(id, map);
     if (flag(args, 'json')) {
-      io.out(`${JSON.stringify({ id, description: describeFeature(id) ?? null, kernel: map.kernel.release, entry: map.features[id] ?? null, shimPath: shimPath ?? null }, null, 2)}\n`);
+      const entry = Object.prototype.hasOwnProperty.call(map.features, id) ? map.features[id] : undefined;
+      io.out(`${jsonText({ id, description: describeFeature(id) ?? null, kernel: map.kernel.release, entry: entry ?? null, shimPath: shimPath ?? null })}\n`);
       return EXIT.OK;
     }
-    const lines = formatExplain({ id, map, palette: io.palette, width: io.width, ...(shimPath !== undefined ? { shimPath } : {}) });
+    // The map's text (release, reason, errno names) may come from a dump: shown with control characters escaped.
+    const lines = formatExplain({ id: escapeControl(id), map: escapedCopy(map), palette: io.palette, width: io.width, ...(shimPath !== undefined ? { shimPath: escapeControl(shimPath) } : {}) });
     io.out(`${lines.join('\n')}\n`);
     return EXIT.OK;
   },

@@ -7,7 +7,8 @@ import { colorStatus } from '../color';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
 import { loadCapabilities } from '../capabilities-source';
 import { missingTextForAll } from '../stat/missing-text';
-import { fitLines, padEnd, truncate } from '../text';
+import { escapedCopy, fitLines, jsonText, padEnd, truncate } from '../text';
+import { clipText } from '../../abi/args';
 
 /** perf's other spellings of a generic event (context-switches OR cs), from the events module's name table. */
 function aliasesOf(e: EventListing): string[] {
@@ -120,14 +121,16 @@ Options:
     const hiddenNotHere = flag(args, 'all') ? 0 : events.filter((e) => !opensHere(e)).length;
     if (!flag(args, 'all')) events = events.filter(opensHere);
     if (flag(args, 'json')) {
-      io.out(`${JSON.stringify(events, null, 2)}\n`);
+      io.out(`${jsonText(events)}\n`);
       return EXIT.OK;
     }
     if (events.length === 0 && pattern !== undefined && hiddenNotHere === 0) {
       if (pattern.includes(':')) explainUnusableTracefs(pattern);
-      throw new UsageError(`no event matches '${pattern}'; try a glob such as 'sched:*' or probe list --all`);
+      throw new UsageError(`no event matches '${clipText(pattern, 200)}'; try a glob such as 'sched:*' or probe list --all`);
     }
     const p = io.palette;
+    // Names, PMUs and errno names come from sysfs or a dump: shown with control characters escaped.
+    events = escapedCopy(events);
     const shown = (e: EventListing): string => [e.name, ...aliasesOf(e)].join(' OR ');
     const nameWidth = Math.min(40, Math.max(5, ...events.map((e) => shown(e).length)));
     const pmuWidth = Math.min(14, Math.max(3, ...events.map((e) => e.pmu.length)));

@@ -2,11 +2,30 @@
  * `probe` (the default command): the readable report of this kernel, or the
  * CapabilityMap as JSON with --json.
  */
-import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
+import { escapeControl, escapedCopy, jsonText } from '../text';
+import { clipText } from '../../abi/args';
+import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type CliIO, type Command } from '../command';
+import type { CapabilityMap } from '../../model/capability-map';
 import { loadCapabilities } from '../capabilities-source';
 import { groupByKind, onlyMatcher } from '../feature-groups';
 import { formatReport } from '../report-format';
 import { engineVersion } from '../../probe/engine-version';
+
+/**
+ * When every entry of the map is `error` (a fault of the moment: no fd, no
+ * memory, ...), nothing was learnt: the cause, from the first entry. Else undefined.
+ */
+export function allFaults(map: CapabilityMap): string | undefined {
+  const entries = Object.values(map.features);
+  if (entries.length === 0 || !entries.every((e) => e.status === 'error')) return undefined;
+  const first = entries[0]!;
+  return clipText(first.errnoName !== undefined && first.reason === undefined ? first.errnoName : `${first.reason ?? 'no reason recorded'}${first.errnoName !== undefined ? ` (${first.errnoName})` : ''}`, 200);
+}
+
+function failUnusable(io: CliIO, cause: string): number {
+  io.err(`probe: perf_event_open is not usable here: every probe ended in a fault of the moment, nothing was learnt: ${escapeControl(cause)}\n`);
+  return EXIT.UNAVAILABLE;
+}
 
 export const reportCommand: Command = {
   name: 'report',
@@ -52,17 +71,20 @@ Commands: probe diff, probe explain, probe list, probe stat (probe CMD --help)`,
       const match = onlyMatcher(only);
       ids = ids.filter(match);
       if (ids.length === 0) {
-        const kinds = groupByKind(Object.keys(map.features)).map((g) => g.kind).join(', ');
-        throw new UsageError(`--only '${only}' matches no feature id; valid kinds here: ${kinds}, or a glob such as 'read_format.*'`);
+        const kinds = clipText(groupByKind(Object.keys(map.features)).map((g) => g.kind).join(', '), 400);
+        throw new UsageError(`--only '${clipText(only, 200)}' matches no feature id; valid kinds here: ${kinds}, or a glob such as 'read_format.*'`);
       }
     }
+    const unusable = allFaults(map);
     if (flag(args, 'json')) {
       const out = only === undefined ? map : { ...map, features: Object.fromEntries(ids.map((id) => [id, map.features[id]])) };
-      io.out(`${JSON.stringify(out, null, 2)}\n`);
-      return EXIT.OK;
+      io.out(`${jsonText(out)}\n`);
+      return unusable === undefined ? EXIT.OK : failUnusable(io, unusable);
     }
-    const lines = formatReport(map, { all: flag(args, 'all'), ids, width: io.width, cut: io.cut !== false, palette: io.palette, version: engineVersion() });
+    // A map from a dump (or a cache file) is file text: shown with control characters escaped.
+    const shown = escapedCopy(map);
+    const lines = formatReport(shown, { all: flag(args, 'all'), ids: ids.map(escapeControl), width: io.width, cut: io.cut !== false, palette: io.palette, version: engineVersion() });
     io.out(`${lines.join('\n')}\n`);
-    return EXIT.OK;
+    return unusable === undefined ? EXIT.OK : failUnusable(io, unusable);
   },
 };
