@@ -31,7 +31,14 @@ export interface FallbackRule {
   readonly with?: AttrBits;
   /** …and none of these is set. */
   readonly without?: AttrBits;
-  readonly action: 'drop' | 'replace' | 'refuse';
+  /**
+   * When the rule applies: 'missing' (default) when the map's entry is
+   * unsupported or no-hardware; 'supported' when it is supported — for what
+   * the kernel requires beside a feature it has (a bit it wants set with it).
+   */
+  readonly when?: 'missing' | 'supported';
+  /** add: set `set` beside what was asked, dropping nothing. */
+  readonly action: 'drop' | 'replace' | 'add' | 'refuse';
   /** What is cleared. */
   readonly drop?: AttrBits;
   /** What is set instead (replace). */
@@ -90,7 +97,14 @@ export const FALLBACKS: readonly FallbackRule[] = [
   drop('read_format.group', { readFormat: ['group'] }, 'each group member is read with its own read()'),
   drop('combo.inherit_group_read', { readFormat: ['group'] }, 'inherited events are read one by one, not as a group',
     { with: { flags: ['inherit'] }, drop: { readFormat: ['group', 'id'] } }),
-  refuse('combo.inherit_sample_read', { sampleType: ['read'] }, 'inherited events cannot put counter values in samples here', { with: { flags: ['inherit'] } }),
+  // perf_event_alloc (kernel/events/core.c): inherit with PERF_SAMPLE_READ was refused 4.13-6.11 and needs
+  // PERF_SAMPLE_TID from 6.12 (values are per thread). perf's evsel__config adds TID with inherit; where the
+  // combination is missing, evsel__detect_missing_features drops inherit. Both as perf does.
+  { featureId: 'combo.inherit_sample_read', asks: { sampleType: ['read'] }, with: { flags: ['inherit'] }, without: { sampleType: ['tid'] },
+    when: 'supported', action: 'add', set: { sampleType: ['tid'] },
+    why: 'the kernel takes inherit with PERF_SAMPLE_READ only beside PERF_SAMPLE_TID (6.12+): samples carry pid/tid as well' },
+  { featureId: 'combo.inherit_sample_read', asks: { sampleType: ['read'] }, with: { flags: ['inherit'] }, action: 'drop', drop: { flags: ['inherit', 'inherit_thread', 'inherit_stat'] },
+    why: 'inherited events cannot put counter values in samples here: child tasks are not counted (inherit dropped, as perf does)' },
   // --- sample_type ---
   { featureId: 'sample_type.weight_struct', asks: { sampleType: ['weight_struct'] }, action: 'replace', drop: { sampleType: ['weight_struct'] },
     set: { sampleType: ['weight'] }, why: 'PERF_SAMPLE_WEIGHT (one u64) instead of the weight struct' },

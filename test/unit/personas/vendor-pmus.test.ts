@@ -70,7 +70,7 @@ describe('vendor PMU rules on personas', () => {
       const ev = openEvent(spec, { kernel: sim.kernel, capabilities: getCapabilities(sim) });
       assert.ok((BigInt(ev.attr.sample_type ?? 0) & PERF_SAMPLE.TID!) !== 0n);
       assert.equal(ev.attr.inherit, 1);
-      assert.ok(ev.adaptations.some((a) => a.featureId === 'combo.inherit_sample_read' && /TID/.test(a.what)), JSON.stringify(ev.adaptations));
+      assert.ok(ev.adaptations.some((a) => a.featureId === 'combo.inherit_sample_read' && /sample_type.tid/.test(a.what)), JSON.stringify(ev.adaptations));
       ev.close();
     });
     it('4.13-6.11: inherit is dropped, as perf does, and said so', () => {
