@@ -37,6 +37,11 @@ export interface FallbackRule {
    * the kernel requires beside a feature it has (a bit it wants set with it).
    */
   readonly when?: 'missing' | 'supported';
+  /**
+   * Only for events of a PMU that interrupts by NMI: every type but
+   * PERF_TYPE_SOFTWARE (no PERF_PMU_CAP_NO_NMI; perf_event_set_clock).
+   */
+  readonly nmiPmu?: boolean;
   /** add: set `set` beside what was asked, dropping nothing. */
   readonly action: 'drop' | 'replace' | 'add' | 'refuse';
   /** What is cleared. */
@@ -68,6 +73,11 @@ export const FALLBACKS: readonly FallbackRule[] = [
   ...CLOCK_IDS.filter((c) => c.name !== 'monotonic').map((c): FallbackRule => ({
     featureId: `combo.clockid.${c.name}`, asks: { clock: c.name }, action: 'replace', set: { fields: { clockid: MONOTONIC } },
     why: `CLOCK_${c.name.toUpperCase()} is refused for perf time stamps here: CLOCK_MONOTONIC is used`,
+  })),
+  // perf's clockid_wrong fallback (evsel__open_cpu): a clock this PMU refuses is asked again as CLOCK_MONOTONIC.
+  ...CLOCK_IDS.filter((c) => c.name !== 'monotonic').map((c): FallbackRule => ({
+    featureId: `combo.clockid_hardware.${c.name}`, asks: { clock: c.name }, nmiPmu: true, action: 'replace', set: { fields: { clockid: MONOTONIC } },
+    why: `CLOCK_${c.name.toUpperCase()} is not NMI-safe and this event's PMU interrupts by NMI (perf_event_set_clock): CLOCK_MONOTONIC is used, as perf's clockid_wrong fallback does`,
   })),
   flagDrop('context_switch', 'no PERF_RECORD_SWITCH records'),
   refuse('attr.write_backward', { flags: ['write_backward'] }, 'the ring buffer cannot be written backward; a reader built for that layout would misparse it'),

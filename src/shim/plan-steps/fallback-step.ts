@@ -3,7 +3,7 @@
  * attr asks for and the map says is missing drops or replaces it, or refuses
  * the event before the syscall when there is no honest fallback.
  */
-import { CLOCK_IDS } from '../../abi/constants';
+import { CLOCK_IDS, PERF_TYPE } from '../../abi/constants';
 import { PerfcompatError } from '../../errors';
 import type { CapabilityMap } from '../../model/capability-map';
 import { FALLBACKS, type FallbackRule } from '../fallbacks';
@@ -14,6 +14,7 @@ import type { PlanStep } from './step';
 
 /** Does the rule apply to this attr on this map? */
 export function ruleApplies(rule: FallbackRule, a: WorkAttr, map: CapabilityMap | undefined): boolean {
+  if (rule.nmiPmu && Number(a.type ?? PERF_TYPE.HARDWARE) === PERF_TYPE.SOFTWARE) return false;
   return hasBits(a, rule.asks, 'any') && hasBits(a, rule.with, 'all') && !(rule.without && hasBits(a, rule.without, 'any')) && decides(rule, map);
 }
 

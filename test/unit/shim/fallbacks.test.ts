@@ -35,7 +35,8 @@ function ask(spec: Record<string, number | bigint>, bits: AttrBits | undefined, 
 }
 
 function specFor(rule: FallbackRule): EventSpec {
-  const s: Record<string, number | bigint> = { type: 1, config: 1 };
+  // A rule for NMI PMUs is about a hardware event (cycles); the others are asked of a software one.
+  const s: Record<string, number | bigint> = rule.nmiPmu ? { type: 0, config: 0 } : { type: 1, config: 1 };
   ask(s, rule.asks, true);
   ask(s, rule.with, false);
   return s as EventSpec;
