@@ -10,6 +10,7 @@
 import { SAMPLE_TYPE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { ProbeDeclaration } from '../src/probe/declaration';
+import { auxHook } from './aux-family';
 import { branchStackHook } from './branch-stack-hook';
 import { abiDescription } from './describe';
 
@@ -33,4 +34,6 @@ export const sampleTypeProbes: ProbeDeclaration[] = SAMPLE_TYPE.map((b): ProbeDe
   oracle: true,
   whenKnown: 'no-hardware',
   ...(HARDWARE_FIRST.has(b.name) ? { hook: branchStackHook } : {}),
+  // AUX data in samples comes from the leader's AUX area: asked on a member of an AUX PMU's group (aux-family.ts).
+  ...(b.name === 'aux' ? { hook: auxHook('member', { sample_type: 1n << BigInt(b.bit), aux_sample_size: 4096 }) } : {}),
 }));

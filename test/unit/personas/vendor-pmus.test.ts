@@ -141,6 +141,16 @@ describe('vendor PMU rules on personas', () => {
       const map = getCapabilities(simulate(INTEL, { base: '6.18', extraPmus: [{ name: 'intel_pt', type: 8, events: {}, aux: { pause: true, snapshot: true } }] }));
       for (const id of ['attr.aux_start_paused', 'attr.aux_pause', 'attr.aux_resume']) assert.equal(map.features[id]!.status, 'supported', `${id}: ${JSON.stringify(map.features[id])}`);
     });
+    it('the shim opens an AUX-sampling member in a group led by intel_pt', () => {
+      const sim = simulate(INTEL);
+      const map = getCapabilities(sim);
+      const pt = sim.environment.pmus.find((p) => p.name === 'intel_pt')!;
+      const leader = openEvent({ type: pt.type, config: 0 }, { kernel: sim.kernel, capabilities: map });
+      try {
+        const member = openEvent({ type: PERF_TYPE.HARDWARE, config: 0, sample_period: 100000, sample_type: PERF_SAMPLE.AUX!, aux_sample_size: 4096 }, { kernel: sim.kernel, capabilities: map, group: leader });
+        member.close();
+      } finally { leader.close(); }
+    });
     it('without an AUX PMU the family is no-hardware with that reason, never unsupported', () => {
       const map = getCapabilities(simulate('mainline-6.18'));
       for (const id of ['attr.aux_output', 'attr.aux_sample_size', 'attr.aux_start_paused', 'attr.aux_pause', 'attr.aux_resume', 'combo.aux_output']) {
