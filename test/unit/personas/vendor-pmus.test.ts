@@ -108,9 +108,14 @@ describe('vendor PMU rules on personas', () => {
 
   describe('tracepoints with exclude_kernel (perf_tp_event_match)', () => {
     it('a paranoid-2 user is told a kernel tracepoint cannot count for them, not given zeros', () => {
-      const sim = simulate('paranoid2-user');
+      const sim = simulate('mainline-6.1', { paranoid: 2, euid: 1000 });
       assert.throws(() => openEvent('sched:sched_switch', { kernel: sim.kernel, capabilities: getCapabilities(sim) }),
         (e: unknown) => e instanceof PerfcompatError && /perf_tp_event_match/.test(e.message) && /exclude_kernel/.test(e.message));
+    });
+    it('the same user may still open a tracepoint with exclude_kernel asked explicitly (a uprobe fires in user mode)', () => {
+      const sim = simulate('mainline-6.1', { paranoid: 2, euid: 1000 });
+      const ev = openEvent({ type: PERF_TYPE.TRACEPOINT, config: sim.kernel.persona.tracepoints![0]!.id, exclude_kernel: 1, exclude_hv: 1 }, { kernel: sim.kernel, capabilities: getCapabilities(sim) });
+      ev.close();
     });
     it('root counts it as asked', () => {
       const sim = simulate('mainline-6.1');
