@@ -53,6 +53,7 @@ export const comboProbes: ProbeDeclaration[] = [
   {
     id: 'combo.aux_output', base: 'hardware-sampling', hook: auxOutputHook,
     description: 'aux_output: a group leader with an AUX event feeding records',
+    note: 'aux_output needs PERF_PMU_CAP_AUX_OUTPUT on the member\'s PMU (x86: PEBS via PT, intel_pmu_hw_config, with precise_ip)',
   },
   { id: 'combo.hw_sw_group', base: 'hardware', hook: hwSwGroupHook, description: 'a software event in a hardware-led group' },
   {
