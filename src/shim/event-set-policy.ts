@@ -116,8 +116,8 @@ export function eventSetPolicy(map: CapabilityMap | undefined, behaviour: Behavi
   const fg = behaviour('behaviour.ioctl_flag_group');
   const toggle = 'starts and stops each group by enabling and disabling its leader alone (no PERF_IOC_FLAG_GROUP: members are opened enabled under a disabled leader, so they run exactly when it does — perf\'s and PAPI\'s way; the group flag re-enables members one by one, and kernels that reschedule only the leader\'s PMU then leave a software member of another software PMU off)';
   const flagGroup = perEventIoctl
-    ? `PERF_IOC_FLAG_GROUP is broken here (behaviour.ioctl_flag_group: ${fg?.reason ?? 'broken'}): EventSet ${toggle}, and resets every event on its own`
-    : `EventSet ${toggle}; resets each group with one PERF_IOC_FLAG_GROUP ioctl on its leader (behaviour.ioctl_flag_group not known to be broken)`;
+    ? `PERF_IOC_FLAG_GROUP is broken here (behaviour.ioctl_flag_group: ${fg?.reason ?? 'broken'}): the set ${toggle}, and resets every event on its own`
+    : `${toggle}; resets each group with one PERF_IOC_FLAG_GROUP ioctl on its leader (behaviour.ioctl_flag_group not known to be broken)`;
   const reasons: string[] = [];
   if (resetEmulated) reasons.push(reset);
   if (perEventIoctl) reasons.push(flagGroup);
