@@ -1,6 +1,8 @@
 /**
- * A counter counts: task-clock (and cycles/instructions where a PMU has
- * them) is non-zero after work and grows with more work. A virtual PMU that
+ * A counter counts: task-clock (and cycles/instructions where they open
+ * here) is non-zero after work and grows with more work. An event that does
+ * not open is not judged, and the verdict says so (a check never passes in
+ * the name of an event that does not exist here). A virtual PMU that
  * accepts the event but counts zeros is broken, not supported (rr's check).
  *
  * The work is a fixed number of loop iterations (calibrated once to take
@@ -107,22 +109,27 @@ function sizeWork(ctx: BehaviourContext, clock: OpenedEvent): number {
 
 const check: BehaviourCheck = {
   name: 'counter_counts',
-  description: 'counters count: task-clock, cycles and instructions grow with work',
+  description: 'counters count: task-clock, and cycles and instructions where they open, grow with work',
   run(ctx): Verdict {
     const measured: Record<string, number | string> = {};
     const problems: string[] = [];
+    const absent: string[] = [];
+    const judged: string[] = [];
     let n: number | undefined;
     for (const [key, decl, hardware] of [['task_clock', TASK_CLOCK, false], ['cpu_cycles', CYCLES, true], ['instructions', INSTRUCTIONS, true]] as const) {
       const ev = hardware ? ctx.tryOpen(decl) : ctx.open(decl);
       if ('status' in ev) {
         measured[key] = `absent: ${ev.errnoName ?? ev.status}`;
+        absent.push(`${key.replace('cpu_', '')} does not open here (${ev.errnoName ?? ev.status}): not checked`);
         continue;
       }
+      judged.push(key.replace('cpu_', '').replace('_', '-'));
       n ??= sizeWork(ctx, ev);
       const problem = judge(ctx, ev, key, measured, n);
       if (problem) problems.push(problem);
     }
-    return problems.length > 0 ? ctx.broken(problems.join('; '), measured) : ctx.ok(measured);
+    if (problems.length > 0) return ctx.broken([...problems, ...absent].join('; '), measured);
+    return { ...ctx.ok(measured), reason: [`${judged.join(', ')} grew with work`, ...absent].join('; ') };
   },
 };
 

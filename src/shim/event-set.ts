@@ -7,8 +7,8 @@
  * one read() per event (`readPath`). The read path allocates nothing when the
  * caller passes its own Float64Array.
  */
-import { PERF_FORMAT } from '../abi/constants';
-import { errnoName } from '../abi/errno';
+import { PERF_FORMAT, PERF_HW_EVENT_MASK, PERF_TYPE } from '../abi/constants';
+import { ERRNO, errnoName } from '../abi/errno';
 import { compileReadLayout, createReadNumbers, decodeReadNumbers, type ReadLayout, type ReadNumbers } from '../abi/read-layout';
 import { PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
 import { PerfcompatError } from '../errors';
@@ -20,6 +20,7 @@ import { bindRead, BoundRead } from '../sys/fast-read';
 import { counterValue, scaledNumber } from './counter-value';
 import { pmuContext } from './event-identity';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
+import { groupReadOf, NOT_COUNTED, notCountedReason, readError, shortRead, type Group, type GroupRead, type Member } from './event-set-groups';
 import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy } from './event-set-policy';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen, type Prepared } from './perf-event';
 import { toSpec } from './resolve-spec';
@@ -45,34 +46,6 @@ export interface EventSetOptions extends MapSource {
 }
 
 export type { EventValue, ReadPath } from './types';
-
-interface Member {
-  event: PerfEvent;
-  index: number;
-  /** Index of its scheduling group in groupList. */
-  group: number;
-  /** software or a hardware PMU context. */
-  context: string;
-}
-
-interface Group {
-  leader: PerfEvent;
-  members: Member[];
-  /** Hardware PMU context of the group, or undefined while it holds only software events. */
-  hwContext: string | undefined;
-  hwCount: number;
-  /** Group read buffer. */
-  buf: Buffer;
-  dv: DataView;
-  readLen: number;
-  /** The compiled PERF_FORMAT_GROUP layout of the group and its reused decode storage. */
-  layout: ReadLayout | undefined;
-  numbers: ReadNumbers | undefined;
-  /** read(leader, buf, readLen), bound once per size. */
-  readGroup: BoundRead;
-}
-
-type GroupRead = Pick<Group, 'layout' | 'numbers' | 'readLen' | 'buf' | 'dv' | 'readGroup'>;
 
 export class EventSet {
   /** How values are read: one read() per group, or one per event. */
@@ -144,8 +117,8 @@ export class EventSet {
   get isRunning(): boolean { return this.running; }
   get closed(): boolean { return this.isClosed; }
 
-  private pickGroup(context: string): { group: Group | undefined; note?: string } {
-    const { index, note } = pickGroup(this.groupList, context, this.policyDecision);
+  private pickGroup(context: string, general: boolean): { group: Group | undefined; note?: string } {
+    const { index, note } = pickGroup(this.groupList, context, this.policyDecision, general);
     return { group: index < 0 ? undefined : this.groupList[index], ...(note !== undefined ? { note } : {}) };
   }
 
@@ -164,22 +137,40 @@ export class EventSet {
     if (this.policy) o.policy = this.policy;
     const inner = this.inner(overrides);
     const prepared: Prepared = prepareOpen(resolved, o, inner);
-    const context = pmuContext(Number(prepared.plan.attr.type), this.map?.environment);
-    const { group, note } = this.pickGroup(context);
-    if (group) o.group = group.leader;
+    const attr = prepared.plan.attr;
+    const context = pmuContext(Number(attr.type), this.map?.environment);
+    // Cycles may use counters no other event may (x86 fixed, arm's cycle counter): other hardware events are bound by the general-purpose limit too.
+    const general = context !== 'software' && !(Number(attr.type) === PERF_TYPE.HARDWARE && (BigInt(attr.config ?? 0) & PERF_HW_EVENT_MASK) === 0n);
+    let { group, note } = this.pickGroup(context, general);
     const mark = this.scope.checkpoint();
-    let ev: PerfEvent;
-    let reader: BoundRead | undefined;
-    let read: GroupRead | undefined;
+    const openIn = (g: Group | undefined): { ev: PerfEvent; reader?: BoundRead; read?: GroupRead } => {
+      const oo = { ...o };
+      if (g) oo.group = g.leader;
+      else delete oo.group;
+      try {
+        // A member starts with its leader (disabled 0, no enable_on_exec): bits planOpen decides nothing on.
+        const ev = openWith(resolved, oo, { ...inner, prepared, ...(g ? { patch: { disabled: 0, enable_on_exec: 0 } } : {}) });
+        const out: { ev: PerfEvent; reader?: BoundRead; read?: GroupRead } = { ev };
+        if (this.readPath === 'per-event') out.reader = bindRead(this.kernel, ev.fd, this.one, this.one.byteLength);
+        if (this.readPath === 'group') out.read = groupReadOf(this.kernel, this.readFormat, g?.leader ?? ev, (g?.members.length ?? 0) + 1, g?.buf);
+        return out;
+      } catch (e) {
+        this.scope.releaseSince(mark);
+        throw e;
+      }
+    };
+    let opened: { ev: PerfEvent; reader?: BoundRead; read?: GroupRead };
     try {
-      // A member starts with its leader (disabled 0, no enable_on_exec): bits planOpen decides nothing on.
-      ev = openWith(resolved, o, { ...inner, prepared, ...(group ? { patch: { disabled: 0, enable_on_exec: 0 } } : {}) });
-      if (this.readPath === 'per-event') reader = bindRead(this.kernel, ev.fd, this.one, this.one.byteLength);
-      if (this.readPath === 'group') read = this.groupRead(group?.leader ?? ev, (group?.members.length ?? 0) + 1, group?.buf);
+      opened = openIn(group);
     } catch (e) {
-      this.scope.releaseSince(mark);
-      throw e;
+      // validate_group (x86 validate_group/schedule_events, arm_pmu validate_group) refused the group with it: no counter
+      // is left for it beside the others. Schedulability is checked at every add (PAPI): it starts a new group instead.
+      if (!group || context === 'software' || !(e instanceof PerfcompatError) || e.errno !== ERRNO.EINVAL) throw e;
+      opened = openIn(undefined);
+      note = `the kernel refused it in group ${this.groupList.indexOf(group)} (EINVAL at open: validate_group finds no counter for it beside the others)`;
+      group = undefined;
     }
+    const { ev, reader, read } = opened;
     // Nothing below throws: the set changes only once the event is open and readable.
     const member: Member = { event: ev, index: this.memberList.length, group: group ? this.groupList.indexOf(group) : this.groupList.length, context };
     if (group) {
@@ -187,12 +178,13 @@ export class EventSet {
       if (context !== 'software') {
         group.hwContext ??= context;
         group.hwCount++;
+        if (general) group.gpCount++;
       }
       if (read) Object.assign(group, read);
     } else {
       if (note !== undefined) this.splits.push(`${ev.name} starts group ${this.groupList.length}: ${note}`);
       this.groupList.push({
-        leader: ev, members: [member], hwContext: context === 'software' ? undefined : context, hwCount: context === 'software' ? 0 : 1,
+        leader: ev, members: [member], hwContext: context === 'software' ? undefined : context, hwCount: context === 'software' ? 0 : 1, gpCount: general ? 1 : 0,
         buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0, layout: undefined, numbers: undefined, ...read,
       });
     }
@@ -209,21 +201,20 @@ export class EventSet {
     return { kernel: this.kernel, map: this.map, overrides: ov, scope: this.scope };
   }
 
-  /** Group path only: the buffer and bound read() of one PERF_FORMAT_GROUP read of `members` events led by `leader`. */
-  private groupRead(leader: PerfEvent, members: number, buf: Buffer | undefined): GroupRead {
-    const layout = compileReadLayout(this.readFormat, members);
-    const readLen = layout.size;
-    const b = buf && buf.byteLength >= readLen ? buf : Buffer.alloc(Math.max(readLen, 64));
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return { layout, numbers: createReadNumbers(layout), readLen, buf: b, dv, readGroup: bindRead(this.kernel, leader.fd, b, readLen) };
-  }
-
+  /**
+   * Enable and disable toggle each group's leader alone (its members are open
+   * enabled, so they follow it; see eventSetPolicy). Reset uses
+   * PERF_IOC_FLAG_GROUP on the leader, or every event on its own where the
+   * group flag is broken.
+   */
   private groupIoctl(op: 'enable' | 'disable' | 'reset'): void {
+    const perEvent = op === 'reset' && this.policyDecision.perEventIoctl;
     for (const g of this.groupList) {
-      const targets = this.policyDecision.perEventIoctl ? g.members.map((m) => m.event) : [g.leader];
+      const targets = perEvent ? g.members.map((m) => m.event) : [g.leader];
+      const flag = op === 'reset' && !perEvent ? PERF_IOC_FLAG_GROUP : 0;
       for (const ev of targets) {
-        const r = this.kernel.ioctl(ev.fd, this.ioctls[op], this.policyDecision.perEventIoctl ? 0 : PERF_IOC_FLAG_GROUP);
-        if (isErr(r)) throw new PerfcompatError('ERR_KERNEL', `EventSet: ioctl ${op} on ${this.policyDecision.perEventIoctl ? ev.name : `group led by ${ev.name}`} failed with ${errnoName(r.errno)}`, { errno: r.errno, errnoName: errnoName(r.errno) });
+        const r = this.kernel.ioctl(ev.fd, this.ioctls[op], flag);
+        if (isErr(r)) throw new PerfcompatError('ERR_KERNEL', `EventSet: ioctl ${op} on ${flag === 0 ? ev.name : `group led by ${ev.name}`} failed with ${errnoName(r.errno)}`, { errno: r.errno, errnoName: errnoName(r.errno) });
       }
     }
     if (op === 'reset' && this.policyDecision.resetEmulated) this.captureBase();
@@ -269,7 +260,8 @@ export class EventSet {
 
   /**
    * Current counts, multiplex-scaled (value * enabled / running), one per
-   * event in add() order; 0 for an event that never ran (see readValues).
+   * event in add() order; EventSet.NOT_COUNTED (-1) for an event that was
+   * enabled but never ran, never 0 (readValues says why).
    * Allocation-free when `out` is given.
    */
   read(out?: Float64Array): Float64Array {
@@ -283,15 +275,16 @@ export class EventSet {
         const bytes = g.readGroup();
         const members = g.members;
         if (bytes !== g.readLen) {
-          if (bytes < 0) throw this.readError(g.leader.name, -bytes);
-          if (bytes === 0) { for (let i = 0; i < members.length; i++) values[members[i]!.index] = 0; continue; }
-          throw this.shortRead(g.leader.name, bytes, g.readLen);
+          if (bytes < 0) throw readError(g.leader.name, -bytes);
+          if (bytes === 0) { for (let i = 0; i < members.length; i++) values[members[i]!.index] = NOT_COUNTED; continue; }
+          throw shortRead(g.leader.name, bytes, g.readLen, this.readFormat);
         }
         const r = decodeReadNumbers(g.layout!, g.dv, g.numbers!, bytes);
         const vals = r.values;
+        const never = r.timeRunning <= 0 && r.timeEnabled > 0;
         for (let i = 0; i < members.length; i++) {
           const idx = members[i]!.index;
-          values[idx] = scaledNumber(vals[i]! - (this.subtractBase ? this.base[idx]! : 0), r.timeEnabled, r.timeRunning);
+          values[idx] = never ? NOT_COUNTED : scaledNumber(vals[i]! - (this.subtractBase ? this.base[idx]! : 0), r.timeEnabled, r.timeRunning);
         }
       }
     } else {
@@ -301,12 +294,12 @@ export class EventSet {
         const bytes = this.readers[i]!();
         if (bytes !== len) {
           const name = this.memberList[i]!.event.name;
-          if (bytes < 0) throw this.readError(name, -bytes);
-          if (bytes === 0) { values[i] = 0; continue; }
-          throw this.shortRead(name, bytes, len);
+          if (bytes < 0) throw readError(name, -bytes);
+          if (bytes === 0) { values[i] = NOT_COUNTED; continue; }
+          throw shortRead(name, bytes, len, this.readFormat);
         }
         const r = decodeReadNumbers(this.oneLayout, dv, this.oneNumbers, bytes);
-        values[i] = scaledNumber(r.values[0]! - (this.subtractBase ? this.base[i]! : 0), r.timeEnabled, r.timeRunning);
+        values[i] = r.timeRunning <= 0 && r.timeEnabled > 0 ? NOT_COUNTED : scaledNumber(r.values[0]! - (this.subtractBase ? this.base[i]! : 0), r.timeEnabled, r.timeRunning);
       }
     }
     return values;
@@ -316,13 +309,14 @@ export class EventSet {
   readValues(): EventValue[] {
     this.live('readValues');
     const out: EventValue[] = new Array(this.memberList.length);
-    const put = (m: Member, raw: CounterValue): void => {
+    const put = (m: Member, raw: CounterValue, bytes = -1): void => {
       const v = this.subtractBase && raw.timeRunning > 0n
         ? counterValue(raw.value - (this.baseBig[m.index] ?? 0n), raw.timeEnabled, raw.timeRunning, raw.lost)
         : raw;
       const e: EventValue = { name: m.event.name, group: m.group, ...v };
       if (m.event.substitutedFrom !== undefined) e.substitutedFrom = m.event.substitutedFrom;
       if (m.event.unit !== undefined) e.unit = m.event.unit;
+      if (!e.counted) e.notCounted = notCountedReason(m.event.name, this.groupList[m.group]!.leader.name, bytes, raw.timeEnabled);
       out[m.index] = e;
     };
     const put0 = (members: readonly Member[], dv: DataView, l: ReadLayout): void => {
@@ -333,17 +327,17 @@ export class EventSet {
     if (this.readPath === 'group') {
       for (const g of this.groupList) {
         const r = this.kernel.read(g.leader.fd, g.buf, g.readLen);
-        if (isErr(r)) throw this.readError(g.leader.name, r.errno);
-        if (r.bytes === 0) { g.members.forEach((m) => put(m, counterValue(0n, 1n, 0n))); continue; }
-        if (r.bytes !== g.readLen) throw this.shortRead(g.leader.name, r.bytes, g.readLen);
+        if (isErr(r)) throw readError(g.leader.name, r.errno);
+        if (r.bytes === 0) { g.members.forEach((m) => put(m, counterValue(0n, 1n, 0n), 0)); continue; }
+        if (r.bytes !== g.readLen) throw shortRead(g.leader.name, r.bytes, g.readLen, this.readFormat);
         put0(g.members, g.dv, g.layout!);
       }
     } else {
       for (const m of this.memberList) {
         const r = this.kernel.read(m.event.fd, this.one, this.one.byteLength);
-        if (isErr(r)) throw this.readError(m.event.name, r.errno);
-        if (r.bytes === 0) { put(m, counterValue(0n, 1n, 0n)); continue; }
-        if (r.bytes !== this.one.byteLength) throw this.shortRead(m.event.name, r.bytes, this.one.byteLength);
+        if (isErr(r)) throw readError(m.event.name, r.errno);
+        if (r.bytes === 0) { put(m, counterValue(0n, 1n, 0n), 0); continue; }
+        if (r.bytes !== this.one.byteLength) throw shortRead(m.event.name, r.bytes, this.one.byteLength, this.readFormat);
         put0([m], this.oneDv, this.oneLayout);
       }
     }
@@ -355,7 +349,8 @@ export class EventSet {
     this.live('accum');
     const now = this.read(this.scratch);
     if (values.length < now.length) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.accum(): the array holds ${values.length} values, the set has ${now.length} events`);
-    for (let i = 0; i < now.length; i++) values[i]! += now[i]!;
+    // An interval that was not counted adds nothing (readValues says so); it is never summed as -1.
+    for (let i = 0; i < now.length; i++) if (now[i]! !== NOT_COUNTED) values[i]! += now[i]!;
     this.groupIoctl('reset');
     return values;
   }
@@ -375,19 +370,14 @@ export class EventSet {
     this.close();
   }
 
-  private readError(name: string, errno: number): PerfcompatError {
-    return new PerfcompatError('ERR_KERNEL', `EventSet.read(): read of ${name} failed with ${errnoName(errno)}`, { errno, errnoName: errnoName(errno) });
-  }
-
-  private shortRead(name: string, got: number, want: number): PerfcompatError {
-    return new PerfcompatError('ERR_DECODE', `EventSet.read(): ${name} returned ${got} bytes, ${want} expected for read_format 0x${this.readFormat.toString(16)}`);
-  }
-
   /**
    * Count a command from its exec to its exit: the child is started held
    * before exec, the events are opened on it with enable_on_exec and inherit,
    * then it is released. Resolves with the counts and the exit status.
    * Defined by ./for-command (which imports this module, not the reverse).
    */
+  /** What read() gives for an event that was enabled but never counted (never a count: counts are not negative). */
+  static readonly NOT_COUNTED = NOT_COUNTED;
+
   declare static forCommand: (argv: readonly string[], opts?: ForCommandOptions) => Promise<CommandCounts>;
 }

@@ -90,4 +90,6 @@ export interface EventValue extends CounterValue {
   group: number;
   substitutedFrom?: string;
   unit?: string;
+  /** Set when `counted` is false: why there is no count (the event was enabled but never on the PMU). `scaled` is then 0n and means nothing. */
+  notCounted?: string;
 }

@@ -2,8 +2,10 @@
  * The tests of a guest with a hardware PMU (arm64, qemu's PMUv3), defined
  * inside the matrix's describe of that kernel. Every compared value comes from
  * the guest: the kernel's sysfs and boot message, a lone counter on the same
- * work, the guest's own pid and mappings. What perfcompat 0.1.0 is known to
- * get wrong there (issue 14) is reported, not asserted.
+ * work, the guest's own pid and mappings. What issue 14 item 3 fixed about
+ * groups is asserted against those: the group limit against the boot
+ * message's counter count, check 5 with events that open, EventSet groups of
+ * ceil(n / counters). What is still known wrong there is reported, not asserted.
  */
 import { strict as assert } from 'node:assert';
 import type { GuestMap, KernelRun } from './matrix';
@@ -49,6 +51,19 @@ export function pmuTests(k: () => KernelRun): void {
     }
   });
 
+  it('combo.group_schedulability is the counter count the kernel reports (cycles can use every counter)', () => {
+    const r = k();
+    const counters = check(r).kernel.counters;
+    assert.ok(counters !== null, 'the kernel did not say how many counters it has');
+    const e = r.root?.features['combo.group_schedulability'];
+    assert.ok(e, 'no combo.group_schedulability in the root map');
+    assert.equal(e.status, 'supported', e.reason);
+    assert.equal(e.value, counters, `${e.value} (${e.reason ?? ''}) but the kernel reports ${counters} counters`);
+    assert.doesNotMatch(e.reason ?? '', /opens but does not run/, 'a member that fails to open is not "does not run"');
+    const b = testEntries(r.outputs.get('root.test')?.json).find(([id]) => id === 'behaviour.schedulability')?.[1];
+    assert.equal((b as { value?: unknown } | undefined)?.value, counters, `behaviour.schedulability: ${JSON.stringify(b)}`);
+  });
+
   it('probe test runs as root and reports its checks', () => {
     const o = k().outputs.get('root.test');
     assert.ok(o, 'probe test did not run');
@@ -57,6 +72,18 @@ export function pmuTests(k: () => KernelRun): void {
     assert.ok(checks.length > 5, `probe test gave no checks (rc=${o.rc}): ${o.stderr.slice(-300)}`);
     // A check that opened and ran must not be an error of the moment.
     assert.deepEqual(checks.filter(([, e]) => e.status === 'error').map(([id, e]) => `${id}: ${e.reason ?? ''}`), []);
+    // Check 5 multiplexes events that exist here (cycles past the counters): it runs and is Ok.
+    const mux = checks.find(([id]) => id === 'behaviour.multiplexing')?.[1] as { outcome?: string; reason?: string } | undefined;
+    assert.equal(mux?.outcome, 'ok', `behaviour.multiplexing: ${mux?.outcome} (${mux?.reason ?? ''})`);
+    // No check passes in the name of an event that does not open here.
+    const opens = check(k()).opens as Record<string, unknown>;
+    if (opens.instructions && typeof opens.instructions === 'object' && 'error' in opens.instructions) {
+      for (const [id, e] of checks) {
+        if ((e as { outcome?: string }).outcome !== 'ok') continue;
+        const text = `${(e as { description?: string }).description ?? ''} ${e.reason ?? ''}`;
+        if (/instructions/.test(text)) assert.match(text, /instructions[^.;]*(absent|ENOENT|not open|does not open)/, `${id} claims instructions: ${text}`);
+      }
+    }
   });
 
   it('probe stat counts cycles of a command (exit 0)', () => {
@@ -93,6 +120,8 @@ export function pmuTests(k: () => KernelRun): void {
       // The kernel's own count of counters decides: cycles can use the cycle counter and every event counter.
       if (e.n <= counters) assert.equal(mux, 0, `n=${e.n} ≤ ${counters} counters, yet ${mux} multiplexed`);
       else assert.equal(mux, e.n, `n=${e.n} > ${counters} counters, yet only ${mux} multiplexed`);
+      // The group limit is the counter count: n ≤ counters is one group, more start new groups.
+      assert.equal(e.groups, Math.ceil(e.n / counters), `n=${e.n}: ${e.groups} groups; splits ${JSON.stringify(e.splits)}`);
       // Every member counted the same work over the same interval, each for a different share of it:
       // scaling is right when the estimates agree. (A lone counter run before or after is in the report;
       // under TCG qemu's cycles follow host time, so on a loaded host it is too noisy to assert on.)

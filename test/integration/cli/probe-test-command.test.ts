@@ -1,7 +1,9 @@
 /**
  * `probe test` as users run it: the built CLI on this machine prints one
- * perf-test-like line per check, fails nothing here, skips with a reason,
- * and exits 1 when a user case fails.
+ * perf-test-like line per check, fails nothing here but the group re-enable
+ * check where this kernel under-counts re-enabled members (held to raw
+ * syscalls in test/integration/shim/event-set-reenable.test.ts), skips with
+ * a reason, and exits 1 when a check or a user case fails.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,12 +21,15 @@ function probe(...args: string[]): { code: number | null; out: string; err: stri
 
 describe('probe test (built CLI, this kernel)', () => {
   ownCache(); // what other suites cached must not change what these tests see
-  it('lists every check as Ok or Skip (why), and exits 0', () => {
+  it('lists every check as Ok or Skip (why) — the group re-enable check may fail, saying why — and exits 0 unless one failed', () => {
     const r = probe('test');
-    assert.equal(r.code, 0, r.out + r.err);
     const lines = r.out.trim().split('\n');
     assert.ok(lines.length >= 14);
-    for (const line of lines) assert.match(line, /^ ?\d+: .+: (Ok|Skip \(.+\))$/);
+    // This kernel (6.18) leaves a software member re-enabled by PERF_IOC_FLAG_GROUP off: that check fails, naming it.
+    const reenable = /^ ?\d+: PERF_IOC_FLAG_GROUP .+: FAILED \(after \d+ rounds of .+ a member re-enabled by the group flag is left off the PMU .+\)$/;
+    const failed = lines.filter((l) => reenable.test(l)).length;
+    for (const line of lines) if (!reenable.test(line)) assert.match(line, /^ ?\d+: .+: (Ok|Skip \(.+\))$/);
+    assert.equal(r.code, failed > 0 ? 1 : 0, r.out + r.err);
     assert.match(r.out, /group read returns every member.*: Ok/);
   });
 

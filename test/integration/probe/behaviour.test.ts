@@ -10,10 +10,12 @@ import { runBehaviourTests } from '../../../src/probe/behaviour-runner';
 import '../../../src/root';
 
 const SOFTWARE_ANSWERABLE = [
-  'counter_counts', 'group_read', 'group_read_after_exit', 'ioctl_reset', 'ioctl_disable_enable', 'ioctl_flag_group',
+  'counter_counts', 'group_read', 'group_read_after_exit', 'ioctl_reset', 'ioctl_disable_enable',
   'ioctl_refresh', 'ioctl_period', 'ioctl_id', 'enable_on_exec', 'inherit', 'overflow',
 ];
 const NEEDS_PMU = ['schedulability', 'multiplexing'];
+// ioctl_flag_group fails where this kernel under-counts re-enabled group members: test/integration/shim/event-set-reenable.test.ts
+// measures that with raw syscalls and holds the check to it.
 
 /** The README's example cases (sources, not compiled: users write them without a build). */
 const CASES = resolve(__dirname, '../../../../test/integration/probe/cases');

@@ -84,7 +84,7 @@ describe('behaviour checks on simulated kernels', () => {
     assert.equal(r?.entry.status, 'broken');
     assert.equal(r?.entry.value, 3);
     assert.equal(r?.entry.measured?.largestOpen, 4);
-    assert.match(r?.entry.reason ?? '', /group of 4 opens but never runs/);
+    assert.match(r?.entry.reason ?? '', /group of 4 cpu-cycles events opens but never runs/);
   });
 
   it('a RESET that does nothing makes ioctl_reset broken and nothing else', () => {

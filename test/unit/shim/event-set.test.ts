@@ -130,12 +130,12 @@ describe('shim/EventSet', () => {
   });
 
   describe('PAPI operations', () => {
-    it('start resets and enables each group; stop disables and returns the values', () => {
+    it('start resets each group (FLAG_GROUP) and enables its leader alone; stop disables it and returns the values', () => {
       const k = stubKernel();
       const set = new EventSet({ kernel: k, capabilities: mapWith() });
       set.add(SW[0]!);
       set.start();
-      assert.deepEqual(k.ioctl.getCalls().map((c) => [c.args[1], c.args[2]]), [[IOC.reset, PERF_IOC_FLAG_GROUP], [IOC.enable, PERF_IOC_FLAG_GROUP]]);
+      assert.deepEqual(k.ioctl.getCalls().map((c) => [c.args[1], c.args[2]]), [[IOC.reset, PERF_IOC_FLAG_GROUP], [IOC.enable, 0]]);
       assert.throws(() => set.start(), /already running/);
       assert.throws(() => set.add(SW[1]!), /running/);
       k.read.callsFake((_fd: number, buf: Uint8Array) => ({ bytes: fillWords(buf, [1, 9, 9, 7]) }));
@@ -175,14 +175,15 @@ describe('shim/EventSet', () => {
       closedError(() => set.accum(new Float64Array(3)));
     });
 
-    it('emulates RESET where the map says it does nothing, and enables members one by one where group ioctls miss them', () => {
+    it('emulates RESET where the map says it does nothing, and resets members one by one where group ioctls miss them', () => {
       const k = stubKernel();
       const set = new EventSet({ kernel: k, capabilities: mapWith({ 'behaviour.ioctl_reset': { status: 'broken' }, 'behaviour.ioctl_flag_group': { status: 'broken' } }) });
       set.add(SW[0]!).add(SW[1]!);
       let raw = [100, 7];
       k.read.callsFake((_fd: number, buf: Uint8Array) => ({ bytes: fillWords(buf, [2, 10, 10, ...raw]) }));
       set.start();
-      assert.deepEqual(k.ioctl.getCalls().filter((c) => c.args[1] === IOC.enable).map((c) => c.args[2]), [0, 0], 'each event enabled, without FLAG_GROUP');
+      assert.deepEqual(k.ioctl.getCalls().filter((c) => c.args[1] === IOC.reset).map((c) => c.args[2]), [0, 0], 'each event reset, without FLAG_GROUP');
+      assert.deepEqual(k.ioctl.getCalls().filter((c) => c.args[1] === IOC.enable).map((c) => c.args[2]), [0], 'the leader alone enabled, without FLAG_GROUP');
       raw = [150, 9];
       assert.deepEqual([...set.read()], [50, 2], 'counts since start()');
       assert.deepEqual(set.readValues().map((v) => v.value), [50n, 2n]);
