@@ -104,7 +104,7 @@ export function checkModifiers(attr: Attr, letters: string, caps: CapabilityMap 
   delete attr.__precise_max;
   const precise = caps ? featureStatus(caps, 'combo.precise_ip') : undefined;
   if (preciseMax) {
-    // :P — the highest level that opens (map), else the core PMU's caps/max_precise, else none.
+    // :P — the highest level honoured (map: combo.precise_ip, measured by EXACT_IP samples), else the core PMU's caps/max_precise, else none.
     const v = precise ? (precise.status === 'supported' && typeof precise.value === 'number' ? precise.value : 0) : sysfsMaxPrecise ?? 0;
     if (v > 0) attr.precise_ip = Math.max(Number(attr.precise_ip ?? 0), Math.min(3, v));
   }
