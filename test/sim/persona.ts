@@ -6,6 +6,7 @@
  * table of kernel behaviours below. Everything else (paranoid level, PMU, NMI
  * watchdog, seccomp, quirks) is plain data. No code path depends on a version.
  */
+import type { PmuRules } from './sim-pmu-rules';
 import { ABI_FEATURES, ATTR_SIZE_VERSIONS, HW_EVENTS, SW_EVENTS, MMAP_CAPABILITIES, CLOCK_IDS } from '../../src/abi';
 
 /** A core PMU (the CPU's performance monitoring unit). */
@@ -61,6 +62,8 @@ export interface PersonaPmu {
    * event, so a group whose members are all opened disabled is never refused at open.
    */
   groupValidation?: 'all' | 'enabled';
+  /** What the driver refuses of exclude_* and precise_ip (sim-pmu-rules.ts). */
+  rules?: PmuRules;
 }
 
 /** Another PMU listed in sysfs (msr, uncore_*, …): counting only, no sampling. */
