@@ -7,6 +7,7 @@
 import { PerfcompatError } from '../../errors';
 import type { CapabilityMap } from '../../model/capability-map';
 import { entry } from '../map-lookup';
+import { capabilityToGrant, paranoidAny } from '../../model/privilege';
 import { asBig } from '../work-attr';
 import { errnoDetails, fromMap, shortStatus } from './map-facts';
 import { quote, runOnSample, SAMPLE_EVENT } from './sample-event';
@@ -28,12 +29,12 @@ export const kernelAccessStep: PlanStep = {
     const paranoid = env?.paranoid;
     const known = paranoid !== null && paranoid !== undefined;
     if (asBig(a.exclude_user) !== 0n && asBig(a.exclude_kernel) === 0n) {
-      throw new PerfcompatError('ERR_KERNEL', `${work.label}: counts kernel space only (exclude_user), but counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}; needs CAP_PERFMON or paranoid <= 1)` : ''}`,
+      throw new PerfcompatError('ERR_KERNEL', `${work.label}: counts kernel space only (exclude_user), but counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}; needs ${capabilityToGrant(paranoid)}${paranoidAny(paranoid) ? '' : ' or paranoid <= 1'})` : ''}`,
         errnoDetails(map, ID));
     }
     const added = ['exclude_kernel', 'exclude_hv'].filter((f) => asBig(a[f]) === 0n);
     for (const f of added) a[f] = 1;
-    return [{ what: `set ${added.join(', ')}`, why: `counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}, no CAP_PERFMON)` : ''}: only user space is counted`, ...fromMap(map, ID) }];
+    return [{ what: `set ${added.join(', ')}`, why: `counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}, no ${capabilityToGrant(paranoid)})` : ''}: only user space is counted`, ...fromMap(map, ID) }];
   },
 
   explain(map) {

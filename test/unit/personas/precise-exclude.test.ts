@@ -170,3 +170,25 @@ describe('per-PMU exclude bits (issue 15, item 12)', function () {
     } finally { ev.close(); }
   });
 });
+
+describe('paranoid 3/4 advice names CAP_SYS_ADMIN (issue 15, item 14)', function () {
+  this.timeout(60_000);
+
+  // Debian/Ubuntu: perf_event_open starts with perf_paranoid_any() && !capable(CAP_SYS_ADMIN) → EACCES.
+  for (const paranoid of [3, 4]) {
+    it(`paranoid ${paranoid}, a caller with CAP_PERFMON only: the refusal names CAP_SYS_ADMIN, not CAP_PERFMON`, () => {
+      const sim = simulate('paranoid3-user', { paranoid, caps: { perfmon: true } });
+      assert.throws(() => getCapabilities({ ...sim }), (err: Error) => {
+        assert.match(err.message, /CAP_SYS_ADMIN/);
+        assert.doesNotMatch(err.message, /grant CAP_PERFMON/);
+        assert.match(err.message, /CAP_PERFMON is not enough/);
+        return true;
+      });
+    });
+  }
+
+  it('paranoid 2: the advice stays CAP_PERFMON', () => {
+    const sim = simulate('paranoid3-user', { paranoid: 2, seccomp: 'EPERM' });
+    assert.throws(() => getCapabilities({ ...sim }), /CAP_PERFMON/);
+  });
+});
