@@ -98,3 +98,15 @@ export function resolveBaseForm(name: BaseName, tryOpen: (attr: AttrInput) => nu
   if (formRefused(userOnly) && statusOfErrno(whole) === 'denied') return { attr: forms[0]!, errno: whole };
   return { attr: forms[1]!, errno: userOnly };
 }
+
+/** The user-space-only fields, the form a caller denied kernel counting may open. */
+export const USER_SPACE_ONLY: Readonly<Record<string, number>> = { exclude_kernel: 1, exclude_hv: 1 };
+
+/**
+ * The user-space-only form of an open that was denied, or undefined when the
+ * open already was one (no more restricted form of the same question).
+ */
+export function userSpaceForm(attr: AttrInput): AttrInput | undefined {
+  if (Number(attr.exclude_kernel ?? 0) === 1 && Number(attr.exclude_hv ?? 0) === 1) return undefined;
+  return { ...attr, ...USER_SPACE_ONLY };
+}

@@ -14,7 +14,7 @@ import { openScope, OPEN_RETRIES, type FdScope } from '../open/scope';
 import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
-import { BASES, BASE_LABELS, oracleAttr, resolveBaseForm } from './bases';
+import { BASES, BASE_LABELS, oracleAttr, resolveBaseForm, userSpaceForm, USER_SPACE_ONLY } from './bases';
 import { workloadOf } from './workload';
 import { baseRefused } from './base-refused';
 import { classifyRefusal } from './classify';
@@ -122,8 +122,18 @@ export class ProbeRun implements ProbeContext {
         if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
         return e;
       }
-      return this.refused(decl, r.errno, base, decl.set);
+      return this.withPermittedForm(this.refused(decl, r.errno, base, decl.set), { ...base.attr, ...decl.set }, decl);
     });
+  }
+
+  /** A denied answer is not the end: record the user-space-only form when it opens for this caller (bases.ts). */
+  private withPermittedForm(e: FeatureEntry, attr: AttrInput, decl: ProbeDeclaration): FeatureEntry {
+    const form = e.status === 'denied' ? userSpaceForm(attr) : undefined;
+    if (!form) return e;
+    const r = this.open(form, decl.target);
+    if (isErr(r)) return e;
+    this.close(r.fd);
+    return { ...e, permittedWith: { ...USER_SPACE_ONLY }, reason: `${e.reason ?? 'denied'}; permitted for this caller user space only (exclude_kernel, exclude_hv)` };
   }
 
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry {

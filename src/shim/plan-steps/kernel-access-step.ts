@@ -19,6 +19,11 @@ export function kernelDenied(map: CapabilityMap | undefined): boolean {
   return entry(map, ID)?.status === 'denied';
 }
 
+/** The fields under which counting is permitted for this caller: access.kernel.permittedWith, else user space only. */
+export function permittedForm(map: CapabilityMap | undefined): Record<string, number | string> {
+  return entry(map, ID)?.permittedWith ?? { exclude_kernel: 1, exclude_hv: 1 };
+}
+
 export const kernelAccessStep: PlanStep = {
   name: 'user space only where counting the kernel is denied',
   consults: [ID],
@@ -32,9 +37,11 @@ export const kernelAccessStep: PlanStep = {
       throw new PerfcompatError('ERR_KERNEL', `${work.label}: counts kernel space only (exclude_user), but counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}; needs ${capabilityToGrant(paranoid)}${paranoidAny(paranoid) ? '' : ' or paranoid <= 1'})` : ''}`,
         errnoDetails(map, ID));
     }
-    const added = ['exclude_kernel', 'exclude_hv'].filter((f) => asBig(a[f]) === 0n);
-    for (const f of added) a[f] = 1;
-    return [{ what: `set ${added.join(', ')}`, why: `counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}, no ${capabilityToGrant(paranoid)})` : ''}: only user space is counted`, ...fromMap(map, ID) }];
+    // The form the probe measured as permitted (access.kernel.permittedWith), else the user-space-only bits.
+    const form = permittedForm(map);
+    const added = Object.keys(form).filter((f) => asBig(a[f]) !== BigInt(form[f]!));
+    for (const f of added) a[f] = Number(form[f]);
+    return [{ what: `set ${added.join(', ')}`, why: `counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}, no ${capabilityToGrant(paranoid)})` : ''}: only user space is counted${entry(map, ID)?.permittedWith ? ' (the form access.kernel.permittedWith was measured to open)' : ''}`, ...fromMap(map, ID) }];
   },
 
   explain(map) {

@@ -192,3 +192,32 @@ describe('paranoid 3/4 advice names CAP_SYS_ADMIN (issue 15, item 14)', function
     assert.throws(() => getCapabilities({ ...sim }), /CAP_PERFMON/);
   });
 });
+
+describe('a denied answer is not the end: permittedWith (issue 15, item 15)', function () {
+  this.timeout(60_000);
+
+  it('paranoid2-user: access.kernel is denied with the user-space-only form it was measured to open, and the shim uses it', () => {
+    const { sim, map } = setup('paranoid2-user');
+    const k = map.features['access.kernel']!;
+    assert.equal(k.status, 'denied');
+    assert.deepEqual(k.permittedWith, { exclude_kernel: 1, exclude_hv: 1 });
+    const ev = openEvent('cycles', { kernel: sim.kernel, capabilities: map });
+    try {
+      const attr = sim.kernel.event(ev.fd)!.attr;
+      for (const [f, v] of Object.entries(k.permittedWith!)) assert.equal(Number(attr[f]), Number(v), f);
+      assert.ok(ev.adaptations.some((a) => a.featureId === 'access.kernel' && /permittedWith/.test(a.why)), JSON.stringify(ev.adaptations));
+    } finally { ev.close(); }
+    assert.match(explainText('access.kernel', map), /permitted for this caller user space only/);
+  });
+
+  it('a denied entry with no permitted form carries none (access.cpu_wide at paranoid 2)', () => {
+    const { map } = setup('paranoid2-user');
+    assert.equal(map.features['access.cpu_wide']?.status, 'denied');
+    assert.equal(map.features['access.cpu_wide']?.permittedWith, undefined);
+  });
+
+  it('root has no denied entry, so no permittedWith', () => {
+    const { map } = setup('mainline-6.12');
+    assert.deepEqual(Object.entries(map.features).filter(([, e]) => e.permittedWith).map(([id]) => id), []);
+  });
+});
