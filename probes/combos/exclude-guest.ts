@@ -2,8 +2,8 @@
  * combo.exclude_guest on the core PMU: whether exclude_guest opens, and
  * whether events open only with it. Apple's m1_pmu_set_event_filter
  * (drivers/perf/apple_m1_cpu_pmu.c, 5.17+) refuses an event without
- * exclude_guest (EOPNOTSUPP; EINVAL on older kernels) unless the kernel runs
- * in hyp mode; the hardware base then resolves to a form with exclude_guest
+ * exclude_guest unless the kernel runs in hyp mode (EOPNOTSUPP, via
+ * arm_pmu.c's __hw_perf_event_init before 6.8; either refusal is read alike); the hardware base then resolves to a form with exclude_guest
  * (bases.ts), and this answers 'required' with the refusal of the form
  * without it as the evidence — the shim sets exclude_guest on core-PMU
  * events there, as perf's evsel__fallback does on EOPNOTSUPP.

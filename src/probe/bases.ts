@@ -10,7 +10,7 @@
  * from amd_pmu_hw_config via forward_event_to_ibs; riscv_pmu_legacy; Arm
  * PMUs without filtering) refuse every exclude_* bit (perf_try_init_event,
  * EINVAL, since 5.0); and with exclude_guest where the PMU opens events only
- * with it (Apple's m1_pmu_set_event_filter: EOPNOTSUPP, EINVAL before 6.2).
+ * with it (Apple's m1_pmu_set_event_filter: EOPNOTSUPP through __hw_perf_event_init).
  */
 import type { AttrInput } from '../abi/attr-codec';
 import { errnoName } from '../abi/errno';

@@ -14,9 +14,12 @@
  *   there (EINVAL). perf_ibs_handle_irq sets PERF_EFLAGS_EXACT (the samples'
  *   PERF_RECORD_MISC_EXACT_IP).
  * - requiresExcludeGuest: m1_pmu_set_event_filter (drivers/perf/
- *   apple_m1_cpu_pmu.c, since 5.17) refuses an event without exclude_guest:
- *   EINVAL until 6.2, EOPNOTSUPP since (with the pr_debug "ARM performance
- *   counters do not support mode exclusion").
+ *   apple_m1_cpu_pmu.c, since 5.17) refuses an event without exclude_guest.
+ *   The function returned -EINVAL until 6.8, but arm_pmu.c's
+ *   __hw_perf_event_init turned any set_event_filter error into EOPNOTSUPP;
+ *   since "arm: pmu: Move error message and -EOPNOTSUPP to individual PMUs"
+ *   (6.8) the driver returns EOPNOTSUPP itself. User space sees EOPNOTSUPP;
+ *   EINVAL is kept as a knob for robustness.
  */
 import type { DecodedAttr } from '../../src/abi/attr-codec';
 

@@ -6,8 +6,10 @@ import { PersonaSpec } from '../persona';
  * 10 counters each, cycles and instructions only (m1_pmu_perf_map), no
  * precise_ip, no branch stack. m1_pmu_set_event_filter refuses an event
  * without exclude_guest (the counters cannot tell guest from host unless
- * the kernel runs in hyp mode): EOPNOTSUPP since 6.2 (EINVAL before), which
- * perf's evsel__fallback answers by setting exclude_guest=1.
+ * the kernel runs in hyp mode): EOPNOTSUPP as user space sees it on every
+ * release (the function's own -EINVAL before 6.8 was turned into EOPNOTSUPP
+ * by arm_pmu.c's __hw_perf_event_init), which perf's evsel__fallback answers
+ * by setting exclude_guest=1.
  */
 const persona: PersonaSpec = {
   name: 'apple-m1',

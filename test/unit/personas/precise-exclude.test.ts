@@ -131,7 +131,7 @@ describe('Apple M1: exclude_guest required (issue 15, item 6)', function () {
   this.timeout(120_000);
 
   for (const errno of ['EOPNOTSUPP', 'EINVAL'] as const) {
-    it(`m1_pmu_set_event_filter answering ${errno}: combo.exclude_guest is 'required', hardware events and combos supported`, () => {
+    it(`m1_pmu_set_event_filter refusing with ${errno}${errno === 'EINVAL' ? ' (robustness: user space sees EOPNOTSUPP)' : ''}: combo.exclude_guest is 'required', hardware events and combos supported`, () => {
       const pmu = simulate('apple-m1').kernel.persona.pmu!;
       const { map } = setup('apple-m1', { pmu: { ...pmu, rules: { requiresExcludeGuest: errno } } });
       const g = map.features['combo.exclude_guest']!;
