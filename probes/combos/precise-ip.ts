@@ -113,7 +113,14 @@ export function preciseIpHook(ctx: ProbeContext, decl: ProbeDeclaration): Featur
       refusals[`precise_ip=${level}`] = errnoName(r.errno);
     }
     if (opened.length === 0) {
-      return { status: 'no-hardware', value: 0, base: label, measured: refusals, reason: 'no precise_ip level above 0 opens on this PMU (no PEBS/IBS/SPE-style precise sampling)' };
+      const userOnly = Number(base.attr.exclude_kernel ?? 0) === 1;
+      const formRefused = Object.values(refusals).some((n) => n === 'EINVAL');
+      return {
+        status: 'no-hardware', value: 0, base: label, measured: refusals,
+        reason: userOnly && formRefused
+          ? 'no precise_ip level above 0 opens counting user space only (EINVAL): precise events may go to a PMU that takes no exclude bit (AMD IBS, PERF_PMU_CAP_NO_EXCLUDE), which only a caller allowed to count the kernel can use'
+          : 'no precise_ip level above 0 opens on this PMU (no PEBS/IBS/SPE-style precise sampling)',
+      };
     }
     const top = opened[0]!;
     const measured: Record<string, string | number | boolean> = { ...refusals, opens: opened.join(',') };

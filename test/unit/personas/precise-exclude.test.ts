@@ -105,6 +105,7 @@ describe('bases carry no restriction the caller does not need (issue 15, item 5)
     assert.notEqual(e.status, 'supported');
     assert.equal(e.value, 0);
     assert.equal(map.features['event.hardware.cpu_cycles']?.status, 'supported');
+    assert.match(e.reason ?? '', /user space only.*NO_EXCLUDE/);
   });
 
   // riscv_pmu_legacy: PERF_PMU_CAP_NO_EXCLUDE on the core PMU.
