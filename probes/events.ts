@@ -10,14 +10,54 @@ import { HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, HW_EVENTS, PERF_TYPE, SW_
 import { readTracepointId } from '../src/env/tracefs';
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
+import { errnoClass } from '../src/model/errno-class';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/contract';
 import type { FeatureEntry } from '../src/model/capability-map';
+
+/**
+ * A CPU-PMU event is opened with the exclusion bits of the hardware base's
+ * form (bases.ts: the least restricted one this caller and PMU take — none
+ * for a caller who may count the kernel, exclude_guest where the PMU needs
+ * it), so a PMU that refuses every exclude bit is not read as absent; user
+ * space only when the base itself did not open.
+ */
+function plainSet(set: Readonly<Record<string, unknown>>): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(set)) {
+    if (typeof v === 'bigint') out[k] = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : `0x${v.toString(16)}`;
+    else if (typeof v === 'number' || typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+function pmuEventHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
+  const hw = ctx.base('hardware');
+  const form: Record<string, number> = hw.errno === undefined ? { disabled: 1 } : { disabled: 1, exclude_kernel: 1, exclude_hv: 1 };
+  if (hw.errno === undefined) {
+    for (const f of ['exclude_kernel', 'exclude_hv', 'exclude_guest']) if (hw.attr[f] !== undefined) form[f] = Number(hw.attr[f]);
+  }
+  const set = { ...form, ...decl.set };
+  const r = ctx.open(set);
+  if (!isErr(r)) {
+    ctx.close(r.fd);
+    const e: FeatureEntry = { status: 'supported', base: 'none', set: plainSet(decl.set ?? {}) };
+    const bits = Object.keys(form).filter((k) => k.startsWith('exclude_'));
+    if (bits.join() !== 'exclude_kernel,exclude_hv') e.reason = `opened ${bits.length ? `with ${bits.join(', ')}` : 'with no exclude bit'}, as the hardware base takes it`;
+    return e;
+  }
+  // The base is denied and this form refused by the PMU (it takes no exclude bit): the caller is denied, not the event absent.
+  if (hw.errno !== undefined && errnoClass(hw.errno).status === 'denied' && ['EINVAL', 'EOPNOTSUPP'].includes(errnoName(r.errno))) {
+    const e = ctx.refused(decl, hw.errno, { name: 'none', attr: form });
+    return { ...e, reason: `${e.reason}; user space only is refused with ${errnoName(r.errno)} (this PMU takes no exclude bit), with kernel space counted it is not permitted` };
+  }
+  return ctx.refused(decl, r.errno, { name: 'none', attr: form });
+}
 
 const hardware: ProbeDeclaration[] = HW_EVENTS.map((e): ProbeDeclaration => ({
   id: `event.hardware.${e.name}`,
   description: `generic hardware event ${e.name} (PERF_TYPE_HARDWARE, PERF_COUNT_HW_${e.name.toUpperCase()})`,
   base: 'none', set: { type: PERF_TYPE.HARDWARE, config: e.value }, mainline: e.mainline,
-  errnos: { EINVAL: 'no-hardware' },
+  errnos: { EINVAL: 'no-hardware' }, hook: pmuEventHook,
 }));
 
 const software: ProbeDeclaration[] = SW_EVENTS.map((e): ProbeDeclaration => ({
@@ -34,7 +74,7 @@ const cache: ProbeDeclaration[] = HW_CACHE_IDS.flatMap((c) => HW_CACHE_OPS.flatM
   base: 'none',
   set: { type: PERF_TYPE.HW_CACHE, config: hwCacheConfig(c.value, op.value, res.value) },
   mainline: c.mainline,
-  errnos: { EINVAL: 'no-hardware' },
+  errnos: { EINVAL: 'no-hardware' }, hook: pmuEventHook,
 }))));
 
 /** A write breakpoint on a user address nothing writes to (the event is never enabled). */

@@ -10,6 +10,7 @@
 import { CLOCK_IDS, PERF_FORMAT, PERF_SAMPLE } from '../../src/abi/constants';
 import type { ProbeDeclaration } from '../../src/probe/contract';
 import { auxOutputHook } from './aux-output';
+import { excludeGuestHook } from './exclude-guest';
 import { schedulabilityHook } from './group-limit';
 import { hwSwGroupHook } from './hw-sw-group';
 import { preciseIpHook } from './precise-ip';
@@ -31,7 +32,10 @@ export const comboProbes: ProbeDeclaration[] = [
     description: 'sigtrap without remove_on_exec (the kernel requires both)',
     note: 'the kernel requires remove_on_exec with sigtrap; the shim always sets both',
   },
-  { id: 'combo.exclude_guest', base: 'hardware', set: { exclude_guest: 1 }, description: 'exclude_guest on this PMU' },
+  {
+    id: 'combo.exclude_guest', base: 'hardware', set: { exclude_guest: 1 }, hook: excludeGuestHook,
+    description: 'exclude_guest on the core PMU (value "required" where events open only with it)',
+  },
   { id: 'combo.exclude_host', base: 'hardware', set: { exclude_host: 1 }, description: 'exclude_host on this PMU' },
   {
     id: 'combo.precise_ip', base: 'hardware-sampling', hook: preciseIpHook,

@@ -11,6 +11,7 @@
 import { PERF_SAMPLE } from '../abi/constants';
 import type { CapabilityMap } from '../model/capability-map';
 import { PerfcompatError } from '../errors';
+import { capabilityToGrant } from '../model/privilege';
 
 export const MODIFIER_CHARS = 'ukhIGHpPSDeW';
 
@@ -104,7 +105,7 @@ export function checkModifiers(attr: Attr, letters: string, caps: CapabilityMap 
   delete attr.__precise_max;
   const precise = caps ? featureStatus(caps, 'combo.precise_ip') : undefined;
   if (preciseMax) {
-    // :P — the highest level that opens (map), else the core PMU's caps/max_precise, else none.
+    // :P — the highest level honoured (map: combo.precise_ip, measured by EXACT_IP samples), else the core PMU's caps/max_precise, else none.
     const v = precise ? (precise.status === 'supported' && typeof precise.value === 'number' ? precise.value : 0) : sysfsMaxPrecise ?? 0;
     if (v > 0) attr.precise_ip = Math.max(Number(attr.precise_ip ?? 0), Math.min(3, v));
   }
@@ -115,7 +116,7 @@ export function checkModifiers(attr: Attr, letters: string, caps: CapabilityMap 
       const paranoid = caps.environment?.paranoid;
       throw new PerfcompatError('ERR_EVENT_NAME',
         `event "${what}": modifier :k asks to count kernel space, which is denied for this caller (access.kernel: denied${k.errnoName ? `, ${k.errnoName}` : ''}` +
-        `${paranoid !== null && paranoid !== undefined ? `; perf_event_paranoid is ${paranoid}` : ''}); use :u, or run with CAP_PERFMON or a lower perf_event_paranoid`);
+        `${paranoid !== null && paranoid !== undefined ? `; perf_event_paranoid is ${paranoid}` : ''}); use :u, or run with ${capabilityToGrant(paranoid)} or a lower perf_event_paranoid`);
     }
   }
   // :p… beyond combo.precise_ip and :G/:H the kernel refuses are not decided here:

@@ -46,6 +46,13 @@ export interface FeatureEntry {
   reason?: string;
   /** Behaviour checks: what was measured against what was expected. */
   measured?: Record<string, number | string | boolean>;
+  /**
+   * On a `denied` entry: the attr fields under which the same open is
+   * permitted for this caller (its user-space-only form, e.g.
+   * { exclude_kernel: 1, exclude_hv: 1 }), measured; absent when no such form
+   * opens. The shim uses it rather than refusing.
+   */
+  permittedWith?: Record<string, number | string>;
 }
 
 /** One events/ alias of a PMU: what its name stands for. */

@@ -12,6 +12,7 @@ import { statusOfErrno } from '../model/errno-class';
 import { BASES } from './bases';
 import type { ProbeRun } from './engine';
 import type { Environment } from '../model/capability-map';
+import { capabilityToGrant, privilegeAdvice } from '../model/privilege';
 
 /** No open can work: no syscall, or no permission (the errno table's `denied`). */
 function fatal(errno: number): boolean {
@@ -42,7 +43,7 @@ export function cause(name: string, env: Environment): string {
       : 'every open fails with ENOSYS: this kernel has no perf events (CONFIG_PERF_EVENTS) or the syscall is filtered';
   }
   if (name === 'EPERM' && seccomp) {
-    return `every open fails with EPERM and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the seccomp profile refuses perf_event_open; allow it (e.g. docker --security-opt seccomp=…) or add CAP_PERFMON`;
+    return `every open fails with EPERM and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the seccomp profile refuses perf_event_open; allow it (e.g. docker --security-opt seccomp=…) or add ${capabilityToGrant(env.paranoid)}`;
   }
-  return `every open fails with ${name}: perf_event_paranoid is ${env.paranoid ?? 'unknown'} and this caller (euid ${env.euid}) lacks CAP_PERFMON; lower kernel.perf_event_paranoid (2 allows user-space counting of one's own tasks) or grant CAP_PERFMON`;
+  return `every open fails with ${name}: perf_event_paranoid is ${env.paranoid ?? 'unknown'} and this caller (euid ${env.euid}) lacks ${capabilityToGrant(env.paranoid)}; ${privilegeAdvice(env.paranoid)}`;
 }

@@ -101,6 +101,8 @@ export interface ProbeContext {
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry;
   /** Compute once per run (shared by sibling declarations, e.g. the mmap page). */
   memo<T>(key: string, fn: () => T): T;
+  /** Busy work on this thread for about `cpuMs` of its CPU time: what an enabled task event counts (a sampling probe's work). */
+  work(cpuMs: number): void;
 }
 
 /** What a feature id is, for people (`probe explain`): from its declaration. */

@@ -14,7 +14,8 @@ import { openScope, OPEN_RETRIES, type FdScope } from '../open/scope';
 import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
-import { BASES, BASE_LABELS, oracleAttr } from './bases';
+import { BASES, BASE_LABELS, oracleAttr, resolveBaseForm, userSpaceForm, USER_SPACE_ONLY } from './bases';
+import { workloadOf } from './workload';
 import { baseRefused } from './base-refused';
 import { classifyRefusal } from './classify';
 import { isRetryable, isTransient } from '../model/errno-class';
@@ -121,8 +122,18 @@ export class ProbeRun implements ProbeContext {
         if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
         return e;
       }
-      return this.refused(decl, r.errno, base, decl.set);
+      return this.withPermittedForm(this.refused(decl, r.errno, base, decl.set), { ...base.attr, ...decl.set }, decl);
     });
+  }
+
+  /** A denied answer is not the end: record the user-space-only form when it opens for this caller (bases.ts). */
+  private withPermittedForm(e: FeatureEntry, attr: AttrInput, decl: ProbeDeclaration): FeatureEntry {
+    const form = e.status === 'denied' ? userSpaceForm(attr) : undefined;
+    if (!form) return e;
+    const r = this.open(form, decl.target);
+    if (isErr(r)) return e;
+    this.close(r.fd);
+    return { ...e, permittedWith: { ...USER_SPACE_ONLY }, reason: `${e.reason ?? 'denied'}; permitted for this caller user space only (exclude_kernel, exclude_hv)` };
   }
 
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry {
@@ -183,12 +194,15 @@ export class ProbeRun implements ProbeContext {
   private resolveBase(name: BaseName): ResolvedBase {
     const cached = this.bases.get(name);
     if (cached) return cached;
-    const attr = BASES[name];
-    let resolved: ResolvedBase = { name, attr };
+    // The least restricted form of the base this caller and PMU open (bases.ts decides the forms and the answer).
+    let resolved: ResolvedBase = { name, attr: BASES[name] };
     if (name !== 'none') {
-      const r = this.open(attr);
-      if (isErr(r)) resolved = { name, attr, errno: r.errno };
-      else this.close(r.fd);
+      resolved = { name, ...resolveBaseForm(name, (attr) => {
+        const r = this.open(attr);
+        if (isErr(r)) return r.errno;
+        this.close(r.fd);
+        return undefined;
+      }) };
     }
     // A fault of the moment (EMFILE…) is not a fact about the base: ask again next time.
     if (resolved.errno === undefined || !isTransient(resolved.errno)) this.bases.set(name, resolved);
@@ -246,6 +260,10 @@ export class ProbeRun implements ProbeContext {
 
   munmap(mapping: Mapping): void {
     this.scope.munmap(mapping);
+  }
+
+  work(cpuMs: number): void {
+    workloadOf(this.kernel).run({ cpu_ms: cpuMs });
   }
 
   memo<T>(key: string, fn: () => T): T {

@@ -7,6 +7,7 @@
  * watchdog, seccomp, quirks) is plain data. No code path depends on a version.
  */
 import type { AuxCaps, PmuDriver } from './sim-drivers';
+import type { PmuRules } from './sim-pmu-rules';
 import { ABI_FEATURES, ATTR_SIZE_VERSIONS, HW_EVENTS, SW_EVENTS, MMAP_CAPABILITIES, CLOCK_IDS } from '../../src/abi';
 
 /** A core PMU (the CPU's performance monitoring unit). */
@@ -64,6 +65,8 @@ export interface PersonaPmu {
   groupValidation?: 'all' | 'enabled';
   /** Vendor driver rules (sim-drivers.ts): Intel LBR / PEBS via PT, AMD BRS. */
   driver?: PmuDriver;
+  /** What the driver refuses of exclude_* and precise_ip (sim-pmu-rules.ts). */
+  rules?: PmuRules;
 }
 
 /** Another PMU listed in sysfs (msr, uncore_*, …): counting only, no sampling. */

@@ -28,6 +28,7 @@ import { DEFAULT_HW_CACHE, corePmus, PersonaPmu } from './persona';
 import { auxRefusal, branchStackRefusal, clockRefusal } from './sim-drivers';
 import { EventKind, SimEvent, groupOf, rateOf } from './sim-event';
 import { CounterMap, scheduleOn, userIndexOf } from './sim-counters';
+import { pmuRuleRefusal } from './sim-pmu-rules';
 import { initControlPage, updateControlPage, writeSamples } from './sim-ring';
 
 const E = ERRNO as Readonly<Record<string, number>>;
@@ -484,6 +485,8 @@ export class SimKernel implements Kernel {
 
   /** What the core PMU itself refuses (x86_pmu_hw_config and friends). */
   private checkCoreAttr(core: PersonaPmu, attr: DecodedAttr, branch: boolean): void {
+    const ruled = pmuRuleRefusal(core.rules, attr);
+    if (ruled) fail(ruled);
     if (Number(attr.precise_ip ?? 0) > core.maxPrecise) fail('EOPNOTSUPP');
     // armv8pmu_set_event_filter refuses exclude_idle; __hw_perf_event_init turns that into EOPNOTSUPP.
     if (core.refusesExcludeIdle && attr.exclude_idle === 1) fail('EOPNOTSUPP');

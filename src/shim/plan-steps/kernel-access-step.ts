@@ -7,6 +7,7 @@
 import { PerfcompatError } from '../../errors';
 import type { CapabilityMap } from '../../model/capability-map';
 import { entry } from '../map-lookup';
+import { capabilityToGrant, paranoidAny } from '../../model/privilege';
 import { asBig } from '../work-attr';
 import { errnoDetails, fromMap, shortStatus } from './map-facts';
 import { quote, runOnSample, SAMPLE_EVENT } from './sample-event';
@@ -16,6 +17,11 @@ const ID = 'access.kernel';
 
 export function kernelDenied(map: CapabilityMap | undefined): boolean {
   return entry(map, ID)?.status === 'denied';
+}
+
+/** The fields under which counting is permitted for this caller: access.kernel.permittedWith, else user space only. */
+export function permittedForm(map: CapabilityMap | undefined): Record<string, number | string> {
+  return entry(map, ID)?.permittedWith ?? { exclude_kernel: 1, exclude_hv: 1 };
 }
 
 export const kernelAccessStep: PlanStep = {
@@ -28,12 +34,14 @@ export const kernelAccessStep: PlanStep = {
     const paranoid = env?.paranoid;
     const known = paranoid !== null && paranoid !== undefined;
     if (asBig(a.exclude_user) !== 0n && asBig(a.exclude_kernel) === 0n) {
-      throw new PerfcompatError('ERR_KERNEL', `${work.label}: counts kernel space only (exclude_user), but counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}; needs CAP_PERFMON or paranoid <= 1)` : ''}`,
+      throw new PerfcompatError('ERR_KERNEL', `${work.label}: counts kernel space only (exclude_user), but counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}; needs ${capabilityToGrant(paranoid)}${paranoidAny(paranoid) ? '' : ' or paranoid <= 1'})` : ''}`,
         errnoDetails(map, ID));
     }
-    const added = ['exclude_kernel', 'exclude_hv'].filter((f) => asBig(a[f]) === 0n);
-    for (const f of added) a[f] = 1;
-    return [{ what: `set ${added.join(', ')}`, why: `counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}, no CAP_PERFMON)` : ''}: only user space is counted`, ...fromMap(map, ID) }];
+    // The form the probe measured as permitted (access.kernel.permittedWith), else the user-space-only bits.
+    const form = permittedForm(map);
+    const added = Object.keys(form).filter((f) => asBig(a[f]) !== BigInt(form[f]!));
+    for (const f of added) a[f] = Number(form[f]);
+    return [{ what: `set ${added.join(', ')}`, why: `counting kernel space is denied for this caller${known ? ` (perf_event_paranoid ${paranoid}, no ${capabilityToGrant(paranoid)})` : ''}: only user space is counted${entry(map, ID)?.permittedWith ? ' (the form access.kernel.permittedWith was measured to open)' : ''}`, ...fromMap(map, ID) }];
   },
 
   explain(map) {

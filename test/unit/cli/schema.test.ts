@@ -21,7 +21,7 @@ function validator(): ReturnType<Ajv2020['compile']> {
 const fullEntry: Required<FeatureEntry> = {
   status: 'unsupported', errno: 22, errnoName: 'EINVAL', mainline: '5.13', anomaly: 'missing', value: 3,
   base: 'software/cpu-clock', set: { sigtrap: 1 }, needs: ['attr.remove_on_exec'], inferredFrom: 'attr.size',
-  reason: 'why', measured: { count: 1, ok: false },
+  reason: 'why', measured: { count: 1, ok: false }, permittedWith: { exclude_kernel: 1, exclude_hv: 1 },
 };
 const fullPmu: Required<PmuInfo> = {
   name: 'cpu', type: 4, formats: { event: 'config:0-7' }, caps: { max_precise: '3' }, events: ['cycles'],

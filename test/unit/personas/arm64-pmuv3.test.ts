@@ -243,7 +243,7 @@ describe(`${NAME}: the shim`, function () {
     const sim = simulate(NAME, MANUAL);
     const capabilities = getCapabilities(sim);
     for (const spec of ['cycles', 'cycles:ppp']) {
-      const s = new Sampler(spec, { kernel: sim.kernel, capabilities, period: 100_000, sampleType: ['ip', 'tid'], startDisabled: true });
+      const s = new Sampler(spec, { kernel: sim.kernel, capabilities, period: 100_000, sampleType: ['ip', 'tid'], startDisabled: true, policy: { allowPreciseDowngrade: true } });
       try {
         s.enable();
         sim.kernel.work(2_000_000);
