@@ -3,6 +3,7 @@
  * dump and this kernel. Exit 1 when B lost a feature A supported (a CI gate).
  */
 import { COMMON_OPTIONS, EXIT, flag, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import { capabilitiesHere } from '../capabilities-source';
 import { diffToJson, formatDiff } from '../diff-format';
 import { readCapabilityDump } from '../dump-file';
@@ -10,7 +11,7 @@ import { diffMaps } from '../../model/map-diff';
 
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'what changed between two dumps, or a dump and this kernel',
+  summary: SUMMARIES.diff,
   help: `Usage: probe diff A.json [B.json] [--json] [--refresh]
 
 Compare two capability dumps (made with probe --json), or A against this

@@ -4,6 +4,7 @@
  */
 import { ABI_FEATURES } from '../../abi/features';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import { loadCapabilities } from '../capabilities-source';
 import { didYouMean } from '../did-you-mean';
 import { formatExplain } from '../explain-text';
@@ -11,7 +12,7 @@ import { describeFeature } from '../feature-text';
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'one feature in full: what, the answer here, why, shim path',
+  summary: SUMMARIES.explain,
   help: `Usage: probe explain FEATURE-ID [--json] [--from FILE] [--refresh]
 
 Explain one feature: what it is (from the ABI tables), the mainline release

@@ -5,6 +5,7 @@
 import type { EventListing } from '../../events';
 import { colorStatus } from '../color';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import { loadCapabilities } from '../capabilities-source';
 import { fitLines, padEnd, truncate } from '../text';
 
@@ -59,7 +60,7 @@ function explainUnusableTracefs(pattern: string): void {
 
 export const listCommand: Command = {
   name: 'list',
-  summary: 'events that open here, their PMU, whether they work for you',
+  summary: SUMMARIES.list,
   help: `Usage: probe list [PATTERN] [--all] [--json] [--refresh]
 
 List the events this machine has (generic hardware and cache events, software

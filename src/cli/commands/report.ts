@@ -3,14 +3,14 @@
  * CapabilityMap as JSON with --json.
  */
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import { loadCapabilities } from '../capabilities-source';
-import { groupByKind, onlyMatcher } from '../feature-groups';
-import { formatReport } from '../report-format';
-import { engineVersion } from '../../probe/engine-version';
+/* eslint-disable @typescript-eslint/no-require-imports */
+// The filter and the formatter are required where used: `probe --json` needs neither.
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'what perf_event_open can do on this kernel (the default command)',
+  summary: SUMMARIES.report,
   help: `Usage: probe [--all] [--only KIND|GLOB] [--json] [--refresh] [--from FILE]
 
 Probe this kernel feature by feature and report what works, what is refused
@@ -49,6 +49,7 @@ Commands: probe diff, probe explain, probe list, probe stat (probe CMD --help)`,
     let ids = Object.keys(map.features);
     const only = str(args, 'only');
     if (only !== undefined) {
+      const { groupByKind, onlyMatcher } = require('../feature-groups') as typeof import('../feature-groups');
       const match = onlyMatcher(only);
       ids = ids.filter(match);
       if (ids.length === 0) {
@@ -61,6 +62,8 @@ Commands: probe diff, probe explain, probe list, probe stat (probe CMD --help)`,
       io.out(`${JSON.stringify(out, null, 2)}\n`);
       return EXIT.OK;
     }
+    const { formatReport } = require('../report-format') as typeof import('../report-format');
+    const { engineVersion } = require('../../probe/engine-version') as typeof import('../../probe/engine-version');
     const lines = formatReport(map, { all: flag(args, 'all'), ids, width: io.width, cut: io.cut !== false, palette: io.palette, version: engineVersion() });
     io.out(`${lines.join('\n')}\n`);
     return EXIT.OK;

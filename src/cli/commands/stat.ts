@@ -7,6 +7,7 @@
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { COMMON_OPTIONS, UsageError, strs, type Command, type OptionTable } from '../command';
+import { SUMMARIES } from './summaries';
 import { capabilitiesHere } from '../capabilities-source';
 import { formatStat } from '../stat-format';
 
@@ -21,7 +22,7 @@ const OPTIONS: OptionTable = {
 
 export const statCommand: Command = {
   name: 'stat',
-  summary: 'count a command like perf stat, with fallbacks and scaling',
+  summary: SUMMARIES.stat,
   help: `Usage: probe stat [-e EVENTS] [--strict] [--] CMD [ARGS...]
 
 Run CMD and count it from its exec to its exit (children included), like

@@ -4,6 +4,7 @@
  * `N: description: Ok | FAILED (why) | Skip (why)`; exit 1 when one failed.
  */
 import { COMMON_OPTIONS, EXIT, flag, strs, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import '../../root';
 import { behaviourList, runBehaviourTests, type BehaviourOptions } from '../../probe/behaviour-runner';
 import type { CapabilityMap } from '../../model/capability-map';
@@ -26,7 +27,7 @@ function measuredText(r: Line): string {
 
 export const testCommand: Command = {
   name: 'test',
-  summary: 'run behaviour checks: does the kernel honour what it accepts?',
+  summary: SUMMARIES.test,
   help: `Usage: probe test [N|NAME ...] [--only N|NAME ...] [--cases DIR]
                   [--json] [-v] [--list]
 
