@@ -8,12 +8,14 @@ import { runProbeBench } from './probe.bench';
 import { runEventSetBench } from './eventset.bench';
 import { runSamplingBench } from './sampling.bench';
 import { runEventsBench } from './events.bench';
+import { runStartupBench } from './startup.bench';
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   probe: () => runProbeBench(),
   eventset: () => runEventSetBench(),
   sampling: () => runSamplingBench(),
   events: () => runEventsBench(),
+  startup: () => runStartupBench(),
 };
 
 function fmt(n: number): string {

@@ -35,6 +35,8 @@ function facade(name, from) {
   fs.writeFileSync(path.join(root, `dist/esm/${name}.d.mts`), dts);
 }
 
+// The CommonJS entry first: tsc wrote it eager, make-entry.js makes it lazy.
+require('./make-entry.js');
 fs.mkdirSync(path.join(root, 'dist/esm'), { recursive: true });
 facade('index', 'index.js');
 // The light entry point: perfcompat/counters.

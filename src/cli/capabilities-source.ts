@@ -7,7 +7,6 @@
  */
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
-import { readCapabilityDump } from './dump-file';
 
 export function assertLinux(): void {
   if (process.platform !== 'linux') {
@@ -23,5 +22,8 @@ export function capabilitiesHere(opts: { refresh: boolean; behaviour?: boolean }
 }
 
 export function loadCapabilities(opts: { from?: string; refresh: boolean; behaviour?: boolean }): CapabilityMap {
-  return opts.from !== undefined ? readCapabilityDump(opts.from) : capabilitiesHere(opts);
+  if (opts.from === undefined) return capabilitiesHere(opts);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readCapabilityDump } = require('./dump-file') as typeof import('./dump-file');
+  return readCapabilityDump(opts.from);
 }

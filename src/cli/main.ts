@@ -4,17 +4,16 @@
  * one line on stderr and an exit code (0 ok, 1 diff found a loss, 2 usage,
  * 3 perf_event_open unusable here). Stack traces only with DEBUG=perfcompat:*.
  */
+/* eslint-disable @typescript-eslint/no-require-imports */
 import { parseArgs } from 'node:util';
 import { PerfcompatError } from '../errors';
-import { logger } from '../sys/log';
 import { EXIT, UsageError, COMMON_OPTIONS, type CliIO, type Command, type ParsedArgs } from './command';
 import { palette, useColor } from './color';
 import { COMMANDS, findCommand } from './commands';
-import { didYouMean } from './did-you-mean';
-import { escapeControl, wrapWords } from './text';
-import { engineVersion } from '../probe/engine-version';
 
-const log = logger('cli');
+// What only some runs need is required where it is used (help text, a usage
+// error, a failure's trace, --version): a start-up loads the one command it runs.
+const engineVersion = (): string => (require('../probe/engine-version') as typeof import('../probe/engine-version')).engineVersion();
 const DEFAULT_WIDTH = 80;
 const MIN_WIDTH = 60;
 /** No error line is longer than this (a message quoting a megabyte of input is cut). */
@@ -33,6 +32,7 @@ function raiseHere(signal: NodeJS.Signals): void {
 }
 
 function globalHelp(): string {
+  const { wrapWords } = require('./text') as typeof import('./text');
   const rows = COMMANDS.filter((c) => c.name !== 'report')
     .flatMap((c) => wrapWords(c.summary, DEFAULT_WIDTH - 18).map((l, i) => `${i === 0 ? `  probe ${c.name.padEnd(9)}` : ' '.repeat(17)} ${l}`));
   const report = findCommand('report') as Command;
@@ -73,6 +73,7 @@ function route(argv: string[]): { cmd: Command; args: string[] } {
     const cmd = findCommand(first);
     if (cmd !== undefined && cmd.name !== 'report') return { cmd, args: argv.slice(1) };
     const names = COMMANDS.map((c) => c.name).filter((n) => n !== 'report');
+    const { didYouMean } = require('./did-you-mean') as typeof import('./did-you-mean');
     const near = didYouMean(first, names, 3);
     throw new UsageError(`unknown command '${first}'${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: ${names.join(', ')}, or none for the report`);
   }
@@ -99,6 +100,7 @@ function checkPositionals(cmd: Command, args: ParsedArgs): void {
 export async function main(argv: string[], streams: MainStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env, raise: raiseHere }): Promise<number> {
   // Messages can quote a file's text (an id, a schema, a path): control characters escaped, length capped.
   const errLine = (raw: string): void => {
+    const { escapeControl } = require('./text') as typeof import('./text');
     const s = escapeControl(raw.length > MAX_MESSAGE ? `${raw.slice(0, MAX_MESSAGE - 3)}...` : raw);
     streams.stderr.write(`${s.startsWith('probe') ? '' : 'probe: '}${s}\n`);
   };
@@ -139,6 +141,7 @@ export async function main(argv: string[], streams: MainStreams = { stdout: proc
     };
     return await cmd.run(args, io, passthrough);
   } catch (err) {
+    const log = (require('../sys/log') as typeof import('../sys/log')).logger('cli');
     if (log.enabled) log('probe %o failed: %s', argv, err instanceof Error ? err.stack : String(err));
     if (err instanceof UsageError) {
       errLine(err.message);

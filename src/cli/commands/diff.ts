@@ -4,6 +4,7 @@
  */
 import { escapedCopy, jsonText } from '../text';
 import { COMMON_OPTIONS, EXIT, flag, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import { capabilitiesHere } from '../capabilities-source';
 import { diffToJson, formatDiff } from '../diff-format';
 import { readCapabilityDump } from '../dump-file';
@@ -11,7 +12,7 @@ import { diffMaps } from '../../model/map-diff';
 
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'what changed between two dumps, or a dump and this kernel',
+  summary: SUMMARIES.diff,
   help: `Usage: probe diff A.json [B.json] [--json] [--refresh]
 
 Compare two capability dumps (made with probe --json), or A against this

@@ -6,6 +6,7 @@ import { escapeControl, escapedCopy, jsonText } from '../text';
 import { clipText } from '../../abi/args';
 import { ABI_FEATURES } from '../../abi/features';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import { loadCapabilities } from '../capabilities-source';
 import { didYouMean } from '../did-you-mean';
 import { formatExplain } from '../explain-text';
@@ -16,7 +17,7 @@ export const MAX_ID_LENGTH = 200;
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'one feature in full: what, the answer here, why, shim path',
+  summary: SUMMARIES.explain,
   help: `Usage: probe explain FEATURE-ID [--json] [--from FILE] [--refresh]
 
 Explain one feature: what it is (from the ABI tables), the mainline release

@@ -4,19 +4,18 @@
  * it to COMMANDS below; main.ts does parsing, --help, colour and exit codes.
  * The first entry is the default command (plain `probe`).
  *
- * A command whose module pulls in the kernel bindings at load time is listed
- * through `lazy(name, summary, load)`, so that `probe --help`, `--version` and
- * `probe diff A B` never load koffi.
+ * Every command is listed through `lazy(name, load)`: only its name and
+ * summary (summaries.ts) are known until it runs or its help is asked for, so a
+ * process loads the code of the one command it runs, and `probe --help`,
+ * `--version` and `probe diff A B` never load koffi or the probe engine.
  */
+/* eslint-disable @typescript-eslint/no-require-imports */
 import type { Command } from '../command';
-import { reportCommand } from './report';
-import { diffCommand } from './diff';
-import { explainCommand } from './explain';
-import { listCommand } from './list';
-import { statCommand } from './stat';
+import { SUMMARIES } from './summaries';
 
 /** A command loaded on first use; only its name and summary are known before. */
-export function lazy(name: string, summary: string, load: () => Command): Command {
+export function lazy(name: keyof typeof SUMMARIES, load: () => Command): Command {
+  const summary = SUMMARIES[name];
   let loaded: Command | undefined;
   const get = (): Command => (loaded ??= load());
   return {
@@ -36,13 +35,12 @@ export function lazy(name: string, summary: string, load: () => Command): Comman
 }
 
 export const COMMANDS: readonly Command[] = [
-  reportCommand,
-  diffCommand,
-  explainCommand,
-  listCommand,
-  statCommand,
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  lazy('test', 'run behaviour checks: does the kernel honour what it accepts?', () => (require('./test') as typeof import('./test')).testCommand),
+  lazy('report', () => (require('./report') as typeof import('./report')).reportCommand),
+  lazy('diff', () => (require('./diff') as typeof import('./diff')).diffCommand),
+  lazy('explain', () => (require('./explain') as typeof import('./explain')).explainCommand),
+  lazy('list', () => (require('./list') as typeof import('./list')).listCommand),
+  lazy('stat', () => (require('./stat') as typeof import('./stat')).statCommand),
+  lazy('test', () => (require('./test') as typeof import('./test')).testCommand),
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -5,6 +5,7 @@
 import type { EventListing } from '../../events';
 import { colorStatus } from '../color';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import { loadCapabilities } from '../capabilities-source';
 import { missingTextForAll } from '../stat/missing-text';
 import { escapedCopy, fitLines, jsonText, padEnd, truncate } from '../text';
@@ -77,7 +78,7 @@ function explainUnusableTracefs(pattern: string): void {
 
 export const listCommand: Command = {
   name: 'list',
-  summary: 'events that open here, their PMU, whether they work for you',
+  summary: SUMMARIES.list,
   help: `Usage: probe list [PATTERN] [--all] [--json] [--refresh]
 
 List the events this machine has (generic hardware and cache events, software

@@ -6,10 +6,10 @@ import { escapeControl, escapedCopy, jsonText } from '../text';
 import { clipText } from '../../abi/args';
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, type CliIO, type Command } from '../command';
 import type { CapabilityMap } from '../../model/capability-map';
+import { SUMMARIES } from './summaries';
 import { loadCapabilities } from '../capabilities-source';
-import { groupByKind, onlyMatcher } from '../feature-groups';
-import { formatReport } from '../report-format';
-import { engineVersion } from '../../probe/engine-version';
+/* eslint-disable @typescript-eslint/no-require-imports */
+// The filter and the formatter are required where used: `probe --json` needs neither.
 
 /**
  * When every entry of the map is `error` (a fault of the moment: no fd, no
@@ -29,7 +29,7 @@ function failUnusable(io: CliIO, cause: string): number {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'what perf_event_open can do on this kernel (the default command)',
+  summary: SUMMARIES.report,
   help: `Usage: probe [--all] [--only KIND|GLOB] [--json] [--refresh] [--from FILE]
 
 Probe this kernel feature by feature and report what works, what is refused
@@ -68,6 +68,7 @@ Commands: probe diff, probe explain, probe list, probe stat (probe CMD --help)`,
     let ids = Object.keys(map.features);
     const only = str(args, 'only');
     if (only !== undefined) {
+      const { groupByKind, onlyMatcher } = require('../feature-groups') as typeof import('../feature-groups');
       const match = onlyMatcher(only);
       ids = ids.filter(match);
       if (ids.length === 0) {
@@ -81,6 +82,8 @@ Commands: probe diff, probe explain, probe list, probe stat (probe CMD --help)`,
       io.out(`${jsonText(out)}\n`);
       return unusable === undefined ? EXIT.OK : failUnusable(io, unusable);
     }
+    const { formatReport } = require('../report-format') as typeof import('../report-format');
+    const { engineVersion } = require('../../probe/engine-version') as typeof import('../../probe/engine-version');
     // A map from a dump (or a cache file) is file text: shown with control characters escaped.
     const shown = escapedCopy(map);
     const lines = formatReport(shown, { all: flag(args, 'all'), ids: ids.map(escapeControl), width: io.width, cut: io.cut !== false, palette: io.palette, version: engineVersion() });

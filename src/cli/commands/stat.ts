@@ -10,6 +10,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { COMMON_OPTIONS, UsageError, strs, type CliIO, type Command, type OptionTable } from '../command';
+import { SUMMARIES } from './summaries';
 import { capabilitiesHere } from '../capabilities-source';
 import { palette } from '../color';
 import { commandTarget, formatStat, INTERVAL_HEADER, intervalLines } from '../stat-format';
@@ -24,7 +25,7 @@ const OPTIONS: OptionTable = { ...COMMON_OPTIONS, ...STAT_OPTIONS };
 
 export const statCommand: Command = {
   name: 'stat',
-  summary: 'count a command like perf stat, with fallbacks and scaling',
+  summary: SUMMARIES.stat,
   help: `Usage: probe stat [-e EVENTS] [options] [--] CMD [ARGS...]
        probe stat [-e EVENTS] [options] -p PID | -a | -C CPUS [-- CMD...]
 

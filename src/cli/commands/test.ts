@@ -4,6 +4,7 @@
  * `N: description: Ok | FAILED (why) | Skip (why)`; exit 1 when one failed.
  */
 import { COMMON_OPTIONS, EXIT, UsageError, flag, str, strs, type CliIO, type Command } from '../command';
+import { SUMMARIES } from './summaries';
 import '../../root';
 import { PerfcompatError } from '../../errors';
 import { behaviourList, outcomeOf, runBehaviourTests, type BehaviourOptions } from '../../probe/behaviour-runner';
@@ -30,7 +31,7 @@ function measuredText(r: Line): string {
 
 export const testCommand: Command = {
   name: 'test',
-  summary: 'run behaviour checks: does the kernel honour what it accepts?',
+  summary: SUMMARIES.test,
   help: `Usage: probe test [N|NAME ...] [--only N|NAME ...] [--cases DIR]
                   [--json] [-v] [--list]
 

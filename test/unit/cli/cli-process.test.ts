@@ -174,6 +174,25 @@ describe('probe CLI (built, child process, hand-made dumps)', () => {
     assert.equal(r.stdout, '0');
   });
 
+  it('a command loads its own module only, and probe --json no report formatter', () => {
+    const cli = join(ROOT, 'dist', 'src', 'cli');
+    const script = `
+      const { main } = require(${JSON.stringify(join(cli, 'main.js'))});
+      const sink = { write() { return true; } };
+      main(['--json', '--from', process.argv[1]], { stdout: sink, stderr: sink, env: {} }).then((code) => {
+        const cli = ${JSON.stringify(cli + '/')};
+        process.stdout.write(JSON.stringify({ code, loaded: Object.keys(require.cache).filter((k) => k.startsWith(cli)).map((k) => k.slice(cli.length)) }));
+      });`;
+    const r = spawnSync(process.execPath, ['-e', script, dumpA], { encoding: 'utf8' });
+    assert.equal(r.stderr, '');
+    const { code, loaded } = JSON.parse(r.stdout) as { code: number; loaded: string[] };
+    assert.equal(code, 0);
+    assert.ok(loaded.includes('commands/report.js'), loaded.join(' '));
+    const others = ['diff', 'explain', 'list', 'stat', 'test'].map((c) => `commands/${c}.js`);
+    const formatters = ['report-format.js', 'diff-format.js', 'explain-text.js', 'stat-format.js', 'feature-groups.js', 'did-you-mean.js'];
+    assert.deepEqual(loaded.filter((f) => others.includes(f) || formatters.includes(f)), []);
+  });
+
   it('global flags may come before the command word', () => {
     const r = runCli(['--no-color', 'diff', dumpA, dumpA]);
     assert.equal(r.status, 0, r.stderr);
