@@ -68,7 +68,10 @@ export function pmuTests(k: () => KernelRun): void {
     const o = k().outputs.get('root.test');
     assert.ok(o, 'probe test did not run');
     const checks = testEntries(o.json);
-    assert.equal(o.rc, 0, `probe test exit ${o.rc}: ${o.stderr.slice(-300)}`);
+    // Exit 1 exactly when a check failed (a kernel that does not do what it accepts), else 0.
+    const failed = checks.filter(([, e]) => (e as { outcome?: string }).outcome === 'failed').map(([id, e]) => `${id}: ${e.reason ?? ''}`);
+    for (const f of failed) say(`probe test FAILED here: ${f}`);
+    assert.equal(o.rc, failed.length > 0 ? 1 : 0, `probe test exit ${o.rc} with ${failed.length} failed checks: ${o.stderr.slice(-300)}`);
     assert.ok(checks.length > 5, `probe test gave no checks (rc=${o.rc}): ${o.stderr.slice(-300)}`);
     // A check that opened and ran must not be an error of the moment.
     assert.deepEqual(checks.filter(([, e]) => e.status === 'error').map(([id, e]) => `${id}: ${e.reason ?? ''}`), []);
