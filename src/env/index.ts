@@ -6,3 +6,5 @@ export { readPmus, readPmuFiles, listPmuNames, pmuFilesOf, pmuInfoOf } from './p
 export type { PmuFiles } from './pmus';
 export { isCorePmu, corePmus } from './core-pmu';
 export { isThisBoot } from './this-boot';
+export { userReadRequest } from './user-read';
+export type { UserReadRequest } from './user-read';

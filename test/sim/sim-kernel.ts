@@ -557,6 +557,8 @@ export class SimKernel implements Kernel {
     switch (name) {
       case 'enable':
         for (const e of targets()) { e.enabled = true; e.enableOnExec = false; e.errorState = false; }
+        // Schedule-in: the event gets its counter and its control page is brought up to date (perf_event_update_userpage).
+        this.advance(0);
         return ok;
       case 'disable':
         for (const e of targets()) e.enabled = false;
