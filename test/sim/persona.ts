@@ -86,6 +86,8 @@ export interface PersonaQuirks {
   refreshIgnored?: boolean;
   /** Event kinds that open and run but always count 0 ('hardware', 'software', 'hw_cache', 'tracepoint', 'raw', 'breakpoint'). */
   zeroCounts?: string[];
+  /** A PMU driver's event_init answers this errno (not ENOENT) for types it does not own, so perf_init_event stops there for an unregistered type. */
+  foreignTypeErrno?: 'EOPNOTSUPP' | 'EINVAL';
 }
 
 /** What a persona file declares. */

@@ -475,7 +475,8 @@ export class SimKernel implements Kernel {
       if (anyExclude && p.features.has('check.pmu_no_exclude')) fail('EINVAL');
       return { kind: 'pmu', eventName: name, pmu: extra.name };
     }
-    fail('ENOENT');
+    // perf_init_event: every PMU is asked in turn; the first answer that is not ENOENT ends the walk.
+    fail(p.quirks.foreignTypeErrno ?? 'ENOENT');
   }
 
   /** What the core PMU itself refuses (x86_pmu_hw_config and friends). */
