@@ -11,6 +11,7 @@ import { BASES } from '../../src/probe/contract';
 import { isTransient } from '../../src/model/errno-class';
 import type { ProbeContext } from '../../src/probe/contract';
 import { isErr } from '../../src/sys/kernel';
+import { corePmuOfEvent, corePmus } from '../../src/env/core-pmu';
 import type { FeatureEntry } from '../../src/model/capability-map';
 
 const MAX_GROUP = 12;
@@ -52,7 +53,15 @@ function runGroup(ctx: ProbeContext, n: number): { ran: boolean; errno?: number;
 }
 
 export function schedulabilityHook(ctx: ProbeContext): FeatureEntry {
-  return ctx.withBase('hardware', (_base, label) => largestRunningGroup(ctx, label));
+  return ctx.withBase('hardware', (base, label) => onPmu(ctx, largestRunningGroup(ctx, label), base.attr));
+}
+
+/** Say which core PMU the generic base landed on, and that the others went unmeasured (a hybrid CPU). */
+function onPmu(ctx: ProbeContext, e: FeatureEntry, attr: { type?: number | bigint; config?: number | bigint }): FeatureEntry {
+  const pmu = corePmuOfEvent(Number(attr.type ?? 0), attr.config, ctx.env.pmus);
+  if (!pmu) return e;
+  const others = corePmus(ctx.env.pmus).filter((p) => p !== pmu).map((p) => p.name);
+  return { ...e, measured: { ...e.measured, pmu: pmu.name }, reason: `${e.reason ?? ''}${e.reason ? '; ' : ''}measured on ${pmu.name}${others.length > 0 ? ` only, not on ${others.join(', ')}` : ''}` };
 }
 
 function largestRunningGroup(ctx: ProbeContext, label: string): FeatureEntry {

@@ -19,10 +19,12 @@ import { realKernel } from '../sys/real-kernel';
 import { bindRead, BoundRead } from '../sys/fast-read';
 import { counterValue, scaledNumber } from './counter-value';
 import { pmuContext } from './event-identity';
+import { foldBySlot, perCorePmuParts } from './core-pmu-parts';
+import { groupReadOf, readError, shortRead } from './event-set-read';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy } from './event-set-policy';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen, type Prepared } from './perf-event';
-import { toSpec } from './resolve-spec';
+import { toSpec, type SpecWithMeta } from './resolve-spec';
 import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
 import type { CommandCounts, ForCommandOptions } from './command-types';
 
@@ -48,7 +50,9 @@ export type { EventValue, ReadPath } from './types';
 
 interface Member {
   event: PerfEvent;
+  /** Its value's position (add() order; the parts of one name share it), and its own in memberList. */
   index: number;
+  part: number;
   /** Index of its scheduling group in groupList. */
   group: number;
   /** software or a hardware PMU context. */
@@ -93,6 +97,8 @@ export class EventSet {
   private readonly readFormat: bigint;
   private readonly groupList: Group[] = [];
   private readonly memberList: Member[] = [];
+  /** One name (and value) per add(). */
+  private readonly slotNames: string[] = [];
   /** Per-event read buffer (per-event path). */
   private readonly one: Buffer;
   private readonly oneDv: DataView;
@@ -132,8 +138,8 @@ export class EventSet {
   }
 
   /** Number of events. */
-  get size(): number { return this.memberList.length; }
-  get names(): string[] { return this.memberList.map((m) => m.event.name); }
+  get size(): number { return this.slotNames.length; }
+  get names(): string[] { return [...this.slotNames]; }
   /** Event names per scheduling group. */
   get groups(): string[][] { return this.groupList.map((g) => g.members.map((m) => m.event.name)); }
   /** Every adaptation of every event, with the event's name. */
@@ -149,39 +155,50 @@ export class EventSet {
     return { group: index < 0 ? undefined : this.groupList[index], ...(note !== undefined ? { note } : {}) };
   }
 
-  /** Add an event by name or typed spec; it is opened now (the policy of the set applies). On failure nothing of it stays open. */
+  /** Add an event by name or typed spec; it is opened now (the policy of the set applies). On failure nothing of it stays open.
+   *  A generic event on a CPU with several core PMUs is opened on each and read as their sum (./core-pmu-parts). */
   add(input: EventSpec | string): this {
     this.live('add');
     if (this.running) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.add(): the set is running; stop() it before adding events');
     this.subtractBase = false; // an emulated zero no longer covers every event; start() takes a new one
+    const resolved = toSpec(input, this.map); // once: names read sysfs/tracefs
+    const parts = perCorePmuParts(input, resolved, this.map?.environment);
+    const slot = this.slotNames.length;
+    const mark = this.scope.checkpoint();
+    let commits: (() => PerfEvent)[];
+    try {
+      // Parts land on different PMUs, so none joins another's group: all open before any is committed.
+      commits = (parts ?? [resolved]).map((r) => this.openPart(r, slot));
+    } catch (e) {
+      this.scope.releaseSince(mark);
+      throw e;
+    }
+    const events = commits.map((c) => c());
+    this.slotNames.push(parts ? resolved.spec.name ?? String(input) : events[0]!.name);
+    this.scratch = new Float64Array(this.slotNames.length);
+    return this;
+  }
+
+  /** Open one event of add() (planned once: the plan says which PMU it lands on — a stand-in may change it — and so its group); commit() records it. */
+  private openPart(resolved: SpecWithMeta, slot: number): () => PerfEvent {
     const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
     if (this.opts.inherit) overrides.inherit = 1;
-    // Planned once (pure): the plan says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
-    const resolved = toSpec(input, this.map); // once: names read sysfs/tracefs
     const o: { pid?: number; cpu?: number; group?: PerfEvent; policy?: Policy } = {};
     if (this.opts.pid !== undefined) o.pid = this.opts.pid;
     if (this.opts.cpu !== undefined) o.cpu = this.opts.cpu;
     if (this.policy) o.policy = this.policy;
     const inner = this.inner(overrides);
     const prepared: Prepared = prepareOpen(resolved, o, inner);
-    const context = pmuContext(Number(prepared.plan.attr.type), this.map?.environment);
+    const context = pmuContext(Number(prepared.plan.attr.type), this.map?.environment, prepared.plan.attr.config);
     const { group, note } = this.pickGroup(context);
     if (group) o.group = group.leader;
-    const mark = this.scope.checkpoint();
-    let ev: PerfEvent;
-    let reader: BoundRead | undefined;
-    let read: GroupRead | undefined;
-    try {
-      // A member starts with its leader (disabled 0, no enable_on_exec): bits planOpen decides nothing on.
-      ev = openWith(resolved, o, { ...inner, prepared, ...(group ? { patch: { disabled: 0, enable_on_exec: 0 } } : {}) });
-      if (this.readPath === 'per-event') reader = bindRead(this.kernel, ev.fd, this.one, this.one.byteLength);
-      if (this.readPath === 'group') read = this.groupRead(group?.leader ?? ev, (group?.members.length ?? 0) + 1, group?.buf);
-    } catch (e) {
-      this.scope.releaseSince(mark);
-      throw e;
-    }
-    // Nothing below throws: the set changes only once the event is open and readable.
-    const member: Member = { event: ev, index: this.memberList.length, group: group ? this.groupList.indexOf(group) : this.groupList.length, context };
+    // A member starts with its leader (disabled 0, no enable_on_exec): bits planOpen decides nothing on.
+    const ev = openWith(resolved, o, { ...inner, prepared, ...(group ? { patch: { disabled: 0, enable_on_exec: 0 } } : {}) });
+    const reader = this.readPath === 'per-event' ? bindRead(this.kernel, ev.fd, this.one, this.one.byteLength) : undefined;
+    const read = this.readPath === 'group' ? groupReadOf(this.kernel, this.readFormat, (group?.leader ?? ev).fd, (group?.members.length ?? 0) + 1, group?.buf) : undefined;
+    // commit: nothing in it throws, so the set changes only once every part is open and readable.
+    return () => {
+    const member: Member = { event: ev, index: slot, part: this.memberList.length, group: group ? this.groupList.indexOf(group) : this.groupList.length, context };
     if (group) {
       group.members.push(member);
       if (context !== 'software') {
@@ -198,8 +215,8 @@ export class EventSet {
     }
     this.memberList.push(member);
     if (reader) this.readers.push(reader);
-    this.scratch = new Float64Array(this.memberList.length);
-    return this;
+    return ev;
+    };
   }
 
   /** Overrides of a group leader (a member's disabled/enable_on_exec are patched in by openWith). */
@@ -207,15 +224,6 @@ export class EventSet {
     const ov: Record<string, number | bigint> = { ...overrides, disabled: 1 };
     if (this.opts.enableOnExec) ov.enable_on_exec = 1;
     return { kernel: this.kernel, map: this.map, overrides: ov, scope: this.scope };
-  }
-
-  /** Group path only: the buffer and bound read() of one PERF_FORMAT_GROUP read of `members` events led by `leader`. */
-  private groupRead(leader: PerfEvent, members: number, buf: Buffer | undefined): GroupRead {
-    const layout = compileReadLayout(this.readFormat, members);
-    const readLen = layout.size;
-    const b = buf && buf.byteLength >= readLen ? buf : Buffer.alloc(Math.max(readLen, 64));
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return { layout, numbers: createReadNumbers(layout), readLen, buf: b, dv, readGroup: bindRead(this.kernel, leader.fd, b, readLen) };
   }
 
   private groupIoctl(op: 'enable' | 'disable' | 'reset'): void {
@@ -232,7 +240,7 @@ export class EventSet {
   /** Remember the raw counts now, as the zero of the next reads (RESET that does nothing). */
   private captureBase(): void {
     this.subtractBase = false;
-    const raw = this.readValues().map((v) => v.value);
+    const raw = this.readPartValues().map((v) => v.value);
     this.baseBig = raw;
     this.base = Float64Array.from(raw, (v) => Number(v));
     this.subtractBase = true;
@@ -274,56 +282,62 @@ export class EventSet {
    */
   read(out?: Float64Array): Float64Array {
     this.live('read');
-    const n = this.memberList.length;
+    const n = this.slotNames.length;
     const values = out ?? new Float64Array(n);
     if (values.length < n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.read(): the array holds ${values.length} values, the set has ${n} events`);
+    values.fill(0, 0, n); // parts of one name add up
     if (this.readPath === 'group') {
       for (let gi = 0; gi < this.groupList.length; gi++) {
         const g = this.groupList[gi]!;
         const bytes = g.readGroup();
         const members = g.members;
         if (bytes !== g.readLen) {
-          if (bytes < 0) throw this.readError(g.leader.name, -bytes);
-          if (bytes === 0) { for (let i = 0; i < members.length; i++) values[members[i]!.index] = 0; continue; }
-          throw this.shortRead(g.leader.name, bytes, g.readLen);
+          if (bytes < 0) throw readError(g.leader.name, -bytes);
+          if (bytes === 0) continue;
+          throw shortRead(g.leader.name, bytes, g.readLen, this.readFormat);
         }
         const r = decodeReadNumbers(g.layout!, g.dv, g.numbers!, bytes);
         const vals = r.values;
         for (let i = 0; i < members.length; i++) {
-          const idx = members[i]!.index;
-          values[idx] = scaledNumber(vals[i]! - (this.subtractBase ? this.base[idx]! : 0), r.timeEnabled, r.timeRunning);
+          const m = members[i]!;
+          values[m.index] += scaledNumber(vals[i]! - (this.subtractBase ? this.base[m.part]! : 0), r.timeEnabled, r.timeRunning);
         }
       }
     } else {
       const len = this.one.byteLength;
       const dv = this.oneDv;
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < this.memberList.length; i++) {
         const bytes = this.readers[i]!();
         if (bytes !== len) {
           const name = this.memberList[i]!.event.name;
-          if (bytes < 0) throw this.readError(name, -bytes);
-          if (bytes === 0) { values[i] = 0; continue; }
-          throw this.shortRead(name, bytes, len);
+          if (bytes < 0) throw readError(name, -bytes);
+          if (bytes === 0) continue;
+          throw shortRead(name, bytes, len, this.readFormat);
         }
         const r = decodeReadNumbers(this.oneLayout, dv, this.oneNumbers, bytes);
-        values[i] = scaledNumber(r.values[0]! - (this.subtractBase ? this.base[i]! : 0), r.timeEnabled, r.timeRunning);
+        values[this.memberList[i]!.index] += scaledNumber(r.values[0]! - (this.subtractBase ? this.base[i]! : 0), r.timeEnabled, r.timeRunning);
       }
     }
     return values;
   }
 
-  /** Every event's value with time_enabled, time_running, the scaled estimate and lost where supported. */
+  /** Every event's value with time_enabled, time_running, the scaled estimate and lost where supported (one per add(): parts summed). */
   readValues(): EventValue[] {
     this.live('readValues');
+    return foldBySlot(this.readPartValues(), this.memberList.map((m) => m.index), this.slotNames);
+  }
+
+  /** The value of every opened event (memberList order). */
+  private readPartValues(): EventValue[] {
     const out: EventValue[] = new Array(this.memberList.length);
     const put = (m: Member, raw: CounterValue): void => {
       const v = this.subtractBase && raw.timeRunning > 0n
-        ? counterValue(raw.value - (this.baseBig[m.index] ?? 0n), raw.timeEnabled, raw.timeRunning, raw.lost)
+        ? counterValue(raw.value - (this.baseBig[m.part] ?? 0n), raw.timeEnabled, raw.timeRunning, raw.lost)
         : raw;
       const e: EventValue = { name: m.event.name, group: m.group, ...v };
       if (m.event.substitutedFrom !== undefined) e.substitutedFrom = m.event.substitutedFrom;
       if (m.event.unit !== undefined) e.unit = m.event.unit;
-      out[m.index] = e;
+      out[m.part] = e;
     };
     const put0 = (members: readonly Member[], dv: DataView, l: ReadLayout): void => {
       const enabled = dv.getBigUint64(l.timeEnabledOffset, true);
@@ -333,17 +347,17 @@ export class EventSet {
     if (this.readPath === 'group') {
       for (const g of this.groupList) {
         const r = this.kernel.read(g.leader.fd, g.buf, g.readLen);
-        if (isErr(r)) throw this.readError(g.leader.name, r.errno);
+        if (isErr(r)) throw readError(g.leader.name, r.errno);
         if (r.bytes === 0) { g.members.forEach((m) => put(m, counterValue(0n, 1n, 0n))); continue; }
-        if (r.bytes !== g.readLen) throw this.shortRead(g.leader.name, r.bytes, g.readLen);
+        if (r.bytes !== g.readLen) throw shortRead(g.leader.name, r.bytes, g.readLen, this.readFormat);
         put0(g.members, g.dv, g.layout!);
       }
     } else {
       for (const m of this.memberList) {
         const r = this.kernel.read(m.event.fd, this.one, this.one.byteLength);
-        if (isErr(r)) throw this.readError(m.event.name, r.errno);
+        if (isErr(r)) throw readError(m.event.name, r.errno);
         if (r.bytes === 0) { put(m, counterValue(0n, 1n, 0n)); continue; }
-        if (r.bytes !== this.one.byteLength) throw this.shortRead(m.event.name, r.bytes, this.one.byteLength);
+        if (r.bytes !== this.one.byteLength) throw shortRead(m.event.name, r.bytes, this.one.byteLength, this.readFormat);
         put0([m], this.oneDv, this.oneLayout);
       }
     }
@@ -373,14 +387,6 @@ export class EventSet {
 
   [Symbol.dispose](): void {
     this.close();
-  }
-
-  private readError(name: string, errno: number): PerfcompatError {
-    return new PerfcompatError('ERR_KERNEL', `EventSet.read(): read of ${name} failed with ${errnoName(errno)}`, { errno, errnoName: errnoName(errno) });
-  }
-
-  private shortRead(name: string, got: number, want: number): PerfcompatError {
-    return new PerfcompatError('ERR_DECODE', `EventSet.read(): ${name} returned ${got} bytes, ${want} expected for read_format 0x${this.readFormat.toString(16)}`);
   }
 
   /**
