@@ -125,6 +125,8 @@ export interface PersonaSpec {
   seccompFlags?: number;
   /** RLIMIT_NOFILE and how many fds the process already holds. */
   rlimitNofile?: number;
+  /** The hard RLIMIT_NOFILE the soft one may be raised to; default the soft one. */
+  rlimitNofileHard?: number;
   fdsInUse?: number;
   /** Online CPUs. */
   cpus?: number;
@@ -282,6 +284,7 @@ export function resolvePersona(spec: PersonaSpec): Persona {
     seccomp: spec.seccomp ?? null,
     ...(spec.seccompFlags !== undefined ? { seccompFlags: spec.seccompFlags } : {}),
     rlimitNofile: spec.rlimitNofile ?? 1024,
+    rlimitNofileHard: spec.rlimitNofileHard ?? spec.rlimitNofile ?? 1024,
     fdsInUse: spec.fdsInUse ?? 12,
     cpus: spec.cpus ?? 2,
     breakpointSlots: spec.breakpointSlots ?? 4,

@@ -28,6 +28,8 @@ import { DEFAULT_HW_CACHE, corePmus, PersonaPmu } from './persona';
 import { EventKind, SimEvent, groupOf, rateOf } from './sim-event';
 import { CounterMap, scheduleOn, userIndexOf } from './sim-counters';
 import { initControlPage, updateControlPage, writeSamples } from './sim-ring';
+import { simGetrlimit, simSetrlimit } from './sim-rlimit';
+import type { RlimitResult } from '../../src/sys/kernel';
 
 const E = ERRNO as Readonly<Record<string, number>>;
 const err = (name: string): { errno: number } => ({ errno: E[name]! });
@@ -679,6 +681,9 @@ export class SimKernel implements Kernel {
   pageSize(): number {
     return 4096;
   }
+
+  getrlimit(resource: number): RlimitResult { return simGetrlimit(this.persona, this.arch, resource); }
+  setrlimit(resource: number, soft: bigint, hard: bigint): VoidResult { return simSetrlimit(this.persona, this.arch, resource, soft, hard); }
 
   mmap(fd: number, length: number, prot: number, flags: number, offset = 0): MmapResult {
     this.sync();
