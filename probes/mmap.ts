@@ -2,7 +2,7 @@
  * The mmap control page: a one-page ring buffer (control page + one data page)
  * is mapped on a sampling event — hardware when a PMU opens, else software —
  * and the capability bits the kernel filled in are read. cap_user_rdpmc is
- * about hardware counters: on a software base it is no-hardware. A clear time
+ * about hardware counters and has its own probe (mmap-rdpmc.ts). A clear time
  * bit is no-hardware too: the kernel sets it only when the clock allows —
  * unless the page shows the kernel does not know the bit at all:
  * cap_bit0_is_deprecated clear is the 3.4–3.11 layout (every later kernel
@@ -15,6 +15,7 @@ import { MMAP_PAGE } from '../src/abi/mmap-page';
 import { errnoClass } from '../src/model/errno-class';
 import type { BaseName, ProbeContext, ProbeDeclaration, ResolvedBase } from '../src/probe/contract';
 import { isErr } from '../src/sys/kernel';
+import { rdpmcProbe } from './mmap-rdpmc';
 import type { FeatureEntry } from '../src/model/capability-map';
 
 interface PageAnswer {
@@ -94,9 +95,6 @@ function capHook(bit: number, name: string) {
     if (name === 'cap_user_time_short' && page.size !== undefined && page.size > 0 && page.size < SIZE_WITH_TIME_SHORT) {
       return { status: 'unsupported', value: false, base, measured, reason: `the control page's size field is ${page.size}: it ends before time_cycles/time_mask (${SIZE_WITH_TIME_SHORT} bytes), so this kernel predates cap_user_time_short` };
     }
-    if (name === 'cap_user_rdpmc' && !page.hardware) {
-      return { status: 'no-hardware', value: false, base, measured, reason: 'no hardware counter to read with rdpmc here (software base)' };
-    }
     // The kernel fills these in only when the clock allows it (x86: a stable TSC
     // used as sched_clock; not under most hypervisor clocks), so a clear bit
     // says "not here", not "unknown to this kernel".
@@ -106,7 +104,8 @@ function capHook(bit: number, name: string) {
 
 export const mmapProbes: ProbeDeclaration[] = [
   { id: 'mmap.ring_buffer', description: 'mmap of an event fd: control page and ring buffer', base: PAGE_BASES, hook: ringHook, mainline: '2.6.31' },
-  ...MMAP_CAPABILITIES.filter((c) => c.name !== 'cap_bit0').map((c): ProbeDeclaration => ({
+  rdpmcProbe,
+  ...MMAP_CAPABILITIES.filter((c) => c.name !== 'cap_bit0' && c.name !== 'cap_user_rdpmc').map((c): ProbeDeclaration => ({
     id: `mmap.${c.name}`, description: `mmap control-page capability ${c.name}`, base: PAGE_BASES, hook: capHook(c.bit, c.name), mainline: c.mainline,
   })),
 ];

@@ -31,6 +31,7 @@ import type { AttrInput } from '../../src/abi/attr-codec';
 import type { ProbeContext, ResolvedBase } from '../../src/probe/contract';
 import type { Workload } from '../../src/probe/behaviour-types';
 import { isErr } from '../../src/sys/kernel';
+import { corePmuOfEvent, corePmus } from '../../src/env/core-pmu';
 import type { FeatureEntry } from '../../src/model/capability-map';
 
 const MAX_GROUP = 12;
@@ -115,8 +116,16 @@ function classLimit(ctx: ProbeContext, attr: AttrInput, event: string, needCount
   return { event, limit: MAX_GROUP, stop: `${MAX_GROUP} is the largest group tried` };
 }
 
+/** Say which core PMU the generic base landed on, and that the others went unmeasured (a hybrid CPU). */
+function onPmu(ctx: ProbeContext, e: FeatureEntry, attr: { type?: number | bigint; config?: number | bigint }): FeatureEntry {
+  const pmu = corePmuOfEvent(Number(attr.type ?? 0), attr.config, ctx.env.pmus);
+  if (!pmu) return e;
+  const others = corePmus(ctx.env.pmus).filter((p) => p !== pmu).map((p) => p.name);
+  return { ...e, measured: { ...e.measured, pmu: pmu.name }, reason: `${e.reason ?? ''}${e.reason ? '; ' : ''}measured on ${pmu.name}${others.length > 0 ? ` only, not on ${others.join(', ')}` : ''}` };
+}
+
 export function schedulabilityHook(ctx: ProbeContext): FeatureEntry {
-  return ctx.withBase('hardware', (base, label) => groupLimit(ctx, base, label));
+  return ctx.withBase('hardware', (base, label) => onPmu(ctx, groupLimit(ctx, base, label), base.attr));
 }
 
 function groupLimit(ctx: ProbeContext, base: ResolvedBase, label: string): FeatureEntry {

@@ -27,6 +27,20 @@ export function isCorePmu(p: CorePmuFacts): boolean {
   return p.core === true || p.cpus !== undefined || CORE_PMU_NAME.test(p.name);
 }
 
+/**
+ * The core PMU an event of the CPU lands on (perf_init_event, kernel/events/core.c 5.13+):
+ * a core PMU's own type; a hardware or cache event (types 0, 3) with a PMU type in
+ * config bits 32+ (PERF_PMU_TYPE_SHIFT) that PMU; else the PMU registered as
+ * PERF_TYPE_RAW (4: x86's cpu, or cpu_core on a hybrid CPU), else the first core PMU.
+ */
+export function corePmuOfEvent<T extends CorePmuFacts & { type: number }>(type: number, config: bigint | number | undefined, pmus: readonly T[]): T | undefined {
+  const cores = corePmus(pmus);
+  const own = cores.find((p) => p.type === type);
+  if (own) return own;
+  const ext = type === 0 || type === 3 ? Number(BigInt(config ?? 0) >> 32n) : 0;
+  return (ext !== 0 ? cores.find((p) => p.type === ext) : undefined) ?? cores.find((p) => p.type === 4) ?? cores[0];
+}
+
 /** The core PMUs of an environment's PMU list, in its order. */
 export function corePmus<T extends CorePmuFacts>(pmus: readonly T[]): T[] {
   return pmus.filter(isCorePmu);

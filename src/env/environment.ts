@@ -7,7 +7,7 @@ import type { Uname } from '../model/capability-map';
 import type { Environment } from '../model/capability-map';
 import { readBootId } from './boot-id';
 import { readContainerHints } from './container';
-import { readParanoid } from './paranoid';
+import { readParanoid, readPerfUserAccess } from './paranoid';
 import { readPmus } from './pmus';
 import { readProcStatus } from './proc-status';
 import { tracefsMount } from './tracefs';
@@ -43,6 +43,7 @@ export function readEnvironment(opts: EnvironmentOptions = {}): Environment {
     pmus: readPmus(sysfsRoot),
     bootId: readBootId(procRoot),
     tracefs: tracefsMount(sysfsRoot),
+    perfUserAccess: readPerfUserAccess(procRoot),
   };
 }
 

@@ -4,5 +4,7 @@ export { parseProcStatus, CAP_PERFMON, CAP_SYS_ADMIN, CAP_BPF } from './proc-sta
 export { readTracepointId, findTracefs, tracefsMount } from './tracefs';
 export { readPmus, readPmuFiles, listPmuNames, pmuFilesOf, pmuInfoOf } from './pmus';
 export type { PmuFiles } from './pmus';
-export { isCorePmu, corePmus } from './core-pmu';
+export { isCorePmu, corePmus, corePmuOfEvent } from './core-pmu';
 export { isThisBoot } from './this-boot';
+export { userReadRequest } from './user-read';
+export type { UserReadRequest } from './user-read';

@@ -107,6 +107,12 @@ export interface Environment {
   bootId: string | null;
   /** Where tracefs was found, or null. */
   tracefs: string | null;
+  /**
+   * kernel.perf_user_access (arm64 since 5.17: 1 lets a task read the
+   * counters of its events that asked with config1:rdpmc); null when the
+   * sysctl is absent or unreadable; absent in maps made before it was read.
+   */
+  perfUserAccess?: number | null;
 }
 
 /** What uname(2) says: -r, -v, -m. */

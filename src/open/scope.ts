@@ -20,6 +20,7 @@ import type { FeatureStatus } from '../model/capability-map';
 import { isRetryable, statusOfErrno } from '../model/errno-class';
 import { isErr, type Kernel, type Mapping } from '../sys/kernel';
 import { logger } from '../sys/log';
+import { raiseNofileOnce } from '../sys/nofile';
 
 const log = logger('open');
 
@@ -147,6 +148,8 @@ export class FdScope {
       }
       errno = r.errno;
       attrSize = (r as { attrSize?: number }).attrSize;
+      // Out of descriptors: raise RLIMIT_NOFILE to its hard limit once (as perf does) and ask again.
+      if (errnoName(errno) === 'EMFILE' && raiseNofileOnce(this.kernel).raised) { i--; continue; }
       if (!isRetryable(errno)) break;
     }
     return { ...refusal(errno), ...(attrSize !== undefined ? { attrSize } : {}) };

@@ -5,7 +5,9 @@
  * A refusal is `unsupported` only when it says "unknown": E2BIG (past the
  * kernel's attr size), ENOTTY (ioctl), ENOSYS, or EINVAL that the oracle — the
  * same attr on an unregistered PMU type — confirms comes from attr validation
- * (a known bit passes validation and gets ENOENT there). ENOSYS while a
+ * (a known bit passes validation and gets ENOENT there). Where the oracle is
+ * unusable (the plain attr does not get ENOENT there), an oracle-checked
+ * EINVAL is `untestable`, saying why. ENOSYS while a
  * seccomp filter is active is `denied`: the base opened, so the syscall exists
  * and the filter refuses these arguments (flags, pid, cpu).
  */
@@ -19,6 +21,8 @@ export interface Refusal {
   errnos?: Readonly<Partial<Record<string, FeatureStatus>>>;
   /** The oracle's errno: undefined when not asked, null when no oracle is available, 0 when it opened. */
   oracleErrno?: number | null;
+  /** With oracleErrno null: what the calibration saw (e.g. a plain attr answered EOPNOTSUPP there, not ENOENT). */
+  oracleUnusable?: string;
   /** Status for a bit the oracle shows the kernel knows but this base refuses. */
   whenKnown?: FeatureStatus;
   /** Label of the base, for the evidence text. */
@@ -74,7 +78,10 @@ export function classifyRefusal(r: Refusal): FeatureEntry {
         return { status: 'unsupported', ...evidence, reason: `refused on ${r.base}, which opens alone (EINVAL)` };
       }
       if (r.oracleErrno === null) {
-        return { status: 'unsupported', ...evidence, reason: `refused on ${r.base}, which opens alone (EINVAL); no unregistered-PMU cross-check was possible` };
+        // perf_init_event walks every PMU for a type nobody registered and stops at the
+        // first answer that is not ENOENT: a driver answering otherwise for foreign
+        // types hides the ENOENT that tells a known bit from an unknown one.
+        return { status: 'untestable', ...evidence, reason: `EINVAL on ${r.base}, which opens alone, cannot tell an unknown bit from a refused one: no unregistered-PMU cross-check was possible${r.oracleUnusable ? ` (${r.oracleUnusable})` : ''}` };
       }
       return { status: 'unsupported', ...evidence, reason: `unknown to attr validation: EINVAL on ${r.base} and EINVAL on an unregistered PMU type, where known bits get ENOENT` };
     default:

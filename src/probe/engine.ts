@@ -37,6 +37,8 @@ export class ProbeRun implements ProbeContext {
   private readonly bases = new Map<BaseName, ResolvedBase>();
   private readonly memos = new Map<string, unknown>();
   private oracleWorks: boolean | undefined;
+  /** Why the oracle is unusable here, once calibrated (what the plain attr got instead of ENOENT). */
+  private oracleUnusable: string | undefined;
 
   constructor(kernel: Kernel, env: Environment, catalogue: readonly ProbeDeclaration[]) {
     this.kernel = kernel;
@@ -141,6 +143,7 @@ export class ProbeRun implements ProbeContext {
     const oracleErrno = decl.oracle && !isRetryable(errno) ? this.oracle({ ...base.attr, ...set }, decl.target) : undefined;
     const e = classifyRefusal({
       errno, errnos: decl.errnos, oracleErrno, whenKnown: decl.whenKnown, base: label, attrSize: this.attrSize,
+      ...(oracleErrno === null && this.oracleUnusable !== undefined ? { oracleUnusable: this.oracleUnusable } : {}),
       seccompFilter: this.env.seccomp.mode === 2,
     });
     e.base = label;
@@ -159,6 +162,10 @@ export class ProbeRun implements ProbeContext {
       const reserved = this.open(oracleAttr({ ...BASES.counting, flags: 1n << 63n }));
       if (!isErr(reserved)) this.close(reserved.fd);
       this.oracleWorks = isErr(r) && errnoName(r.errno) === 'ENOENT' && isErr(reserved) && errnoName(reserved.errno) === 'EINVAL';
+      if (!this.oracleWorks) {
+        const said = (x: typeof r): string => (isErr(x) ? errnoName(x.errno) : 'opened');
+        this.oracleUnusable = `a plain software attr on an unregistered PMU type answered ${said(r)}, not ENOENT, and a reserved flag bit ${said(reserved)}${isErr(r) && errnoName(r.errno) !== 'ENOENT' && isErr(reserved) && errnoName(reserved.errno) === 'EINVAL' ? ': a PMU driver answers for types it does not own' : ''}`;
+      }
       if (log.enabled) log('oracle (unregistered PMU type) %s', this.oracleWorks ? 'answers ENOENT: usable' : 'unusable');
     }
     if (!this.oracleWorks) return null;

@@ -6,6 +6,7 @@
 import { HW_CACHE_IDS, HW_CACHE_OPS, HW_CACHE_RESULTS, HW_EVENTS, PERF_HW_EVENT_MASK, PERF_TYPE, SW_EVENTS } from '../abi/constants';
 import type { Environment } from '../model/capability-map';
 import { isCorePmu } from '../env/core-pmu';
+import { corePmuOfEventName } from './core-pmu-parts';
 
 /** PMUs whose events live in the software context and may join any group. */
 const SOFTWARE_CONTEXT_PMUS = new Set(['software', 'tracepoint', 'breakpoint', 'kprobe', 'uprobe']);
@@ -55,11 +56,13 @@ export function isCorePmuEvent(type: number, env?: Environment): boolean {
 
 /**
  * The scheduling context of an event: 'software' for events any group can
- * take, else a key of the hardware PMU (the core PMU for generic events).
+ * take, else a key of the hardware PMU (`core:<name>`, the core PMU a generic
+ * event lands on, by its extended type).
  */
-export function pmuContext(type: number, env?: Environment): string {
+export function pmuContext(type: number, env?: Environment, config?: unknown): string {
   if (type === PERF_TYPE.SOFTWARE || type === PERF_TYPE.TRACEPOINT || type === PERF_TYPE.BREAKPOINT) return 'software';
-  if (isCorePmuEvent(type, env)) return 'core';
+  // Each core PMU is its own context (a hybrid CPU's cpu_core and cpu_atom never share a group).
+  if (isCorePmuEvent(type, env)) return `core:${corePmuOfEventName(type, config, env) ?? 'cpu'}`;
   const pmu = pmuByType(env, type);
   if (pmu !== undefined && SOFTWARE_CONTEXT_PMUS.has(pmu)) return 'software';
   return `pmu:${pmu ?? type}`;

@@ -18,6 +18,8 @@ export type OpenResult =
 export type NumResult = { readonly value: number } | SysError;
 export type ReadResultBytes = { readonly bytes: number } | SysError;
 export type VoidResult = { readonly ok: true } | SysError;
+/** A resource limit: soft (rlim_cur) and hard (rlim_max); RLIM_INFINITY is 2^64 - 1. */
+export type RlimitResult = { readonly soft: bigint; readonly hard: bigint } | SysError;
 
 /** A mapping of a perf ring buffer (or any fd) into this process. */
 export interface Mapping {
@@ -72,6 +74,10 @@ export interface Kernel {
   poll(fds: readonly PollFd[], timeoutMs: number): PollResult;
   /** The page size, for ring buffer sizes. */
   pageSize(): number;
+  /** getrlimit(resource) of this process (prlimit64 on the real kernel). Optional: without it nothing is raised. */
+  getrlimit?(resource: number): RlimitResult;
+  /** setrlimit(resource, soft, hard) of this process. */
+  setrlimit?(resource: number, soft: bigint, hard: bigint): VoidResult;
   /**
    * Call `onReadable` (from Node's event loop, never blocking it) each time
    * `fd` polls readable — for a perf fd: the ring buffer reached its wakeup

@@ -21,6 +21,8 @@ export interface Libc {
   poll: Fn;
   getpagesize: Fn;
   clockGettime: Fn;
+  /** prlimit64(pid, resource, new, old) with 64-bit struct rlimit64 on every arch. */
+  prlimit: Fn;
   /** read() taking the buffer as an address: koffi converts a number faster than it pins a Buffer. */
   readAddress: (fd: number, address: number, count: number) => number;
   /** true where a non-variadic prototype is safe for libc's variadic functions */
@@ -55,6 +57,7 @@ export function loadLibc(arch: string): Libc {
     poll: lib.func('int poll(void *fds, unsigned long nfds, int timeout)'),
     getpagesize: lib.func('int getpagesize()'),
     clockGettime: lib.func('int clock_gettime(int clk, void *ts)'),
+    prlimit: lib.func('int prlimit64(int pid, int resource, void *newLimit, void *oldLimit)'),
     readAddress: lib.func('long read(int fd, intptr_t buf, size_t count)') as Libc['readAddress'],
     direct,
   };

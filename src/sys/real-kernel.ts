@@ -14,7 +14,7 @@ import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
 import { ERRNO, errnoName } from '../abi/errno';
 import { attrSizeField } from '../abi/attr-codec';
 import type {
-  BoundRead, IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadableWatch, ReadResultBytes, VoidResult,
+  BoundRead, IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadableWatch, ReadResultBytes, RlimitResult, VoidResult,
 } from './kernel';
 import { checkBuffer, checkFd, checkLength, clipArg } from './checks';
 import { checkIoctlArg } from './ioctl-args';
@@ -228,6 +228,18 @@ export class RealKernel implements Kernel {
   pageSize(): number {
     if (this.page === 0) this.page = Number(this.c.getpagesize());
     return this.page;
+  }
+
+  getrlimit(resource: number): RlimitResult {
+    const old = new BigUint64Array(2);
+    if (Number(this.c.prlimit(0, resource, null, old)) !== 0) return { errno: koffi.errno() };
+    return { soft: old[0]!, hard: old[1]! };
+  }
+
+  setrlimit(resource: number, soft: bigint, hard: bigint): VoidResult {
+    if (soft < 0n || hard < 0n || soft > hard) throw new RangeError(`setrlimit: soft ${soft} and hard ${hard} must satisfy 0 <= soft <= hard`);
+    const r = Number(this.c.prlimit(0, resource, BigUint64Array.of(soft, hard), null));
+    return r === 0 ? { ok: true } : { errno: koffi.errno() };
   }
 
   threadCpuNs(): bigint {

@@ -94,6 +94,8 @@ export interface PersonaQuirks {
   refreshIgnored?: boolean;
   /** Event kinds that open and run but always count 0 ('hardware', 'software', 'hw_cache', 'tracepoint', 'raw', 'breakpoint'). */
   zeroCounts?: string[];
+  /** A PMU driver's event_init answers this errno (not ENOENT) for types it does not own, so perf_init_event stops there for an unregistered type. */
+  foreignTypeErrno?: 'EOPNOTSUPP' | 'EINVAL';
 }
 
 /** What a persona file declares. */
@@ -131,6 +133,8 @@ export interface PersonaSpec {
   seccompFlags?: number;
   /** RLIMIT_NOFILE and how many fds the process already holds. */
   rlimitNofile?: number;
+  /** The hard RLIMIT_NOFILE the soft one may be raised to; default the soft one. */
+  rlimitNofileHard?: number;
   fdsInUse?: number;
   /** Online CPUs. */
   cpus?: number;
@@ -288,6 +292,7 @@ export function resolvePersona(spec: PersonaSpec): Persona {
     seccomp: spec.seccomp ?? null,
     ...(spec.seccompFlags !== undefined ? { seccompFlags: spec.seccompFlags } : {}),
     rlimitNofile: spec.rlimitNofile ?? 1024,
+    rlimitNofileHard: spec.rlimitNofileHard ?? spec.rlimitNofile ?? 1024,
     fdsInUse: spec.fdsInUse ?? 12,
     cpus: spec.cpus ?? 2,
     breakpointSlots: spec.breakpointSlots ?? 4,

@@ -30,6 +30,8 @@ import { EventKind, SimEvent, groupOf, rateOf } from './sim-event';
 import { CounterMap, scheduleOn, userIndexOf } from './sim-counters';
 import { pmuRuleRefusal } from './sim-pmu-rules';
 import { initControlPage, updateControlPage, writeSamples } from './sim-ring';
+import { simGetrlimit, simSetrlimit } from './sim-rlimit';
+import type { RlimitResult } from '../../src/sys/kernel';
 
 const E = ERRNO as Readonly<Record<string, number>>;
 const err = (name: string): { errno: number } => ({ errno: E[name]! });
@@ -480,7 +482,8 @@ export class SimKernel implements Kernel {
       if (anyExclude && !extra.aux && p.features.has('check.pmu_no_exclude')) fail('EINVAL');
       return { kind: 'pmu', eventName: name ?? extra.name, pmu: extra.name };
     }
-    fail('ENOENT');
+    // perf_init_event: every PMU is asked in turn; the first answer that is not ENOENT ends the walk.
+    fail(p.quirks.foreignTypeErrno ?? 'ENOENT');
   }
 
   /** What the core PMU itself refuses (x86_pmu_hw_config and friends). */
@@ -566,6 +569,8 @@ export class SimKernel implements Kernel {
     switch (name) {
       case 'enable':
         for (const e of targets()) { e.enabled = true; e.enableOnExec = false; e.errorState = false; }
+        // Schedule-in: the event gets its counter and its control page is brought up to date (perf_event_update_userpage).
+        this.advance(0);
         return ok;
       case 'disable':
         for (const e of targets()) e.enabled = false;
@@ -685,6 +690,9 @@ export class SimKernel implements Kernel {
   pageSize(): number {
     return 4096;
   }
+
+  getrlimit(resource: number): RlimitResult { return simGetrlimit(this.persona, this.arch, resource); }
+  setrlimit(resource: number, soft: bigint, hard: bigint): VoidResult { return simSetrlimit(this.persona, this.arch, resource, soft, hard); }
 
   mmap(fd: number, length: number, prot: number, flags: number, offset = 0): MmapResult {
     this.sync();

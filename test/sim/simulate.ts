@@ -91,6 +91,8 @@ export function environmentOf(p: Persona): Environment {
     pmus,
     bootId: `00000000-0000-4000-8000-${Buffer.from(p.name).toString('hex').slice(0, 12).padEnd(12, '0')}`,
     tracefs: p.tracepoints ? tracefsFor(p.tracepoints) : null,
+    // /proc/sys/kernel/perf_user_access exists on arm64 only (arch/arm64/kernel/perf_event.c, then drivers/perf/arm_pmuv3.c).
+    perfUserAccess: p.machine === 'aarch64' ? p.perfUserAccess : null,
   };
 }
 

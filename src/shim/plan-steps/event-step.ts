@@ -6,8 +6,9 @@
  */
 import { PERF_TYPE } from '../../abi/constants';
 import { PerfcompatError } from '../../errors';
-import type { CapabilityMap, FeatureEntry } from '../../model/capability-map';
+import type { CapabilityMap, Environment, FeatureEntry } from '../../model/capability-map';
 import { entry, isMissing } from '../map-lookup';
+import { missingText } from '../missing-event-text';
 import { standInFor } from '../software-standins';
 import { errnoDetails, fromMap, shortStatus, statusText } from './map-facts';
 import type { PlanStep } from './step';
@@ -18,9 +19,16 @@ function hardwareName(id: string): string | undefined {
   return id.startsWith(HARDWARE) ? id.slice(HARDWARE.length) : undefined;
 }
 
-/** Why a missing event does not open: the words of the refusal. */
-function missingWhy(e: FeatureEntry): string {
-  return e.status === 'no-hardware' ? 'no PMU on this machine counts it' : 'this kernel does not support it';
+type Pmus = Pick<Environment, 'pmus'> | undefined;
+
+/** perf's spelling of a hardware event (cpu_cycles → cpu-cycles), for the words of a refusal. */
+function eventWord(hw: string | undefined, id: string): string {
+  return (hw ?? id.split('.').slice(2).join('.')).replace(/_/g, '-');
+}
+
+/** Why a missing event does not open: the words of the refusal (the one PMU wording rule for no-hardware). */
+function missingWhy(e: FeatureEntry, event: string, env: Pmus): string {
+  return e.status === 'no-hardware' ? missingText(event, env) : 'this kernel does not support it';
 }
 
 /** What the refusal says about a stand-in: the policy that would take one, that there is none, or nothing (not a hardware event). */
@@ -40,14 +48,15 @@ export const eventStep: PlanStep = {
     if (id === undefined || !isMissing(map, id)) return [];
     const e = entry(map, id)!;
     const hw = hardwareName(id);
+    const pmusHere: Pmus = env ?? map?.environment;
     const standIn = hw !== undefined && policy.fallback === 'software' ? standInFor(hw) : undefined;
     if (!standIn) {
       const pmus = env?.pmus.map((p) => p.name).join(', ');
       throw new PerfcompatError('ERR_KERNEL',
-        `${work.label}: ${missingWhy(e)} (${statusText(map, id)})${pmus ? `; PMUs here: ${pmus}` : ''}${standInHint(id)}`,
+        `${work.label}: ${missingWhy(e, work.label, pmusHere)} (${statusText(map, id)})${pmus ? `; PMUs here: ${pmus}` : ''}${standInHint(id)}`,
         errnoDetails(map, id));
     }
-    const adaptation = { what: `counts software/${standIn.software} (${standIn.label}) instead of hardware/${hw}`, why: `no hardware PMU here; ${standIn.note}`, ...fromMap(map, id) };
+    const adaptation = { what: `counts software/${standIn.software} (${standIn.label}) instead of hardware/${hw}`, why: `${missingText(work.label, pmusHere)}; ${standIn.note}`, ...fromMap(map, id) };
     work.substitutedFrom = work.label;
     work.label = standIn.label;
     work.unit = standIn.unit;
@@ -61,7 +70,7 @@ export const eventStep: PlanStep = {
   explain(map: CapabilityMap, id: string): string {
     const hw = hardwareName(id);
     if (!isMissing(map, id)) return `${hw !== undefined ? 'opened as PERF_TYPE_HARDWARE' : 'opened as asked'} (${shortStatus(map, id)})`;
-    const refused = `fails before the syscall with ERR_KERNEL: ${missingWhy(entry(map, id)!)} (${shortStatus(map, id)})`;
+    const refused = `fails before the syscall with ERR_KERNEL: ${missingWhy(entry(map, id)!, eventWord(hw, id), map.environment)} (${shortStatus(map, id)})`;
     const s = hw !== undefined ? standInFor(hw) : undefined;
     if (!s) return `${refused}${standInHint(id)}`;
     return `${refused}; with policy { fallback: 'software' } counts ${s.label} instead (${s.note}), marked substitutedFrom and recorded in event.adaptations`;

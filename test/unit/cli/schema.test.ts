@@ -55,7 +55,7 @@ describe('cli capability schema', () => {
   it('names exactly the fields of src/probe/types.ts', () => {
     assert.deepEqual(Object.keys(schema.$defs.featureEntry?.properties ?? {}).sort(), Object.keys(fullEntry).sort());
     assert.deepEqual(Object.keys(schema.$defs.pmu?.properties ?? {}).sort(), Object.keys(fullPmu).sort());
-    const env: Record<keyof Environment, true> = { arch: true, paranoid: true, euid: true, capabilities: true, seccomp: true, container: true, pmus: true, bootId: true, tracefs: true };
+    const env: Record<keyof Environment, true> = { arch: true, paranoid: true, euid: true, capabilities: true, seccomp: true, container: true, pmus: true, bootId: true, tracefs: true, perfUserAccess: true };
     assert.deepEqual(Object.keys(schema.$defs.environment?.properties ?? {}).sort(), Object.keys(env).sort());
     const top: Record<keyof CapabilityMap, true> = { schema: true, engineVersion: true, kernel: true, environment: true, features: true, durationMs: true, createdAt: true, source: true };
     assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(top).sort());

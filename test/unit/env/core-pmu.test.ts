@@ -41,7 +41,7 @@ describe('env/core-pmu: one core-PMU rule for env, events and shim', () => {
       const env: Environment = environment({ pmus: names.map((n, i) => pmu(n, 20 + i)) });
       names.forEach((n, i) => {
         assert.equal(isCorePmuEvent(20 + i, env), true, n);
-        assert.equal(pmuContext(20 + i, env), 'core', n);
+        assert.equal(pmuContext(20 + i, env), `core:${n}`, n);
       });
     });
   }

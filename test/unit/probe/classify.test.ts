@@ -55,9 +55,10 @@ describe('probe/classify', () => {
     assert.equal(classifyRefusal({ errno: E.ENOENT, base, errnos: { ENOENT: 'unsupported' } }).status, 'unsupported');
   });
 
-  it('without a possible cross-check, says so in the reason', () => {
-    const e = classifyRefusal({ errno: E.EINVAL, oracleErrno: null, base });
-    assert.equal(e.status, 'unsupported');
+  it('without a possible cross-check, an oracle-checked EINVAL is untestable and says why', () => {
+    const e = classifyRefusal({ errno: E.EINVAL, oracleErrno: null, base, oracleUnusable: 'a plain attr answered EOPNOTSUPP' });
+    assert.equal(e.status, 'untestable');
     assert.match(e.reason ?? '', /no unregistered-PMU cross-check/);
+    assert.match(e.reason ?? '', /EOPNOTSUPP/);
   });
 });
