@@ -23,6 +23,7 @@ import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy } from './event-set-policy';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen, type Prepared } from './perf-event';
 import { toSpec } from './resolve-spec';
+import { float64Arg, optionsArg, specArg } from './entry-args';
 import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
 import type { CommandCounts, ForCommandOptions } from './command-types';
 
@@ -108,7 +109,8 @@ export class EventSet {
   private running = false;
   private isClosed = false;
 
-  constructor(opts: EventSetOptions = {}) {
+  constructor(optsIn?: EventSetOptions) {
+    const opts = optionsArg('EventSet', optsIn);
     this.opts = opts;
     this.kernel = opts.kernel ?? realKernel();
     this.scope = openScope(this.kernel);
@@ -152,6 +154,7 @@ export class EventSet {
   /** Add an event by name or typed spec; it is opened now (the policy of the set applies). On failure nothing of it stays open. */
   add(input: EventSpec | string): this {
     this.live('add');
+    specArg('EventSet.add', input);
     if (this.running) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.add(): the set is running; stop() it before adding events');
     this.subtractBase = false; // an emulated zero no longer covers every event; start() takes a new one
     const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
@@ -274,6 +277,7 @@ export class EventSet {
    */
   read(out?: Float64Array): Float64Array {
     this.live('read');
+    float64Arg('EventSet.read', 'out', out, true);
     const n = this.memberList.length;
     const values = out ?? new Float64Array(n);
     if (values.length < n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.read(): the array holds ${values.length} values, the set has ${n} events`);
@@ -353,6 +357,7 @@ export class EventSet {
   /** PAPI_accum: add the current counts into `values` and zero the counters. */
   accum(values: Float64Array): Float64Array {
     this.live('accum');
+    float64Arg('EventSet.accum', 'values', values, false);
     const now = this.read(this.scratch);
     if (values.length < now.length) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.accum(): the array holds ${values.length} values, the set has ${now.length} events`);
     for (let i = 0; i < now.length; i++) values[i]! += now[i]!;
