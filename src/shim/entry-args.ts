@@ -45,12 +45,6 @@ export function mapArg(fn: string, v: unknown, name = 'map'): CapabilityMap {
   return v as CapabilityMap;
 }
 
-/** A string argument of at most `max` characters. */
-export function stringArg(fn: string, name: string, v: unknown, max = 256): string {
-  if (typeof v === 'string' && v.length <= max) return v;
-  throw invalidArgument(fn, name, v, `a string of at most ${max} characters`);
-}
-
 /** The ring's data area: past 4 GiB no ring can be mapped, and its default watermark (a quarter) leaves u32. */
 const DATA_AREA_MAX = 2 ** 32;
 
