@@ -41,8 +41,11 @@ export function cause(name: string, env: Environment): string {
       ? `every open fails with ENOSYS and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the container runtime's seccomp profile hides the syscall; allow perf_event_open in it`
       : 'every open fails with ENOSYS: this kernel has no perf events (CONFIG_PERF_EVENTS) or the syscall is filtered';
   }
-  if (name === 'EPERM' && seccomp) {
-    return `every open fails with EPERM and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the seccomp profile refuses perf_event_open; allow it (e.g. docker --security-opt seccomp=…) or add CAP_PERFMON`;
+  if ((name === 'EPERM' || name === 'EACCES') && seccomp) {
+    return `every open fails with ${name} and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the seccomp profile refuses perf_event_open; allow it (e.g. docker --security-opt seccomp=…)${env.capabilities.perfmon || env.capabilities.sysAdmin ? '' : ' or add CAP_PERFMON'}`;
+  }
+  if (env.capabilities.perfmon || env.capabilities.sysAdmin) {
+    return `every open fails with ${name} although this caller (euid ${env.euid}) has ${env.capabilities.perfmon ? 'CAP_PERFMON' : 'CAP_SYS_ADMIN'}: a security module (SELinux, AppArmor) or the container's policy refuses perf_event_open`;
   }
   return `every open fails with ${name}: perf_event_paranoid is ${env.paranoid ?? 'unknown'} and this caller (euid ${env.euid}) lacks CAP_PERFMON; lower kernel.perf_event_paranoid (2 allows user-space counting of one's own tasks) or grant CAP_PERFMON`;
 }
