@@ -12,6 +12,7 @@ import type { BaseName, ProbeContext, ProbeDeclaration } from '../src/probe/decl
 import { errnoName } from '../src/abi/errno';
 import { isErr } from '../src/sys/kernel';
 import type { FeatureEntry } from '../src/model/capability-map';
+import { auxHook } from './aux-family';
 import { abiDescription } from './describe';
 
 interface FieldSpec {
@@ -76,6 +77,8 @@ export const attrFieldProbes: ProbeDeclaration[] = FIELD_FEATURES.map((f): Probe
     oracle: true,
     whenKnown: 'no-hardware',
     ...(f.name === 'sample_max_stack' ? { hook: sampleMaxStackHook } : {}),
+    // A member sampling AUX data of a group led by the AUX PMU's event, where there is one (aux-family.ts).
+    ...(f.name === 'aux_sample_size' ? { hook: auxHook('member', spec.set) } : {}),
     ...(spec.note ? { note: spec.note } : {}),
   };
 });

@@ -11,6 +11,7 @@ import { PERF_SAMPLE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { BaseName, FeatureId, ProbeDeclaration } from '../src/probe/contract';
 import type { FeatureStatus } from '../src/model/capability-map';
+import { AUX_OUTPUT_SET, auxHook } from './aux-family';
 import { abiDescription } from './describe';
 
 interface FlagSpec {
@@ -61,6 +62,8 @@ export const attrFlagProbes: ProbeDeclaration[] = ATTR_FLAGS.map((f): ProbeDecla
     ...(s.needs ? { needs: s.needs } : {}),
     ...(s.whenKnown ? { whenKnown: s.whenKnown } : {}),
     ...(s.note ? { note: s.note } : {}),
+    // Asked as a member of a group led by the AUX PMU's event where there is one (aux-family.ts).
+    ...(f.name === 'aux_output' ? { hook: auxHook('member', AUX_OUTPUT_SET) } : {}),
   };
   return decl;
 });

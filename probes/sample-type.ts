@@ -4,11 +4,14 @@
  * aligned size, BRANCH_STACK a branch_sample_type. Bits a software PMU cannot
  * deliver (BRANCH_STACK: EOPNOTSUPP) are cross-checked on an unregistered PMU
  * type and come back no-hardware with inferredFrom, not unsupported. For
- * BRANCH_STACK a hardware PMU, where one opens, is the base.
+ * BRANCH_STACK a hardware PMU, where one opens, is the base (and AMD BRS's
+ * retired-taken-branches event where cycles is refused: branch-stack-hook.ts).
  */
 import { SAMPLE_TYPE } from '../src/abi/constants';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { ProbeDeclaration } from '../src/probe/declaration';
+import { auxHook } from './aux-family';
+import { branchStackHook } from './branch-stack-hook';
 import { abiDescription } from './describe';
 
 const BRANCH_ANY = 1n << 3n;
@@ -30,4 +33,7 @@ export const sampleTypeProbes: ProbeDeclaration[] = SAMPLE_TYPE.map((b): ProbeDe
   set: { ...WITH[b.name], sample_type: 1n << BigInt(b.bit) },
   oracle: true,
   whenKnown: 'no-hardware',
+  ...(HARDWARE_FIRST.has(b.name) ? { hook: branchStackHook } : {}),
+  // AUX data in samples comes from the leader's AUX area: asked on a member of an AUX PMU's group (aux-family.ts).
+  ...(b.name === 'aux' ? { hook: auxHook('member', { sample_type: 1n << BigInt(b.bit), aux_sample_size: 4096 }) } : {}),
 }));

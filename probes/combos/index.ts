@@ -39,11 +39,21 @@ export const comboProbes: ProbeDeclaration[] = [
   },
   ...CLOCK_IDS.map((c): ProbeDeclaration => ({
     id: `combo.clockid.${c.name}`, base: 'counting', set: { use_clockid: 1, clockid: c.value }, needs: ['attr.use_clockid'],
-    description: `use_clockid with CLOCK_${c.name.toUpperCase()} for sample timestamps`,
+    description: `use_clockid with CLOCK_${c.name.toUpperCase()} for sample timestamps, on a software event`,
+  })),
+  // perf_event_set_clock (kernel/events/core.c, 4.1+) takes the clocks that are not NMI-safe (realtime,
+  // boottime, tai) only on PMUs with PERF_PMU_CAP_NO_NMI — the software ones. Hardware counters (x86 core,
+  // uncore) interrupt by NMI: asked on the hardware PMU itself, where the software answer says the kernel has the clock.
+  ...CLOCK_IDS.map((c): ProbeDeclaration => ({
+    id: `combo.clockid_hardware.${c.name}`, base: 'hardware', set: { use_clockid: 1, clockid: c.value }, needs: [`combo.clockid.${c.name}`],
+    errnos: { EINVAL: 'no-hardware' },
+    description: `use_clockid with CLOCK_${c.name.toUpperCase()} on a hardware event (a PMU without PERF_PMU_CAP_NO_NMI)`,
+    note: 'perf_event_set_clock: a PMU that interrupts by NMI (no PERF_PMU_CAP_NO_NMI) takes only the NMI-safe clocks, monotonic and monotonic_raw',
   })),
   {
     id: 'combo.aux_output', base: 'hardware-sampling', hook: auxOutputHook,
     description: 'aux_output: a group leader with an AUX event feeding records',
+    note: 'aux_output needs PERF_PMU_CAP_AUX_OUTPUT on the member\'s PMU (x86: PEBS via PT, intel_pmu_hw_config, with precise_ip)',
   },
   { id: 'combo.hw_sw_group', base: 'hardware', hook: hwSwGroupHook, description: 'a software event in a hardware-led group' },
   {

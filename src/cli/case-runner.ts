@@ -6,8 +6,8 @@
  * decided here from the results the children sent, never by a child.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { caseFiles } from '../probe/behaviour-cases';
+import { basename, join } from 'node:path';
 import { PerfcompatError } from '../errors';
 import { FEATURE_STATUSES, type CapabilityMap, type FeatureEntry } from '../model/capability-map';
 import type { ChildRequest, ListedCase } from './case-child';
@@ -28,19 +28,6 @@ export interface CaseItem {
   description: string;
   needs?: string[];
   failed?: string;
-}
-
-/** The case files of a directory, in name order (as loadCases reads them). */
-export function caseFiles(dir: string): string[] {
-  const abs = resolve(dir);
-  let names: string[];
-  try {
-    if (!statSync(abs).isDirectory()) throw new Error('not a directory');
-    names = readdirSync(abs).sort();
-  } catch (e) {
-    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `--cases ${dir}: not a readable directory (${e instanceof Error ? e.message : String(e)}); expected a directory of .json or .js behaviour cases`);
-  }
-  return names.filter((n) => n.endsWith('.json') || n.endsWith('.js') || n.endsWith('.cjs')).map((n) => join(abs, n));
 }
 
 type Reply = { ok: true; cases?: ListedCase[]; entry?: FeatureEntry } | { ok: false; invalid?: boolean; error: string };

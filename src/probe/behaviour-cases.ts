@@ -5,7 +5,7 @@
  * plain JSON or CommonJS is enough.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { PerfcompatError } from '../errors';
 import type { BehaviourCheck } from './behaviour-types';
 
@@ -43,8 +43,8 @@ function declarations(value: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
 }
 
-/** Load every case of `dir`, in file-name order, each tagged with its file. */
-export function loadCases(dir: string): Array<{ check: BehaviourCheck; source: string }> {
+/** The case files of a directory, in name order: .json, .js and .cjs. */
+export function caseFiles(dir: string): string[] {
   const abs = resolve(dir);
   let names: string[];
   try {
@@ -53,9 +53,14 @@ export function loadCases(dir: string): Array<{ check: BehaviourCheck; source: s
   } catch (e) {
     throw new PerfcompatError('ERR_INVALID_ARGUMENT', `--cases ${dir}: not a readable directory (${e instanceof Error ? e.message : String(e)}); expected a directory of .json or .js behaviour cases`);
   }
+  return names.filter((n) => n.endsWith('.json') || n.endsWith('.js') || n.endsWith('.cjs')).map((n) => join(abs, n));
+}
+
+/** Load every case of `dir`, in file-name order, each tagged with its file. */
+export function loadCases(dir: string): Array<{ check: BehaviourCheck; source: string }> {
   const out: Array<{ check: BehaviourCheck; source: string }> = [];
-  for (const name of names) {
-    const file = join(abs, name);
+  for (const file of caseFiles(dir)) {
+    const name = basename(file);
     let value: unknown;
     if (name.endsWith('.json')) {
       try {

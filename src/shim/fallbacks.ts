@@ -31,7 +31,19 @@ export interface FallbackRule {
   readonly with?: AttrBits;
   /** …and none of these is set. */
   readonly without?: AttrBits;
-  readonly action: 'drop' | 'replace' | 'refuse';
+  /**
+   * When the rule applies: 'missing' (default) when the map's entry is
+   * unsupported or no-hardware; 'supported' when it is supported — for what
+   * the kernel requires beside a feature it has (a bit it wants set with it).
+   */
+  readonly when?: 'missing' | 'supported';
+  /**
+   * Only for events of a PMU that interrupts by NMI: every type but
+   * PERF_TYPE_SOFTWARE (no PERF_PMU_CAP_NO_NMI; perf_event_set_clock).
+   */
+  readonly nmiPmu?: boolean;
+  /** add: set `set` beside what was asked, dropping nothing. */
+  readonly action: 'drop' | 'replace' | 'add' | 'refuse';
   /** What is cleared. */
   readonly drop?: AttrBits;
   /** What is set instead (replace). */
@@ -62,6 +74,11 @@ export const FALLBACKS: readonly FallbackRule[] = [
     featureId: `combo.clockid.${c.name}`, asks: { clock: c.name }, action: 'replace', set: { fields: { clockid: MONOTONIC } },
     why: `CLOCK_${c.name.toUpperCase()} is refused for perf time stamps here: CLOCK_MONOTONIC is used`,
   })),
+  // perf's clockid_wrong fallback (evsel__open_cpu): a clock this PMU refuses is asked again as CLOCK_MONOTONIC.
+  ...CLOCK_IDS.filter((c) => c.name !== 'monotonic').map((c): FallbackRule => ({
+    featureId: `combo.clockid_hardware.${c.name}`, asks: { clock: c.name }, nmiPmu: true, action: 'replace', set: { fields: { clockid: MONOTONIC } },
+    why: `CLOCK_${c.name.toUpperCase()} is not NMI-safe and this event's PMU interrupts by NMI (perf_event_set_clock): CLOCK_MONOTONIC is used, as perf's clockid_wrong fallback does`,
+  })),
   flagDrop('context_switch', 'no PERF_RECORD_SWITCH records'),
   refuse('attr.write_backward', { flags: ['write_backward'] }, 'the ring buffer cannot be written backward; a reader built for that layout would misparse it'),
   flagDrop('namespaces', 'no PERF_RECORD_NAMESPACES records'),
@@ -90,7 +107,14 @@ export const FALLBACKS: readonly FallbackRule[] = [
   drop('read_format.group', { readFormat: ['group'] }, 'each group member is read with its own read()'),
   drop('combo.inherit_group_read', { readFormat: ['group'] }, 'inherited events are read one by one, not as a group',
     { with: { flags: ['inherit'] }, drop: { readFormat: ['group', 'id'] } }),
-  refuse('combo.inherit_sample_read', { sampleType: ['read'] }, 'inherited events cannot put counter values in samples here', { with: { flags: ['inherit'] } }),
+  // perf_event_alloc (kernel/events/core.c): inherit with PERF_SAMPLE_READ was refused 4.13-6.11 and needs
+  // PERF_SAMPLE_TID from 6.12 (values are per thread). perf's evsel__config adds TID with inherit; where the
+  // combination is missing, evsel__detect_missing_features drops inherit. Both as perf does.
+  { featureId: 'combo.inherit_sample_read', asks: { sampleType: ['read'] }, with: { flags: ['inherit'] }, without: { sampleType: ['tid'] },
+    when: 'supported', action: 'add', set: { sampleType: ['tid'] },
+    why: 'the kernel takes inherit with PERF_SAMPLE_READ only beside PERF_SAMPLE_TID (6.12+): samples carry pid/tid as well' },
+  { featureId: 'combo.inherit_sample_read', asks: { sampleType: ['read'] }, with: { flags: ['inherit'] }, action: 'drop', drop: { flags: ['inherit', 'inherit_thread', 'inherit_stat'] },
+    why: 'inherited events cannot put counter values in samples here: child tasks are not counted (inherit dropped, as perf does)' },
   // --- sample_type ---
   { featureId: 'sample_type.weight_struct', asks: { sampleType: ['weight_struct'] }, action: 'replace', drop: { sampleType: ['weight_struct'] },
     set: { sampleType: ['weight'] }, why: 'PERF_SAMPLE_WEIGHT (one u64) instead of the weight struct' },

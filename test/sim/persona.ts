@@ -6,6 +6,7 @@
  * table of kernel behaviours below. Everything else (paranoid level, PMU, NMI
  * watchdog, seccomp, quirks) is plain data. No code path depends on a version.
  */
+import type { AuxCaps, PmuDriver } from './sim-drivers';
 import { ABI_FEATURES, ATTR_SIZE_VERSIONS, HW_EVENTS, SW_EVENTS, MMAP_CAPABILITIES, CLOCK_IDS } from '../../src/abi';
 
 /** A core PMU (the CPU's performance monitoring unit). */
@@ -61,6 +62,8 @@ export interface PersonaPmu {
    * event, so a group whose members are all opened disabled is never refused at open.
    */
   groupValidation?: 'all' | 'enabled';
+  /** Vendor driver rules (sim-drivers.ts): Intel LBR / PEBS via PT, AMD BRS. */
+  driver?: PmuDriver;
 }
 
 /** Another PMU listed in sysfs (msr, uncore_*, …): counting only, no sampling. */
@@ -69,6 +72,8 @@ export interface PersonaExtraPmu {
   type: number;
   /** config values it accepts, by event name. */
   events: Record<string, number>;
+  /** An AUX-area PMU (intel_pt, arm_spe, cs_etm): sampling-free, takes exclude bits, leads aux_output groups (sim-drivers.ts). */
+  aux?: AuxCaps;
 }
 
 export interface PersonaTracepoint {

@@ -25,6 +25,7 @@ import type { Persona } from './persona';
 import type { Workload } from '../../src/probe/behaviour-types';
 import { simWorkload } from './sim-workload';
 import { DEFAULT_HW_CACHE, corePmus, PersonaPmu } from './persona';
+import { auxRefusal, branchStackRefusal, clockRefusal } from './sim-drivers';
 import { EventKind, SimEvent, groupOf, rateOf } from './sim-event';
 import { CounterMap, scheduleOn, userIndexOf } from './sim-counters';
 import { initControlPage, updateControlPage, writeSamples } from './sim-ring';
@@ -320,7 +321,10 @@ export class SimKernel implements Kernel {
       if (leader.cpu !== cpu) fail('EINVAL');
       if (kind === 'hardware' || kind === 'hw_cache' || kind === 'raw') this.validateGroup(leader, pmu, { attr, eventName, userRead });
     }
-    if (attr.aux_output === 1 || attr.aux_pause === 1 || attr.aux_resume === 1) fail('EINVAL'); // no AUX leader possible
+    const auxErr = auxRefusal(p, attr, pmu, leader?.pmu);
+    if (auxErr) fail(auxErr);
+    const clockErr = clockRefusal(attr, kind === 'software');
+    if (clockErr) fail(clockErr);
     if ((sampleType & PERF_SAMPLE.AUX!) && !leader) fail('EINVAL');
     if (kind === 'breakpoint') {
       if (this.breakpointsInUse >= p.breakpointSlots) fail('ENOSPC');
@@ -470,10 +474,10 @@ export class SimKernel implements Kernel {
     const extra = p.extraPmus.find((x) => x.type === type);
     if (extra) {
       const name = Object.entries(extra.events).find(([, v]) => BigInt(v) === config)?.[0];
-      if (name === undefined) fail('EINVAL');
+      if (name === undefined && !extra.aux) fail('EINVAL'); // an AUX PMU takes its config bits as terms
       if (big(attr.sample_period) !== 0n || branch) fail('EINVAL');
-      if (anyExclude && p.features.has('check.pmu_no_exclude')) fail('EINVAL');
-      return { kind: 'pmu', eventName: name, pmu: extra.name };
+      if (anyExclude && !extra.aux && p.features.has('check.pmu_no_exclude')) fail('EINVAL');
+      return { kind: 'pmu', eventName: name ?? extra.name, pmu: extra.name };
     }
     fail('ENOENT');
   }
@@ -485,6 +489,8 @@ export class SimKernel implements Kernel {
     if (core.refusesExcludeIdle && attr.exclude_idle === 1) fail('EOPNOTSUPP');
     if (branch) {
       if (!core.branchStack) fail('EOPNOTSUPP');
+      const driverErr = branchStackRefusal(core.driver, attr, Number(attr.type) === PERF_TYPE.RAW || Number(attr.type) === core.type ? big(attr.config) : undefined);
+      if (driverErr) fail(driverErr);
       const bst = big(attr.branch_sample_type);
       // Kernel branches are asked for explicitly, or implied when no privilege bit is set.
       const kernelBranches = (bst & 0x2n) !== 0n || ((bst & 0x7n) === 0n && attr.exclude_kernel !== 1);

@@ -3,18 +3,24 @@
  * attr asks for and the map says is missing drops or replaces it, or refuses
  * the event before the syscall when there is no honest fallback.
  */
-import { CLOCK_IDS } from '../../abi/constants';
+import { CLOCK_IDS, PERF_TYPE } from '../../abi/constants';
 import { PerfcompatError } from '../../errors';
 import type { CapabilityMap } from '../../model/capability-map';
 import { FALLBACKS, type FallbackRule } from '../fallbacks';
-import { isMissing } from '../map-lookup';
+import { isMissing, isSupported } from '../map-lookup';
 import { asBig, bitOf, describeBits, hasBits, MASK_OF_KIND, type WorkAttr } from '../work-attr';
 import { errnoDetails, fromMap, shortStatus, statusText } from './map-facts';
 import type { PlanStep } from './step';
 
 /** Does the rule apply to this attr on this map? */
 export function ruleApplies(rule: FallbackRule, a: WorkAttr, map: CapabilityMap | undefined): boolean {
-  return hasBits(a, rule.asks, 'any') && hasBits(a, rule.with, 'all') && !(rule.without && hasBits(a, rule.without, 'any')) && isMissing(map, rule.featureId);
+  if (rule.nmiPmu && Number(a.type ?? PERF_TYPE.HARDWARE) === PERF_TYPE.SOFTWARE) return false;
+  return hasBits(a, rule.asks, 'any') && hasBits(a, rule.with, 'all') && !(rule.without && hasBits(a, rule.without, 'any')) && decides(rule, map);
+}
+
+/** The map's answer for the rule's feature is the one the rule is for. */
+function decides(rule: FallbackRule, map: CapabilityMap | undefined): boolean {
+  return rule.when === 'supported' ? isSupported(map, rule.featureId) : isMissing(map, rule.featureId);
 }
 
 function applyRule(rule: FallbackRule, a: WorkAttr): void {
@@ -47,9 +53,9 @@ function describeSet(rule: FallbackRule): string {
 
 /** What the rule's action does to the attr, as Adaptation.what says it. */
 function ruleWhat(rule: FallbackRule): string {
-  return rule.action === 'drop'
-    ? `dropped ${describeBits(rule.drop)}`
-    : `replaced ${describeBits(rule.drop ?? rule.asks)} with ${describeSet(rule)}`;
+  if (rule.action === 'drop') return `dropped ${describeBits(rule.drop)}`;
+  if (rule.action === 'add') return `added ${describeSet(rule)}`;
+  return `replaced ${describeBits(rule.drop ?? rule.asks)} with ${describeSet(rule)}`;
 }
 
 export const fallbackStep: PlanStep = {
@@ -72,16 +78,19 @@ export const fallbackStep: PlanStep = {
     return made;
   },
 
-  /** The first rule for `id` (the one an attr asking for the feature meets first). */
+  /** The rule for `id` that decides on this map (else the first: the one an attr asking for the feature meets first). */
   explain(map, id) {
-    const rule = FALLBACKS.find((r) => r.featureId === id);
+    const rules = FALLBACKS.filter((r) => r.featureId === id);
+    const rule = rules.find((r) => decides(r, map)) ?? rules.find((r) => r.when !== 'supported') ?? rules[0];
     if (!rule) throw new Error(`the fallback table has no rule for ${id}`);
     const s = shortStatus(map, rule.featureId);
+    if (rule.when === 'supported' && decides(rule, map)) return `${ruleWhat(rule)} when asked with ${describeBits(rule.with)} (${s}): ${rule.why}; recorded in event.adaptations`;
     if (!isMissing(map, rule.featureId)) return `used as asked (${s}); fallback if it were missing: ${rule.action} — ${rule.why}`;
     switch (rule.action) {
       case 'refuse': return `refused before the syscall (${s}): no fallback — ${rule.why}`;
       case 'drop': return `${ruleWhat(rule)} when asked (${s}): ${rule.why}; recorded in event.adaptations`;
-      case 'replace': return `${ruleWhat(rule)} when asked (${s}): ${rule.why}; recorded in event.adaptations`;
+      case 'replace':
+      case 'add': return `${ruleWhat(rule)} when asked (${s}): ${rule.why}; recorded in event.adaptations`;
     }
   },
 };

@@ -122,9 +122,19 @@ describe('probe CLI on this kernel', () => {
     const r = runCli(['list']);
     assert.match(r.stdout, /^context-switches OR cs\s+software/m);
     assert.match(r.stdout, /^page-faults OR faults\s+software/m);
-    const one = runCli(['list', 'cs']);
+    // The count line agrees with the rows, singular for one: 'cs' also matches
+    // tracepoints (csd:*) where tracefs is mounted, 'context-switches' only itself.
+    const counted = (out: string): void => {
+      const rows = out.split('\n\n')[0]!.split('\n').slice(1).filter((l) => l.trim() !== '').length;
+      assert.match(out, new RegExp(`^${rows} ${rows === 1 ? 'event' : 'events'}$`, 'm'));
+    };
+    const byAlias = runCli(['list', 'cs']);
+    assert.equal(byAlias.status, 0, byAlias.stderr);
+    assert.match(byAlias.stdout, /^context-switches OR cs\s/m);
+    counted(byAlias.stdout);
+    const one = runCli(['list', 'context-switches']);
     assert.equal(one.status, 0, one.stderr);
-    assert.match(one.stdout, /^context-switches OR cs\s/m);
+    counted(one.stdout);
     assert.match(one.stdout, /^1 event$/m);
     const all = runCli(['list', '--all']);
     const noHw = all.stdout.split('\n').filter((l) => /\shardware\s+no-hardware/.test(l)).length;

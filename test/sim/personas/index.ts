@@ -22,10 +22,12 @@ import quirky from './quirky-pmu';
 import arm64 from './arm64-graviton';
 import hybrid from './hybrid-alderlake';
 import qemuArm64 from './qemu-arm64-pmuv3';
+import intelPt from './intel-client-pt';
+import zen3 from './amd-zen3-brs';
 
 export const PERSONAS: readonly PersonaSpec[] = [
   m310, m41, m419, m54, m510, m61, m612, m618,
-  rhel7, debian510, compiledOut, vmNoPmu, nmi, seccompEperm, seccompEnosys, p3, p2, fdStarved, quirky, arm64, hybrid, qemuArm64,
+  rhel7, debian510, compiledOut, vmNoPmu, nmi, seccompEperm, seccompEnosys, p3, p2, fdStarved, quirky, arm64, hybrid, qemuArm64, intelPt, zen3,
 ];
 
 /** The mainline personas, oldest first. */

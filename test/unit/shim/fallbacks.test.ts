@@ -35,7 +35,8 @@ function ask(spec: Record<string, number | bigint>, bits: AttrBits | undefined, 
 }
 
 function specFor(rule: FallbackRule): EventSpec {
-  const s: Record<string, number | bigint> = { type: 1, config: 1 };
+  // A rule for NMI PMUs is about a hardware event (cycles); the others are asked of a software one.
+  const s: Record<string, number | bigint> = rule.nmiPmu ? { type: 0, config: 0 } : { type: 1, config: 1 };
   ask(s, rule.asks, true);
   ask(s, rule.with, false);
   return s as EventSpec;
@@ -56,10 +57,16 @@ describe('shim fallback table', () => {
   });
 
   for (const rule of FALLBACKS) {
-    describe(`${rule.featureId} (${rule.action})`, () => {
-      it('is taken when the map says the feature is missing', () => {
+    // Most rules are for a missing feature; a 'supported' rule adds what the kernel wants beside a feature it has.
+    const forSupported = rule.when === 'supported';
+    const taken = () => (forSupported ? supported() : unsupported());
+    const notTaken = () => (forSupported ? unsupported() : supported());
+    /** Another rule for the same feature answers the other status. */
+    const sibling = FALLBACKS.some((r) => r !== rule && r.featureId === rule.featureId);
+    describe(`${rule.featureId} (${rule.action}${forSupported ? ', when supported' : ''})`, () => {
+      it(`is taken when the map says the feature is ${forSupported ? 'supported' : 'missing'}`, () => {
         const k = stubKernel();
-        const map = mapWith({ [rule.featureId]: unsupported() });
+        const map = mapWith({ [rule.featureId]: taken() });
         if (rule.action === 'refuse') {
           assert.throws(() => openEvent(specFor(rule), { kernel: k, capabilities: map }), (e: unknown) => {
             assert.ok(e instanceof PerfcompatError);
@@ -76,7 +83,7 @@ describe('shim fallback table', () => {
         const sent = sentAttr(k);
         const mine = ev.adaptations.filter((a) => a.featureId === rule.featureId);
         assert.equal(mine.length, 1, `one adaptation recorded for ${rule.featureId}`);
-        assert.equal(mine[0]!.errnoName, 'EINVAL');
+        if (!forSupported) assert.equal(mine[0]!.errnoName, 'EINVAL');
         const set = rule.set ?? {};
         for (const f of rule.drop?.flags ?? []) if (!(f in (set.flags ?? {}))) assert.ok(!isSet(sent, 'flags', f), `${f} dropped`);
         for (const f of rule.drop?.fields ?? []) assert.ok(!isSet(sent, 'fields', f), `${f} dropped`);
@@ -89,13 +96,15 @@ describe('shim fallback table', () => {
         ev.close();
       });
 
-      it('is not taken when the map says the feature is supported', () => {
+      it(`is not taken when the map says the feature is ${forSupported ? 'missing' : 'supported'}`, () => {
         const k = stubKernel();
-        const ev = openEvent(specFor(rule), { kernel: k, capabilities: mapWith({ [rule.featureId]: supported() }) });
-        assert.deepEqual(ev.adaptations, []);
+        const ev = openEvent(specFor(rule), { kernel: k, capabilities: mapWith({ [rule.featureId]: notTaken() }) });
+        if (!sibling) assert.deepEqual(ev.adaptations, []);
+        for (const n of rule.set?.sampleType ?? []) if (rule.action === 'add') assert.ok(!isSet(sentAttr(k), 'sampleType', n), `sample_type.${n} not added`);
         const sent = sentAttr(k);
         const want = specFor(rule);
-        for (const [f, v] of Object.entries(want)) {
+        // (A missing feature's own rule may take what the 'supported' one left alone.)
+        for (const [f, v] of Object.entries(forSupported && sibling ? {} : want)) {
           if (f === 'type' || f === 'config') continue;
           assert.equal(BigInt(sent[f] ?? 0) & BigInt(v as number | bigint), BigInt(v as number | bigint), `${f} passed as asked`);
         }
@@ -112,7 +121,7 @@ describe('shim fallback table', () => {
       if (rule.action !== 'refuse') {
         it('is refused under a strict policy, naming the adaptation', () => {
           const k = stubKernel();
-          assert.throws(() => openEvent(specFor(rule), { kernel: k, capabilities: mapWith({ [rule.featureId]: unsupported() }), policy: { strict: true } }),
+          assert.throws(() => openEvent(specFor(rule), { kernel: k, capabilities: mapWith({ [rule.featureId]: taken() }), policy: { strict: true } }),
             (e: unknown) => e instanceof PerfcompatError && e.code === 'ERR_ADAPTATION_REFUSED' && e.message.includes(rule.featureId));
           assert.equal(k.perfEventOpen.callCount, 0);
         });
