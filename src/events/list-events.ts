@@ -14,6 +14,7 @@ import { openStatus } from './open-status';
 import { resolveEvent } from './parse-list';
 import type { EventKind, EventListing, EventListOptions } from './types';
 import { PerfcompatError } from '../errors';
+import { invalidArgument } from '../abi/args';
 
 interface Entry {
   name: string;
@@ -65,7 +66,10 @@ function entries(ctx: ResolveContext): Entry[] {
  * this task and classified; with `capabilities` only, the status comes from
  * the map's entry for the event (event.*, pmu.<name>).
  */
-export function listEvents(opts: EventListOptions = {}): EventListing[] {
+export function listEvents(optsIn?: EventListOptions): EventListing[] {
+  if (optsIn !== undefined && (optsIn === null || typeof optsIn !== 'object' || Array.isArray(optsIn))) throw invalidArgument('listEvents', 'opts', optsIn, 'an options object or undefined');
+  const opts: EventListOptions = optsIn ?? {};
+  if (opts.pattern !== undefined && (typeof opts.pattern !== 'string' || opts.pattern.length > 4096)) throw invalidArgument('listEvents', 'pattern', opts.pattern, 'a string (a glob such as "sched:*") of at most 4096 characters');
   const ctx = new ResolveContext(opts);
   const match = matcher(opts.pattern);
   const out: EventListing[] = [];

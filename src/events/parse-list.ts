@@ -2,6 +2,7 @@
  * The entry points of event-name resolution: resolveEvent (one event) and
  * parseEventList (a perf -e list with {} groups).
  */
+import { invalidArgument } from '../abi/args';
 import { PerfcompatError } from '../errors';
 import { logger } from '../sys/log';
 import { ResolveContext } from './context';
@@ -53,12 +54,20 @@ function cloneCandidate(c: Candidate): Candidate {
   return out;
 }
 
+/** The options argument: undefined or an object (never null, which would be read as one). */
+function optionsObject(fn: string, v: EventNameOptions | undefined): EventNameOptions {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalidArgument(fn, 'opts', v, 'an options object or undefined');
+  return v;
+}
+
 /**
  * Parse a perf-style event list: `a,b,{c,d}:u`. Each inner array is one group
  * (a bare event is a group of one). Throws PerfcompatError('ERR_EVENT_NAME')
  * naming the part that failed.
  */
-export function parseEventList(list: string, opts: EventNameOptions = {}): ResolvedEvent[][] {
+export function parseEventList(list: string, optsIn?: EventNameOptions): ResolvedEvent[][] {
+  const opts = optionsObject('parseEventList', optsIn);
   return guarded(list, () => {
     const ctx = new ResolveContext(opts);
     const groups = splitEventList(list).flatMap((item) => groupsOf(ctx, item));
@@ -72,7 +81,8 @@ export function parseEventList(list: string, opts: EventNameOptions = {}): Resol
  * resolves to the boot CPU's core PMU (parseEventList gives one per core PMU);
  * a name that stands for several events (a glob) is an error naming them.
  */
-export function resolveEvent(name: string, opts: EventNameOptions = {}): ResolvedEvent {
+export function resolveEvent(name: string, optsIn?: EventNameOptions): ResolvedEvent {
+  const opts = optionsObject('resolveEvent', optsIn);
   return guarded(name, () => {
     const ctx = new ResolveContext(opts);
     const items = splitEventList(name);

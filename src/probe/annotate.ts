@@ -10,6 +10,7 @@ import coerce from 'semver/functions/coerce';
 import gt from 'semver/functions/gt';
 import lte from 'semver/functions/lte';
 import type { FeatureEntry } from '../model/capability-map';
+import { invalidArgument } from '../abi/args';
 
 export function coerceRelease(release: string): string | null {
   const c = coerce(release);
@@ -17,6 +18,9 @@ export function coerceRelease(release: string): string | null {
 }
 
 export function annotate(entry: FeatureEntry, mainline: string | undefined, kernelSemver: string | null): FeatureEntry {
+  if (entry === null || typeof entry !== 'object' || typeof entry.status !== 'string') throw invalidArgument('annotate', 'entry', entry, 'a feature entry { status, ... }');
+  if (mainline !== undefined && (typeof mainline !== 'string' || mainline.length > 64)) throw invalidArgument('annotate', 'mainline', mainline, 'a release string such as "5.13" or undefined');
+  if (kernelSemver !== null && (typeof kernelSemver !== 'string' || kernelSemver.length > 64)) throw invalidArgument('annotate', 'release', kernelSemver, 'a semver string such as "6.1.0" or null');
   if (mainline === undefined) return entry;
   const out: FeatureEntry = { ...entry, mainline };
   const added = coerce(mainline);

@@ -42,8 +42,13 @@ export function cause(name: string, env: Environment): string {
       ? `every open fails with ENOSYS and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the container runtime's seccomp profile hides the syscall; allow perf_event_open in it`
       : 'every open fails with ENOSYS: this kernel has no perf events (CONFIG_PERF_EVENTS) or the syscall is filtered';
   }
-  if (name === 'EPERM' && seccomp) {
-    return `every open fails with EPERM and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the seccomp profile refuses perf_event_open; allow it (e.g. docker --security-opt seccomp=…) or add ${capabilityToGrant(env.paranoid)}`;
+  // A caller who already holds what the paranoid level asks for (CAP_SYS_ADMIN, or CAP_PERFMON below Debian's level 3).
+  const privileged = env.capabilities.sysAdmin || (env.capabilities.perfmon && !((env.paranoid ?? 0) > 2));
+  if ((name === 'EPERM' || name === 'EACCES') && seccomp) {
+    return `every open fails with ${name} and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the seccomp profile refuses perf_event_open; allow it (e.g. docker --security-opt seccomp=…)${privileged ? '' : ` or add ${capabilityToGrant(env.paranoid)}`}`;
+  }
+  if (privileged) {
+    return `every open fails with ${name} although this caller (euid ${env.euid}) has ${env.capabilities.sysAdmin ? 'CAP_SYS_ADMIN' : 'CAP_PERFMON'}: a security module (SELinux, AppArmor) or the container's policy refuses perf_event_open`;
   }
   return `every open fails with ${name}: perf_event_paranoid is ${env.paranoid ?? 'unknown'} and this caller (euid ${env.euid}) lacks ${capabilityToGrant(env.paranoid)}; ${privilegeAdvice(env.paranoid)}`;
 }

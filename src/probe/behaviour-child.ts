@@ -6,7 +6,7 @@
  * in procfs rather than at Node's event loop, which does not run meanwhile.
  */
 import { spawn, ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { PerfcompatError } from '../errors';
 
 /**
@@ -25,16 +25,24 @@ export function sleepMs(ms: number): void {
   Atomics.wait(SLEEPER, 0, 0, ms);
 }
 
-/** One-letter state of a task (R, S, T, Z, ...), or null when it is gone. */
+/**
+ * One-letter state of a task (R, S, T, Z, ...), or null when it is gone.
+ * Not being able to look (EMFILE, ENOMEM) is thrown, naming the errno: it
+ * must never read as "gone" (a check would then read its events before the
+ * child ran, and call a working kernel broken).
+ */
 export function taskState(pid: number, procRoot = '/proc'): string | null {
+  let stat: string;
   try {
-    const stat = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
-    // pid (comm) state ... — comm may hold spaces and parentheses; state follows the last ')'.
-    const close = stat.lastIndexOf(')');
-    return close < 0 ? null : stat.charAt(close + 2) || null;
-  } catch {
-    return null;
+    stat = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return null;
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `cannot look at child ${pid} in ${procRoot}: ${code ?? (e as Error).message}`);
   }
+  // pid (comm) state ... — comm may hold spaces and parentheses; state follows the last ')'.
+  const close = stat.lastIndexOf(')');
+  return close < 0 ? null : stat.charAt(close + 2) || null;
 }
 
 function waitFor(pid: number, done: (state: string | null) => boolean, timeoutMs: number): boolean {
@@ -43,6 +51,24 @@ function waitFor(pid: number, done: (state: string | null) => boolean, timeoutMs
     if (done(taskState(pid))) return true;
     if (Date.now() >= deadline) return false;
     sleepMs(1);
+  }
+}
+
+/**
+ * Why a spawn that gave no pid failed, when it is for want of fds (the error
+ * event comes later): " (EMFILE: ...)" so the answer is a fault of the moment.
+ */
+function fdShortage(): string {
+  const held: number[] = [];
+  try {
+    // A spawn takes a few fds of its own (libuv's exec-error pipe): ask for as many.
+    for (let i = 0; i < 3; i++) held.push(openSync('/dev/null', 'r'));
+    return '';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EMFILE' || code === 'ENFILE' ? ` (${code}: no free file descriptor)` : '';
+  } finally {
+    for (const fd of held) closeSync(fd);
   }
 }
 
@@ -62,18 +88,28 @@ export class StoppedChild {
    */
   static start(argv: readonly string[], timeoutMs = CHILD_STOP_TIMEOUT_MS): StoppedChild {
     if (argv.length === 0) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'child argv: empty; expected a program and its arguments');
-    const proc = spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'sh', ...argv], { stdio: 'ignore' });
-    if (proc.pid === undefined) {
-      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `could not start /bin/sh for child ${argv[0]}`);
+    let proc: ChildProcess;
+    try {
+      proc = spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'sh', ...argv], { stdio: 'ignore' });
+    } catch (e) {
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `could not start /bin/sh for child ${argv[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    // A spawn error (e.g. no /bin/sh) arrives as an event; never let it crash the process.
+    // A spawn error (EMFILE, no /bin/sh) arrives as an event after this returns; never let it crash the process.
     proc.on('error', () => undefined);
-    const child = new StoppedChild(proc, proc.pid);
-    if (!waitFor(child.pid, (s) => s === 'T' || s === 't' || s === 'Z' || s === null, timeoutMs)) {
-      child.kill();
-      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `child ${argv[0]} did not stop itself within ${timeoutMs} ms`);
+    if (proc.pid === undefined) {
+      throw new PerfcompatError('ERR_INVALID_ARGUMENT', `could not start /bin/sh for child ${argv[0]}${fdShortage()}`);
     }
-    const s = taskState(child.pid);
+    const child = new StoppedChild(proc, proc.pid);
+    let s: string | null;
+    try {
+      if (!waitFor(child.pid, (st) => st === 'T' || st === 't' || st === 'Z' || st === null, timeoutMs)) {
+        throw new PerfcompatError('ERR_INVALID_ARGUMENT', `child ${argv[0]} did not stop itself within ${timeoutMs} ms`);
+      }
+      s = taskState(child.pid);
+    } catch (e) {
+      child.kill();
+      throw e;
+    }
     if (s !== 'T' && s !== 't') {
       child.finished = true;
       throw new PerfcompatError('ERR_INVALID_ARGUMENT', `child ${argv[0]} exited before it could be observed (state ${s ?? 'gone'})`);

@@ -6,6 +6,7 @@
  * its environment and uname) is probed afresh unless `cache` says otherwise.
  */
 import { ABI_FEATURES } from '../abi/features';
+import { invalidArgument } from '../abi/args';
 import { readEnvironment, readUname } from '../env/environment';
 import { PerfcompatError } from '../errors';
 import type { Kernel } from '../sys/kernel';
@@ -16,6 +17,7 @@ import { assertPerfUsable } from './availability';
 import { defaultCacheDir, readBehaviourCache, readCache, writeBehaviourCache, writeCache, type CacheKey } from './cache';
 import type { ProbeDeclaration } from './declaration';
 import { engineVersion } from './engine-version';
+import { behaviourKeyFor, cacheKeyFor } from './cache-key';
 import { ProbeRun } from './engine';
 import { behaviourAnswers, ensureBehaviour, type BehaviourStore } from './behaviour-runner';
 import { canonicalFeatureId, deprecatedIdNote } from '../model/feature-aliases';
@@ -65,6 +67,17 @@ interface Memory {
   behaviour?: Record<string, FeatureEntry>;
 }
 
+/** The key of (kernel, environment, uname), made once per environment read (it may open a few events under seccomp). */
+const keys = new WeakMap<Environment, { kernel: Kernel; uname: Uname; key: CacheKey | null }>();
+
+function keyFor(kernel: Kernel, env: Environment, uname: Uname, real: boolean): CacheKey | null {
+  const k = keys.get(env);
+  if (k && k.kernel === kernel && k.uname === uname) return k.key;
+  const key = cacheKeyFor(kernel, env, uname, real);
+  keys.set(env, { kernel, uname, key });
+  return key;
+}
+
 function session(opts: ProbeOptions): Session {
   if (opts.kernel === undefined && process.platform !== 'linux') {
     throw new PerfcompatError('ERR_PERF_UNAVAILABLE', `perf_event_open is not usable here: this is ${process.platform}, not Linux`);
@@ -78,11 +91,7 @@ function session(opts: ProbeOptions): Session {
   const uname = opts.uname ?? (processUname ??= readUname());
   const wantCache = opts.cache === undefined ? real : opts.cache !== false;
   const cacheDir = !wantCache ? null : typeof opts.cache === 'object' ? opts.cache.dir : defaultCacheDir();
-  const key: CacheKey | null = env.bootId === null ? null : {
-    bootId: env.bootId, release: uname.release, uid: env.euid, paranoid: env.paranoid,
-    capabilities: env.capabilities.effective, seccomp: `${env.seccomp.mode}/${env.seccomp.filters}`,
-    engineVersion: engineVersion(),
-  };
+  const key = keyFor(kernel, env, uname, real);
   let decls = opts.catalogue ?? catalogues.get(env);
   if (decls === undefined) {
     decls = installedCatalogue().declarations(env);
@@ -127,14 +136,14 @@ function buildMap(s: Session, run: ProbeRun, ids: readonly string[], started: nu
  */
 function behaviourStore(s: Session, mem: Memory, refresh: boolean): BehaviourStore {
   if (refresh || mem.behaviour === undefined) {
-    mem.behaviour = !refresh && s.cacheDir !== null && s.key !== null ? readBehaviourCache(s.cacheDir, s.key) : {};
+    mem.behaviour = !refresh && s.cacheDir !== null && s.key !== null ? readBehaviourCache(s.cacheDir, behaviourKeyFor(s.key, s.real)) : {};
   }
   const answers = mem.behaviour;
   return {
     get: (id) => answers[id],
     set: (id, e) => {
       answers[id] = e;
-      if (s.cacheDir !== null && s.key !== null) writeBehaviourCache(s.cacheDir, s.key, answers);
+      if (s.cacheDir !== null && s.key !== null) writeBehaviourCache(s.cacheDir, behaviourKeyFor(s.key, s.real), answers);
     },
   };
 }
@@ -145,7 +154,9 @@ function behaviourStore(s: Session, mem: Memory, refresh: boolean): BehaviourSto
  * behaviour.* answers; the plain map (and its cache) never holds them, and no
  * map returned is changed afterwards.
  */
-export function getCapabilities(opts: ProbeOptions = {}): CapabilityMap {
+export function getCapabilities(optsIn?: ProbeOptions): CapabilityMap {
+  if (optsIn !== undefined && (optsIn === null || typeof optsIn !== 'object' || Array.isArray(optsIn))) throw invalidArgument('getCapabilities', 'opts', optsIn, 'an options object or undefined');
+  const opts = optsIn ?? {};
   const s = session(opts);
   const map = probedCapabilities(s, opts);
   if (!opts.behaviour) return map;
@@ -180,7 +191,9 @@ function probedCapabilities(s: Session, opts: ProbeOptions): CapabilityMap {
 }
 
 /** One feature's entry: from the full map when there is one, else probing only what it needs. */
-export function feature(asked: string, opts: ProbeOptions = {}): FeatureEntry {
+export function feature(asked: string, optsIn?: ProbeOptions): FeatureEntry {
+  featureArgs('feature', asked, optsIn);
+  const opts = optsIn ?? {};
   const id = canonicalFeatureId(asked);
   const old = deprecatedIdNote(asked);
   if (old !== undefined) {
@@ -220,8 +233,15 @@ function currentFeature(id: string, opts: ProbeOptions): FeatureEntry {
 }
 
 /** true when the feature is supported on this kernel for this caller. */
-export function supports(id: string, opts: ProbeOptions = {}): boolean {
+export function supports(id: string, opts?: ProbeOptions): boolean {
+  featureArgs('supports', id, opts);
   return feature(id, opts).status === 'supported';
+}
+
+/** A feature id (a short string) and an options object. */
+function featureArgs(fn: string, id: unknown, opts: unknown): void {
+  if (typeof id !== 'string' || id.length > 200) throw invalidArgument(fn, 'id', id, 'a feature id such as "attr.sigtrap" (a string of at most 200 characters)');
+  if (opts !== undefined && (opts === null || typeof opts !== 'object' || Array.isArray(opts))) throw invalidArgument(fn, 'opts', opts, 'an options object or undefined');
 }
 
 /** Forget the in-memory maps (tests; a long-running process after a sysctl change). */

@@ -12,6 +12,7 @@
  * and the filter refuses these arguments (flags, pid, cpu).
  */
 import { errnoName } from '../abi/errno';
+import { invalidArgument } from '../abi/args';
 import type { FeatureEntry, FeatureStatus } from '../model/capability-map';
 import { errnoClass, isTransient } from '../model/errno-class';
 
@@ -34,6 +35,9 @@ export interface Refusal {
 }
 
 export function classifyRefusal(r: Refusal): FeatureEntry {
+  if (r === null || typeof r !== 'object') throw invalidArgument('classifyRefusal', 'refusal', r, 'a refusal { errno, base, ... }');
+  if (!Number.isInteger(r.errno) || r.errno < 1 || r.errno > 4095) throw invalidArgument('classifyRefusal', 'refusal.errno', r.errno, 'an errno from 1 to 4095');
+  if (typeof r.base !== 'string') throw invalidArgument('classifyRefusal', 'refusal.base', r.base, 'the label of the base event (a string)');
   const name = errnoName(r.errno);
   const evidence = { errno: r.errno, errnoName: name };
   const override = r.errnos?.[name];

@@ -24,6 +24,7 @@ import { groupReadOf, NOT_COUNTED, notCountedReason, readError, shortRead, type 
 import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy } from './event-set-policy';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen, type Prepared } from './perf-event';
 import { toSpec } from './resolve-spec';
+import { float64Arg, optionsArg, specArg } from './entry-args';
 import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
 import type { CommandCounts, ForCommandOptions } from './command-types';
 
@@ -81,7 +82,8 @@ export class EventSet {
   private running = false;
   private isClosed = false;
 
-  constructor(opts: EventSetOptions = {}) {
+  constructor(optsIn?: EventSetOptions) {
+    const opts = optionsArg('EventSet', optsIn);
     this.opts = opts;
     this.kernel = opts.kernel ?? realKernel();
     this.scope = openScope(this.kernel);
@@ -125,6 +127,7 @@ export class EventSet {
   /** Add an event by name or typed spec; it is opened now (the policy of the set applies). On failure nothing of it stays open. */
   add(input: EventSpec | string): this {
     this.live('add');
+    specArg('EventSet.add', input);
     if (this.running) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.add(): the set is running; stop() it before adding events');
     this.subtractBase = false; // an emulated zero no longer covers every event; start() takes a new one
     const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
@@ -266,6 +269,7 @@ export class EventSet {
    */
   read(out?: Float64Array): Float64Array {
     this.live('read');
+    float64Arg('EventSet.read', 'out', out, true);
     const n = this.memberList.length;
     const values = out ?? new Float64Array(n);
     if (values.length < n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.read(): the array holds ${values.length} values, the set has ${n} events`);
@@ -347,6 +351,7 @@ export class EventSet {
   /** PAPI_accum: add the current counts into `values` and zero the counters. */
   accum(values: Float64Array): Float64Array {
     this.live('accum');
+    float64Arg('EventSet.accum', 'values', values, false);
     const now = this.read(this.scratch);
     if (values.length < now.length) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.accum(): the array holds ${values.length} values, the set has ${now.length} events`);
     // An interval that was not counted adds nothing (readValues says so); it is never summed as -1.

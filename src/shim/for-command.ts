@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
+import { invalidArgument, shownValue } from '../abi/args';
 import { PerfcompatError } from '../errors';
 import { EventSet } from './event-set';
 import type { CommandCounts, ForCommandOptions, RefusedEvent } from './command-types';
@@ -24,9 +25,11 @@ export const DEFAULT_COMMAND_EVENTS: readonly string[] = ['task-clock', 'context
 // fd 3 is a socket pair: the shell says it is up (so its start-up is not timed), then waits for the release.
 const HOLD = 'echo >&3 || exit 126; read _ <&3 || exit 126; exec "$@" 3<&-';
 
-export async function forCommand(argv: readonly string[], opts: ForCommandOptions = {}): Promise<CommandCounts> {
+export async function forCommand(argv: readonly string[], optsIn?: ForCommandOptions): Promise<CommandCounts> {
+  if (optsIn !== undefined && (optsIn === null || typeof optsIn !== 'object' || Array.isArray(optsIn))) throw invalidArgument('EventSet.forCommand', 'opts', optsIn, 'an options object or undefined');
+  const opts = optsIn ?? {};
   if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string')) {
-    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.forCommand: argv must be a non-empty array of strings (e.g. ['sleep', '1']), got ${JSON.stringify(argv)}`);
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.forCommand: argv must be a non-empty array of strings (e.g. ['sleep', '1']), got ${shownValue(argv)}`);
   }
   const stdio = opts.stdio ?? 'inherit';
   const child = spawn('/bin/sh', ['-c', HOLD, 'sh', ...argv], {
@@ -49,12 +52,24 @@ export async function forCommand(argv: readonly string[], opts: ForCommandOption
     gate.once('data', () => resolve());
     gate.once('close', () => resolve());
   });
+  // Whatever fails before the release (the EventSet constructor under seccomp, a bad event) ends the held shell.
+  const abandon = async (e: unknown): Promise<never> => {
+    child.kill('SIGKILL');
+    gate.destroy();
+    await exited.catch(() => undefined);
+    throw e;
+  };
   const { kernel, capabilities, environment, uname, policy } = opts;
-  const set = new EventSet({
-    pid: child.pid!, inherit: true, enableOnExec: true,
-    ...(kernel ? { kernel } : {}), ...(capabilities ? { capabilities } : {}),
-    ...(environment ? { environment } : {}), ...(uname ? { uname } : {}), ...(policy ? { policy } : {}),
-  });
+  let set: EventSet;
+  try {
+    set = new EventSet({
+      pid: child.pid!, inherit: true, enableOnExec: true,
+      ...(kernel ? { kernel } : {}), ...(capabilities ? { capabilities } : {}),
+      ...(environment ? { environment } : {}), ...(uname ? { uname } : {}), ...(policy ? { policy } : {}),
+    });
+  } catch (e) {
+    return abandon(e);
+  }
   try {
     const refused: RefusedEvent[] = [];
     try {
@@ -67,10 +82,7 @@ export async function forCommand(argv: readonly string[], opts: ForCommandOption
         }
       });
     } catch (e) {
-      child.kill('SIGKILL');
-      gate.destroy();
-      await exited.catch(() => undefined);
-      throw e;
+      return await abandon(e);
     }
     set.markRunning();
     await up;

@@ -4,6 +4,7 @@
  * naming the field and what would be valid. Pure.
  */
 import { ATTR_FIELDS, fieldByName } from '../abi/attr-layout';
+import { shownValue } from '../abi/args';
 import { PerfcompatError } from '../errors';
 import type { EventSpec } from './types';
 import { asBig, FLAG_NAMES, MASK_FIELDS, type WorkAttr } from './work-attr';
@@ -14,7 +15,7 @@ export function normaliseSpec(spec: EventSpec): { name?: string; attr: WorkAttr 
     throw new PerfcompatError('ERR_INVALID_ARGUMENT', `event spec: expected an event name or { type, config, …attr fields }, got ${spec === null ? 'null' : typeof spec}`);
   }
   if (typeof spec.type !== 'number' || !Number.isInteger(spec.type) || spec.type < 0) {
-    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `event spec: type ${String(spec.type)} must be a non-negative integer (0 hardware, 1 software, 2 tracepoint, 3 hw_cache, 4 raw, 5 breakpoint, or a PMU type from sysfs)`);
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `event spec: type ${shownValue(spec.type)} must be a non-negative integer (0 hardware, 1 software, 2 tracepoint, 3 hw_cache, 4 raw, 5 breakpoint, or a PMU type from sysfs)`);
   }
   const attr: WorkAttr = {};
   let name: string | undefined;

@@ -23,6 +23,7 @@ import { openedAttr } from './opened-attr';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
 import { defaultCapabilities } from './map-lookup';
 import { openError } from './open-error';
+import { optionsArg, specArg } from './entry-args';
 import { inputName, toSpec, type OpenInput } from './resolve-spec';
 import { standInFor } from './software-standins';
 import type { Adaptation, CounterValue, EventSpec, MapSource, OpenOptions } from './types';
@@ -232,7 +233,9 @@ export function openWith(input: OpenInput, opts: OpenOptions, inner: OpenInterna
  * process on any CPU, starts disabled (call enable()) and reads with
  * time_enabled/time_running so multiplexing can be scaled.
  */
-export function openEvent(spec: EventSpec | string, opts: OpenOptions = {}): PerfEvent {
+export function openEvent(specIn: EventSpec | string, optsIn?: OpenOptions): PerfEvent {
+  const spec = specArg('openEvent', specIn);
+  const opts = optionsArg('openEvent', optsIn);
   const kernel = opts.kernel ?? realKernel();
   const map = capabilitiesFor(kernel, opts);
   const defaults: Record<string, number | bigint> = { read_format: TIMES };

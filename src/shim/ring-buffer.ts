@@ -20,6 +20,7 @@ import { MMAP_PAGE } from '../abi/mmap-page';
 import { PERF_RECORD } from '../abi/constants';
 import { CompiledLayout, decodeRecords, PerfRecord, RecordLayout, PERF_EVENT_HEADER_SIZE } from '../abi/records';
 import { PerfcompatError } from '../errors';
+import { optionsArg } from './entry-args';
 import { logger } from '../sys/log';
 
 const log = logger('sample');
@@ -66,7 +67,7 @@ export class RingBuffer {
   readonly stats: RingStats = { records: 0, bytes: 0, lost: 0n, lostSamples: 0n, lossEvents: 0, overwritten: 0 };
 
   constructor(buffer: ArrayBuffer, options: RingBufferOptions) {
-    const { pageSize } = options;
+    const { pageSize } = optionsArg<RingBufferOptions>('RingBuffer', options);
     if (!(buffer instanceof ArrayBuffer)) {
       throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'ring buffer: expected the ArrayBuffer of a perf mmap (control page + 2^n data pages)');
     }

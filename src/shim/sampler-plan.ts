@@ -6,6 +6,7 @@
  */
 import { PERF_SAMPLE, PERF_TYPE, SW_EVENTS } from '../abi/constants';
 import { ERRNO, errnoName } from '../abi/errno';
+import { shownValue } from '../abi/args';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
 import type { TracepointFormat } from '../abi/tracepoint-format';
@@ -99,7 +100,7 @@ function sampleTypeOf(v: SamplerOptions['sampleType']): bigint {
 function positiveInt(name: string, v: number | bigint | undefined): void {
   if (v === undefined) return;
   if (typeof v === 'bigint' ? v <= 0n : !Number.isInteger(v) || v <= 0) {
-    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `${name} ${String(v)}: expected a positive integer`);
+    throw new PerfcompatError('ERR_INVALID_ARGUMENT', `${name} ${shownValue(v)}: expected a positive integer`);
   }
 }
 

@@ -25,6 +25,7 @@ import { perfIoctls } from './ioctl-requests';
 import { checkSamplerOptions, planSampler, type SamplerOptions } from './sampler-plan';
 import { calibratePerfClock, clockName, shiftTime, type MmapTimeFields, type SamplerRecord, type TimeBase } from './time-base';
 import type { Adaptation, EventSpec } from './types';
+import { dataPagesArg, optionsArg, specArg } from './entry-args';
 
 export type { SamplerOptions } from './sampler-plan';
 export { calibratePerfClock, cyclesToPerfTime } from './time-base';
@@ -57,10 +58,12 @@ export class Sampler implements AsyncIterable<SamplerRecord> {
   private readonly offset: bigint;
   private readonly map: CapabilityMap | undefined;
 
-  constructor(spec: EventSpec | string, options: SamplerOptions = {}) {
-    const o = options;
-    checkSamplerOptions(o); // bad options fail before the map is asked for
+  constructor(specIn: EventSpec | string, options?: SamplerOptions) {
+    const spec = specArg('Sampler', specIn);
+    const o = optionsArg('Sampler', options);
+    const { pages: asked } = checkSamplerOptions(o); // bad options fail before the map is asked for
     const kernel = o.kernel ?? realKernel();
+    dataPagesArg('Sampler', asked, kernel.pageSize());
     const map = capabilitiesFor(kernel, o);
     const plan = planSampler(spec, o, map, kernel.pageSize());
     const { resolved, defaults, overrides: over, pages, pageSize, backward } = plan;

@@ -9,6 +9,8 @@ import { behaviourOfMap, EVENT_SET_FEATURE_IDS, eventSetPolicy, type EventSetFea
 import { fallbackStep } from './plan-steps/fallback-step';
 import { shortStatus } from './plan-steps/map-facts';
 import { stepFor } from './plan-steps';
+import { stringArg } from '../abi/args';
+import { mapArg } from './entry-args';
 
 /** The options under which an EventSet consults `id`: inherited sets for inherit_group_read, a task for group_read_after_exit. */
 function policyOptionsFor(id: EventSetFeatureId): EventSetPolicyOptions {
@@ -30,6 +32,8 @@ function eventSetLine(id: EventSetFeatureId, map: CapabilityMap): string {
 }
 
 export function shimPathFor(featureId: string, map: CapabilityMap): string | undefined {
+  stringArg('shimPathFor', 'id', featureId, 256);
+  mapArg('shimPathFor', map);
   if (isEventSetId(featureId)) return eventSetLine(featureId, map);
   return stepFor(featureId)?.explain(map, featureId);
 }

@@ -13,6 +13,7 @@ import { openScope } from '../open/scope';
 import { isSupported, numericValue } from './map-lookup';
 import { RingBuffer } from './ring-buffer';
 import { perfIoctls } from './ioctl-requests';
+import { timeArgs } from './entry-args';
 
 export type ClockName = 'monotonic' | 'monotonic_raw' | 'realtime' | 'boottime' | 'tai';
 
@@ -45,6 +46,7 @@ export type SamplerRecord = PerfRecord & { fields?: Record<string, TracepointVal
 
 /** Convert a cycle-counter value to perf-clock ns by the control page (perf_event_mmap_page time_zero). */
 export function cyclesToPerfTime(cycles: bigint, t: MmapTimeFields): bigint {
+  timeArgs(cycles, t);
   const shift = BigInt(t.timeShift);
   const mult = BigInt(t.timeMult);
   const quot = cycles >> shift;

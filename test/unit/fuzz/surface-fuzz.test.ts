@@ -7,9 +7,8 @@
  * no call may leave an fd open or hang. A fixed seed (PERFCOMPAT_FUZZ_SEED
  * overrides it to reproduce or explore) and a bounded number of calls.
  *
- * SECOND_ROUND lists the entry points whose fix lies in src/shim, src/probe or
- * src/events (being renovated now): they are skipped with that reason, to be
- * fixed in the second round, and run with PERFCOMPAT_FUZZ_ALL=1.
+ * UPPER lists the entry points of src/shim, src/probe and src/events, one test
+ * each (they were fixed in a second round, each check at the entry point).
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -18,7 +17,6 @@ import { Prng, fuzzCases } from './prng';
 
 const SEED = process.env.PERFCOMPAT_FUZZ_SEED ? BigInt(process.env.PERFCOMPAT_FUZZ_SEED) : 0x16_5eedn;
 const CALLS = fuzzCases(120);
-const RUN_ALL = process.env.PERFCOMPAT_FUZZ_ALL === '1';
 
 const LONG = 'x'.repeat(100_000);
 /** Values no entry point wants where it asked for something else. */
@@ -113,15 +111,12 @@ const TARGETS: Target[] = [
   { name: 'planOpen', names: ['input', 'spec', 'attr'], call: (_r, p) => any(pc.planOpen)(p()) },
 ];
 
-/**
- * Entry points whose fix lies in src/shim, src/probe or src/events (renovated
- * by other helpers this round): skipped, fixed in the second round.
- */
-const SECOND_ROUND: Array<Target & { why: string }> = [
+/** Entry points of src/shim, src/probe and src/events: one test each, `why` says what each once did. */
+const UPPER: Array<Target & { why: string }> = [
   { name: 'openEvent', why: 'src/shim: null options (TypeError reading .spec/.kernel), spec.type echoed as [object Object]', names: ['spec', 'opts', 'options', 'event'], call: (_r, p) => closeIt(any(pc.openEvent)(p(['task-clock', { type: p(), config: p() }, ...HOSTILE]), p([{ capabilities: p() }, ...HOSTILE]))) },
   { name: 'EventSet', why: 'src/shim: null options (TypeError reading .kernel), add() of bad specs', names: ['opts', 'options', 'pid', 'add', 'spec', 'event'], call: (_r, p) => closeIt(new (pc.EventSet as unknown as new (a: unknown) => { add(x: unknown): unknown })(p([{ pid: p() }, ...HOSTILE])).add(p())) },
   { name: 'EventSet.accum/read', why: 'src/shim: accum()/read() of a non-Float64Array (TypeError writing into it)', names: ['values', 'out', 'accum', 'read'], call: (r, p) => { const s = new pc.EventSet(); try { s.add('task-clock'); return r.chance(0.5) ? any(s.accum.bind(s))(p()) : any(s.read.bind(s))(p()); } finally { s.close(); } } },
-  { name: 'Sampler', why: 'src/shim: spec/options unchecked (TypeError reading .spec/.period), pages 2**30 reported as wakeup_events', names: ['spec', 'options', 'period', 'pages', 'frequency'], call: (_r, p) => closeIt(new (pc.Sampler as unknown as new (a: unknown, b: unknown) => unknown)(p(['task-clock', ...HOSTILE]), p([{ pages: p(), period: p() }, ...HOSTILE]))) },
+  { name: 'Sampler', why: 'src/shim: spec/options unchecked (TypeError reading .spec/.period), pages 2**30 reported as wakeup_events', names: ['spec', 'options', 'period', 'pages', 'frequency', 'event'], call: (_r, p) => closeIt(new (pc.Sampler as unknown as new (a: unknown, b: unknown) => unknown)(p(['task-clock', ...HOSTILE]), p([{ pages: p(), period: p() }, ...HOSTILE]))) },
   { name: 'RingBuffer', why: 'src/shim: null options destructured (TypeError)', names: ['buffer', 'options', 'pageSize', 'dataPages'], call: (_r, p) => new (pc.RingBuffer as unknown as new (a: unknown, b: unknown) => unknown)(p(), p()) },
   { name: 'shimPathFor', why: 'src/shim: non-string id, map unchecked (TypeError id.startsWith)', names: ['id', 'map'], call: (_r, p) => any(pc.shimPathFor)(p(), p()) },
   { name: 'cyclesToPerfTime', why: 'src/shim: raw BigInt errors that do not name the field', names: ['cycles', 'time', 'timeShift', 'timeMult'], call: (_r, p) => any(pc.cyclesToPerfTime)(p(), p()) },
@@ -179,13 +174,8 @@ describe(`fuzz: the public surface (seed ${SEED}, ${CALLS} calls per entry point
     assert.equal(openFdCount(), before, 'fds left open by the calls');
   });
 
-  for (const t of SECOND_ROUND) {
-    const name = `${t.name} (fixed in the second round: ${t.why})`;
-    if (!RUN_ALL) {
-      it.skip(name, () => undefined);
-      continue;
-    }
-    it(name, () => {
+  for (const t of UPPER) {
+    it(`${t.name} (once: ${t.why})`, () => {
       const before = openFdCount();
       const problems = fuzz(t, SEED + 1000n);
       assert.deepEqual(problems, [], problems.join('\n'));

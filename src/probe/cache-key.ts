@@ -1,0 +1,106 @@
+/**
+ * The cache key: everything the answers of a map depend on, read with cheap
+ * stats only, so that a map is never served after one of them changed.
+ *
+ * - boot id, kernel release, euid, perf_event_paranoid, CapEff, engine version;
+ * - seccomp: mode and filter count, and under a filter (mode 2) what it does
+ *   to the few perf_event_open arguments that matter — each PERF_FLAG, a
+ *   per-cpu and an all-task open — so two filters with the same count but
+ *   different rules get different keys (a handful of opens, under a filter only);
+ * - facts: tracefs mounted and readable, the PMUs and their types (modules load
+ *   after boot), kernel.nmi_watchdog (it holds a hardware counter) and
+ *   kernel.perf_user_access (arm64 user-space counter reads);
+ * - the behaviour answers' key adds perf_event_max_sample_rate, which the
+ *   sampling checks depend on and the kernel itself lowers.
+ *
+ * null (no cache) when there is no boot id, or when a seccomp check met a fault
+ * of the moment (EMFILE, ENOMEM): a key made of those would describe nothing.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { encodeAttr } from '../abi/attr-codec';
+import { PERF_FLAG } from '../abi/constants';
+import { readMaxSampleRate } from '../env/sample-rate';
+import { readTrimmed } from '../env/read-file';
+import type { Environment, Uname } from '../model/capability-map';
+import { isTransient } from '../model/errno-class';
+import { isErr, type Kernel } from '../sys/kernel';
+import { BASES } from './bases';
+import type { CacheKey } from './cache';
+import { engineVersion } from './engine-version';
+
+/** Oldest attr size (PERF_ATTR_SIZE_VER0): every kernel takes it. */
+const ATTR_SIZE_VER0 = 64;
+/** A flag bit no kernel knows: EINVAL from the kernel, or the filter's answer. */
+const UNKNOWN_FLAG = 1 << 4;
+
+/** [pid, cpu, flags] of the checks; group_fd -1. PID_CGROUP with cpu -1 is EINVAL in the kernel itself. */
+const SECCOMP_CHECKS: ReadonlyArray<readonly [number, number, number]> = [
+  [0, -1, 0],
+  [0, -1, PERF_FLAG.FD_CLOEXEC],
+  [0, -1, PERF_FLAG.FD_NO_GROUP],
+  [0, -1, PERF_FLAG.FD_OUTPUT],
+  [0, -1, PERF_FLAG.PID_CGROUP],
+  [0, -1, UNKNOWN_FLAG],
+  [0, 0, 0],
+  [-1, 0, 0],
+];
+
+/** What the filter answers to each check (errno, or 0 when it opened); null on a fault of the moment. */
+export function seccompFingerprint(kernel: Kernel): string | null {
+  const attr = encodeAttr(BASES.counting, { size: ATTR_SIZE_VER0 });
+  const out: number[] = [];
+  for (const [pid, cpu, flags] of SECCOMP_CHECKS) {
+    const r = kernel.perfEventOpen(Buffer.from(attr), pid, cpu, -1, flags);
+    if (isErr(r)) {
+      if (isTransient(r.errno)) return null;
+      out.push(r.errno);
+    } else {
+      kernel.close(r.fd);
+      out.push(0);
+    }
+  }
+  return out.join(',');
+}
+
+function readable(dir: string): boolean {
+  try {
+    fs.accessSync(`${dir}/events`, fs.constants.R_OK | fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The digest of the facts answers depend on, beyond the key's other fields. */
+export function factsDigest(env: Environment, real: boolean): string {
+  const parts = [
+    `tracefs=${env.tracefs === null ? 'none' : `${env.tracefs}:${real ? readable(env.tracefs) : true}`}`,
+    `pmus=${env.pmus.map((p) => `${p.name}:${p.type}`).sort().join(',')}`,
+  ];
+  if (real) {
+    parts.push(`nmi_watchdog=${readTrimmed('/proc/sys/kernel/nmi_watchdog') ?? '-'}`);
+    parts.push(`perf_user_access=${readTrimmed('/proc/sys/kernel/perf_user_access') ?? '-'}`);
+  }
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+}
+
+export function cacheKeyFor(kernel: Kernel, env: Environment, uname: Uname, real: boolean): CacheKey | null {
+  if (env.bootId === null) return null;
+  let seccomp = `${env.seccomp.mode}/${env.seccomp.filters}`;
+  if (env.seccomp.mode === 2) {
+    const f = seccompFingerprint(kernel);
+    if (f === null) return null;
+    seccomp += `/${f}`;
+  }
+  return {
+    bootId: env.bootId, release: uname.release, uid: env.euid, paranoid: env.paranoid,
+    capabilities: env.capabilities.effective, seccomp, facts: factsDigest(env, real),
+    engineVersion: engineVersion(),
+  };
+}
+
+/** The behaviour answers' key: the map's, and the sampling rate limit they depend on. */
+export function behaviourKeyFor(key: CacheKey, real: boolean): CacheKey {
+  return real ? { ...key, sampleRate: readMaxSampleRate() } : key;
+}
