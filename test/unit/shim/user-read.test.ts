@@ -15,6 +15,10 @@ import type { Kernel, Mapping, MmapResult, VoidResult } from '../../../src/sys/k
 import { getCapabilities } from '../../../src/root';
 import { scaledNumber } from '../../../src/shim/counter-value';
 import { EventSet, type EventSetOptions } from '../../../src/shim/event-set';
+import sinon from 'sinon';
+import * as readFile from '../../../src/env/read-file';
+import type { CapabilityMap } from '../../../src/model/capability-map';
+import { UserReads } from '../../../src/shim/user-read';
 import { simulate } from '../../sim';
 import type { SimKernel } from '../../sim/sim-kernel';
 
@@ -175,5 +179,37 @@ describe('shim/EventSet user-space counter reads', () => {
     set.close();
     assert.equal(r.kernel.openMappingCount(), 0);
     assert.equal(r.kernel.openFdCount(), 0);
+  });
+});
+
+describe('shim/UserReads.attrBits (arm64: the core PMU\'s rdpmc format bit)', () => {
+  afterEach(() => sinon.restore());
+
+  function arm64(access: string | null, formats: Record<string, string> = { event: 'config:0-15', long: 'config1:0', rdpmc: 'config1:1' }): UserReads {
+    sinon.stub(readFile, 'readTrimmed').callsFake((f: string) => (f === '/proc/sys/kernel/perf_user_access' ? access : null));
+    const code = { address: 0x1000n, length: 4096, buffer: new ArrayBuffer(4096) };
+    const kernel = {
+      name: 'arm64 stand-in', host: true, arch: 'arm64', pageSize: () => 4096,
+      mmapAnon: () => ({ mapping: code }), mprotect: () => ({ ok: true }), munmap: () => ({ ok: true }),
+      functionAt: (_m: unknown, offset: number) => (offset === 0 ? (x: number) => x : () => 0),
+    } as unknown as Kernel;
+    const map = { environment: { pmus: [{ name: 'armv8_pmuv3_0', type: 8, formats, caps: {}, events: {} }] } } as unknown as CapabilityMap;
+    return new UserReads(kernel, map, {});
+  }
+
+  it('asks for user access on core PMU events when perf_user_access is 1, keeping the caller\'s config1 bits', () => {
+    const u = arm64('1');
+    assert.deepEqual(u.attrBits({ type: 0 }), { config1: 2n });
+    assert.deepEqual(u.attrBits({ type: 8, config1: 1 }), { config1: 3n });
+    assert.deepEqual(u.attrBits({ type: 3 }), { config1: 2n });
+    for (const type of [1, 2, 5, 6]) assert.equal(u.attrBits({ type }), undefined, `type ${type} (config1 means something else there, or no counter)`);
+  });
+
+  it('asks nothing when perf_user_access is 0 or absent, or the PMU has no rdpmc term', () => {
+    assert.equal(arm64('0').attrBits({ type: 0 }), undefined);
+    sinon.restore();
+    assert.equal(arm64(null).attrBits({ type: 0 }), undefined);
+    sinon.restore();
+    assert.equal(arm64('1', { event: 'config:0-15' }).attrBits({ type: 0 }), undefined);
   });
 });
