@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { EventSet } from '../src/shim/event-set';
 import type { BenchResult } from './result';
 import { compileC, median } from './c-program';
+import { runUserReadBench } from './user-read.bench';
 
 /** The software events of the 8-event set (perf_sw_ids), the first alone for the 1-event set. */
 const EVENTS: readonly { name: string; config: number }[] = [
@@ -120,6 +121,7 @@ export async function runEventSetBench(opts: { iters?: number; rounds?: number }
         ...(bin ? { baseline: median(c8), ratio: median(r8), note: `read path ${eight.set.readPath}` } : noC) },
       { name: 'EventSet.read() 8 events vs 2 single-event reads', value: v8, unit: 'ns/read', baseline: 2 * v1, ratio: median(rg),
         note: 'target < 1: a group read of 8 costs less than 2 single reads' },
+      ...(await runUserReadBench()),
     ];
   } finally {
     one.set.close();

@@ -153,8 +153,17 @@ export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
 export const MAP_SHARED = 1;
 export const MAP_PRIVATE = 2;
+
+/** MAP_ANONYMOUS for an architecture (process.arch names; asm-generic unless listed). */
+export function mapAnonymous(arch: string): number {
+  if (typeof arch !== 'string') throw new RangeError(`mapAnonymous: arch is ${shownValue(arch)}; expected a process.arch name such as 'x64'`);
+  if (arch.startsWith('mips')) return 0x800;
+  if (arch === 'alpha') return 0x10;
+  return 0x20;
+}
 
 /** MAP_ANONYMOUS | MAP_FIXED for an architecture (process.arch names; asm-generic unless listed). */
 export function mapAnonymousFixed(arch: string): number {

@@ -27,8 +27,9 @@ import { toSpec } from './resolve-spec';
 import { float64Arg, optionsArg, specArg } from './entry-args';
 import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
 import type { CommandCounts, ForCommandOptions } from './command-types';
+import { UserReads, type UserReadOptions, type UserReadView } from './user-read';
 
-export interface EventSetOptions extends MapSource {
+export interface EventSetOptions extends MapSource, Pick<UserReadOptions, 'userRead'> {
   policy?: Policy;
   /** Task to count: 0 = this process (default). */
   pid?: number;
@@ -55,6 +56,9 @@ export class EventSet {
   readonly readPathReason: string;
   /** The whole decision eventSetPolicy made for this set. */
   readonly policyDecision: EventSetPolicy;
+  /** User-space counter reads (./user-read): `paths`, each event's ('user' via rdpmc/mrs, or 'syscall') and why; `stats`, reads made each way. */
+  get userRead(): UserReadView { return this.userReads; }
+  private readonly userReads: UserReads;
   /** Group splits and the other path decisions the map forced (emulated RESET, per-event ioctls), one line each. */
   readonly splits: string[] = [];
   private readonly kernel: Kernel;
@@ -100,6 +104,7 @@ export class EventSet {
     this.oneNumbers = createReadNumbers(this.oneLayout);
     this.one = Buffer.alloc(this.oneLayout.size);
     this.oneDv = new DataView(this.one.buffer, this.one.byteOffset, this.one.byteLength);
+    this.userReads = new UserReads(this.kernel, this.map, opts);
   }
 
   private live(op: string): void {
@@ -134,6 +139,7 @@ export class EventSet {
     if (this.opts.inherit) overrides.inherit = 1;
     // Planned once (pure): the plan says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
     const resolved = toSpec(input, this.map); // once: names read sysfs/tracefs
+    Object.assign(overrides, this.userReads.attrBits(resolved.spec));
     const o: { pid?: number; cpu?: number; group?: PerfEvent; policy?: Policy } = {};
     if (this.opts.pid !== undefined) o.pid = this.opts.pid;
     if (this.opts.cpu !== undefined) o.cpu = this.opts.cpu;
@@ -192,6 +198,7 @@ export class EventSet {
       });
     }
     this.memberList.push(member);
+    this.userReads.add(ev, context);
     if (reader) this.readers.push(reader);
     this.scratch = new Float64Array(this.memberList.length);
     return this;
@@ -273,6 +280,7 @@ export class EventSet {
     const n = this.memberList.length;
     const values = out ?? new Float64Array(n);
     if (values.length < n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.read(): the array holds ${values.length} values, the set has ${n} events`);
+    if (this.userReads.read(values, n, this.subtractBase ? this.base : undefined)) return values;
     if (this.readPath === 'group') {
       for (let gi = 0; gi < this.groupList.length; gi++) {
         const g = this.groupList[gi]!;
@@ -365,15 +373,14 @@ export class EventSet {
     if (this.isClosed) return;
     this.isClosed = true;
     this.running = false;
+    this.userReads.close();
     for (const g of this.groupList) {
       for (let i = g.members.length - 1; i >= 0; i--) g.members[i]!.event.close();
     }
     this.scope.dispose();
   }
 
-  [Symbol.dispose](): void {
-    this.close();
-  }
+  [Symbol.dispose](): void { this.close(); }
 
   /**
    * Count a command from its exec to its exit: the child is started held

@@ -72,6 +72,19 @@ export interface Kernel {
   prctl(option: number, arg2?: number): NumResult;
   /** poll(fds, timeout) — synchronous; timeout in ms (0 = do not wait). */
   poll(fds: readonly PollFd[], timeoutMs: number): PollResult;
+  /**
+   * mmap(NULL, length, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0): private
+   * memory, e.g. for machine code (src/sys/user-counter). Optional.
+   */
+  mmapAnon?(length: number, prot: number): MmapResult;
+  /** mprotect of a whole mapping this kernel's mmap/mmapAnon returned. Optional (with mmapAnon). */
+  mprotect?(mapping: Mapping, prot: number): VoidResult;
+  /**
+   * A callable for the machine code at `offset` in `mapping` (made executable
+   * by mprotect), with a koffi prototype such as 'uint64_t f(uint32_t)'.
+   * Optional: a kernel without it runs no native stub.
+   */
+  functionAt?(mapping: Mapping, offset: number, prototype: string): (...args: number[]) => number | bigint;
   /** The page size, for ring buffer sizes. */
   pageSize(): number;
   /** getrlimit(resource) of this process (prlimit64 on the real kernel). Optional: without it nothing is raised. */

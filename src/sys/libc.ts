@@ -17,6 +17,7 @@ export interface Libc {
   fcntl: Fn;
   mmap: Fn;
   munmap: Fn;
+  mprotect: Fn;
   prctl: Fn;
   poll: Fn;
   getpagesize: Fn;
@@ -53,6 +54,7 @@ export function loadLibc(arch: string): Libc {
     fcntl: v('int fcntl(int fd, int cmd, long arg)', 'int fcntl(int, int, ...)'),
     mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)'),
     munmap: lib.func('int munmap(void *addr, size_t length)'),
+    mprotect: lib.func('int mprotect(void *addr, size_t len, int prot)'),
     prctl: v('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)', 'int prctl(int, ...)'),
     poll: lib.func('int poll(void *fds, unsigned long nfds, int timeout)'),
     getpagesize: lib.func('int getpagesize()'),

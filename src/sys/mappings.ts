@@ -19,6 +19,9 @@ import { sysLog } from './log';
 
 const MAP_FAILED = 0xffffffffffffffffn;
 
+/** koffi prototypes by their text: koffi.proto registers a named type once. */
+const protos = new Map<string, ReturnType<typeof koffi.proto>>();
+
 interface Entry {
   readonly ptr: unknown;
   /** Hands over the ArrayBuffer and makes `mapping.buffer` refuse access from now on. */
@@ -70,6 +73,32 @@ export class MappingTable {
     });
     if (sysLog.enabled) sysLog('mmap(fd=%d, %d) = 0x%s', fd, length, hex);
     return { mapping };
+  }
+
+  /** mprotect(mapping, its length, prot). */
+  protect(mapping: Mapping, prot: number): VoidResult {
+    const entry = this.live.get(mapping);
+    if (entry === undefined) throw new RangeError('mprotect: not a mapping object returned by this kernel\'s mmap, or already unmapped');
+    checkInt32(prot, 'mprotect prot', 'pass PROT_READ, PROT_WRITE, PROT_EXEC or a union (src/abi/ioctl)');
+    if (Number(this.c.mprotect(entry.ptr, mapping.length, prot)) !== 0) {
+      const errno = koffi.errno();
+      if (sysLog.enabled) sysLog('mprotect(0x%s, %d, %d) = -1 %s', mapping.address.toString(16), mapping.length, prot, errnoName(errno));
+      return { errno };
+    }
+    if (sysLog.enabled) sysLog('mprotect(0x%s, %d, %d) = 0', mapping.address.toString(16), mapping.length, prot);
+    return { ok: true };
+  }
+
+  /** The native function at `offset` bytes into a live mapping (its memory must be executable). */
+  functionAt(mapping: Mapping, offset: number, prototype: string): (...args: number[]) => number | bigint {
+    const entry = this.live.get(mapping);
+    if (entry === undefined) throw new RangeError('functionAt: not a mapping object returned by this kernel\'s mmap, or already unmapped');
+    if (!Number.isInteger(offset) || offset < 0 || offset >= mapping.length) throw new RangeError(`functionAt: offset ${offset} lies outside the ${mapping.length}-byte mapping`);
+    const address = Number(mapping.address) + offset;
+    if (!Number.isSafeInteger(address)) throw new RangeError('functionAt: address is not representable');
+    let proto = protos.get(prototype);
+    if (proto === undefined) { proto = koffi.proto(prototype); protos.set(prototype, proto); }
+    return koffi.decode(address, proto) as (...args: number[]) => number | bigint;
   }
 
   unmap(mapping: Mapping): VoidResult {

@@ -9,7 +9,7 @@
  * src/open/scope).
  */
 import koffi from 'koffi';
-import { archAbi, ArchAbi, perfIoctlTable } from '../abi/ioctl';
+import { archAbi, ArchAbi, mapAnonymous, MAP_PRIVATE, perfIoctlTable } from '../abi/ioctl';
 import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
 import { ERRNO, errnoName } from '../abi/errno';
 import { attrSizeField } from '../abi/attr-codec';
@@ -165,6 +165,23 @@ export class RealKernel implements Kernel {
   /** Unmaps exactly what mmap mapped; only the mapping object mmap returned is accepted. */
   munmap(mapping: Mapping): VoidResult {
     return this.mappings.unmap(mapping);
+  }
+
+  /** mmap(NULL, length, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0). */
+  mmapAnon(length: number, prot: number): MmapResult {
+    const page = this.pageSize();
+    if (!Number.isInteger(length) || length <= 0 || length % page !== 0) {
+      throw new RangeError(`mmapAnon: length ${clipArg(length)} must be a positive multiple of the page size ${page}`);
+    }
+    return this.mappings.map(-1, length, prot, MAP_PRIVATE | mapAnonymous(this.arch), 0);
+  }
+
+  mprotect(mapping: Mapping, prot: number): VoidResult {
+    return this.mappings.protect(mapping, prot);
+  }
+
+  functionAt(mapping: Mapping, offset: number, prototype: string): (...args: number[]) => number | bigint {
+    return this.mappings.functionAt(mapping, offset, prototype);
   }
 
   prctl(option: number, arg2 = 0): NumResult {

@@ -76,6 +76,12 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
     if (st) {
       L.push(`- \`probe stat -e cycles,instructions,task-clock\` (exit ${st.rc}):`, '', '```', ...`${st.stderr}\n${st.stdout}`.trim().split('\n').slice(0, 20), '```', '');
     }
+    const ur = p?.userRead;
+    if (ur) {
+      const path = ur.paths?.[0];
+      L.push(ur.error !== undefined ? `- EventSet user-space read (perf_user_access ${ur.perfUserAccess}): error: ${esc(ur.error)}`
+        : `- EventSet user-space read (perf_user_access ${ur.perfUserAccess}): cycles path ${path?.path} (${esc(path?.reason ?? '')}); ${ur.stats?.user} user reads, ${ur.stats?.syscall} fell back${ur.stats?.lastRefusal ? ` (${esc(ur.stats.lastRefusal)})` : ''}; ${ur.nsUser?.toFixed(0)} ns/read vs read() ${ur.nsSyscall?.toFixed(0)} ns/read (ratio ${((ur.nsUser ?? NaN) / (ur.nsSyscall ?? NaN)).toFixed(2)}×)`);
+    }
     L.push(`- mmap.cap_user_rdpmc: perf_user_access 0 → ${statusOf(p?.rdpmc.get(0), 'mmap.cap_user_rdpmc')}; perf_user_access 1 → ${statusOf(p?.rdpmc.get(1), 'mmap.cap_user_rdpmc')}`);
     for (const level of PARANOID_LEVELS) {
       const ch = p?.userCheck.get(level);

@@ -153,4 +153,17 @@ export function pmuTests(k: () => KernelRun): void {
       say(`perf_user_access ${v}: mmap.cap_user_rdpmc ${f.status}${f.errnoName ? ` (${f.errnoName})` : ''} — known wrong in 0.1.0, recorded only`);
     }
   });
+
+  it('EventSet.read() of cycles reads from user space at perf_user_access 1, and agrees with read() of the same event', () => {
+    const u = k().pmu?.userRead;
+    assert.ok(u, 'no user-read-check output');
+    assert.equal(u.error, undefined, u.error);
+    const path = u.paths?.[0];
+    say(`user read: path ${path?.path} (${path?.reason}); ${u.nsUser?.toFixed(0)} ns/read vs read() ${u.nsSyscall?.toFixed(0)} ns/read`);
+    assert.equal(path?.path, 'user', `cycles reads with read(): ${path?.reason}`);
+    assert.ok((u.stats?.user ?? 0) > 0, `no read took the user path; last refusal: ${u.stats?.lastRefusal}`);
+    // The counter keeps counting: read() between two user reads lies between them.
+    for (const t of u.triples ?? []) assert.ok(t.user1 <= t.syscall && t.syscall <= t.user2, `user ${t.user1}, read() ${t.syscall}, user ${t.user2}`);
+    assert.ok((u.triples ?? []).length > 0);
+  });
 }

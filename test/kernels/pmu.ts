@@ -43,6 +43,8 @@ export function pmuGuestCommands(t: number): GuestCommand[] {
   for (const v of [0, 1]) {
     cmds.push({ name: `root.rdpmc${v}`, user: 'root', setup: `echo ${v} > ${USER_ACCESS}`, argv: [...probe, '--json', '--refresh', '--only', 'mmap.*'], timeoutSec: t });
   }
+  // EventSet.read() from user space (mrs) against read() of the same cycles event.
+  cmds.push({ name: 'root.userread', user: 'root', setup: `echo 1 > ${USER_ACCESS}`, argv: ['node', 'dist/test/kernels/guest/user-read-check.js'], timeoutSec: t });
   return cmds;
 }
 
@@ -72,7 +74,20 @@ export interface PmuRun {
   /** mmap.* maps at perf_user_access 0 and 1. */
   rdpmc: Map<number, GuestMap | undefined>;
   stat?: CommandOutput;
+  /** guest/user-read-check.ts at perf_user_access 1. */
+  userRead?: UserReadCheck;
   errors: string[];
+}
+
+/** What guest/user-read-check.ts prints. */
+export interface UserReadCheck {
+  perfUserAccess: string | null;
+  paths?: { event: string; path: string; reason: string }[];
+  stats?: { user: number; syscall: number; lastRefusal?: string };
+  triples?: { user1: number; syscall: number; user2: number }[];
+  nsUser?: number;
+  nsSyscall?: number;
+  error?: string;
 }
 
 function asMap(o: CommandOutput | undefined): GuestMap | undefined {
@@ -92,6 +107,9 @@ export function collectPmu(outputs: ReadonlyMap<string, CommandOutput>): PmuRun 
   const c = outputs.get('root.pmu');
   if (c?.json && typeof c.json === 'object') run.check = c.json as PmuCheck;
   else run.errors.push(`pmu-check gave no JSON (rc=${c?.rc ?? 'none'}): ${(c?.stderr ?? 'no output').slice(-600)}`);
+  const ur = outputs.get('root.userread');
+  if (ur?.json && typeof ur.json === 'object') run.userRead = ur.json as UserReadCheck;
+  else run.errors.push(`user-read-check gave no JSON (rc=${ur?.rc ?? 'none'}): ${(ur?.stderr ?? 'no output').slice(-600)}`);
   const st = outputs.get('root.stat');
   if (st) run.stat = st;
   return run;

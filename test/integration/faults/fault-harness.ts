@@ -162,3 +162,55 @@ export function buildSeccompLauncher(dir: string): { path: string } | { skip: st
   if (r.status !== 0) return { skip: `cc could not build the seccomp launcher: ${r.stderr.slice(0, 500)}` };
   return { path: bin };
 }
+
+const EXECMEM_LAUNCHER_C = `
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+/*
+ * execmem-launcher ERRNO PROGRAM ARGS...: refuse mprotect (and pkey_mprotect
+ * where it exists) with ERRNO when its prot argument asks for PROT_EXEC, as
+ * SELinux execmem or a W^X policy does; exec PROGRAM. Node must then run
+ * --jitless (V8's JIT makes its own code pages executable).
+ */
+int main(int argc, char **argv) {
+  if (argc < 3) { fprintf(stderr, "usage: %s ERRNO PROGRAM [ARGS...]\\n", argv[0]); return 2; }
+  unsigned int err = (unsigned int)strtoul(argv[1], NULL, 10);
+#ifndef __NR_pkey_mprotect
+#define __NR_pkey_mprotect __NR_mprotect
+#endif
+  struct sock_filter filter[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 1, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pkey_mprotect, 0, 3),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 4 /* PROT_EXEC */, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = { (unsigned short)(sizeof filter / sizeof filter[0]), filter };
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) { perror("prctl(PR_SET_NO_NEW_PRIVS)"); return 2; }
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) { perror("prctl(PR_SET_SECCOMP)"); return 2; }
+  execvp(argv[2], argv + 2);
+  perror("execvp");
+  return 2;
+}
+`;
+
+/** Compile the launcher that refuses executable memory (mprotect with PROT_EXEC) into dir. */
+export function buildExecmemLauncher(dir: string): { path: string } | { skip: string } {
+  const cc = which('cc');
+  if (!cc) return { skip: 'no C compiler (cc) to build the execmem launcher' };
+  const src = join(dir, 'execmem-launcher.c');
+  const bin = join(dir, 'execmem-launcher');
+  writeFileSync(src, EXECMEM_LAUNCHER_C);
+  const r = spawnSync(cc, ['-O2', '-o', bin, src], { encoding: 'utf8' });
+  if (r.status !== 0) return { skip: `cc could not build the execmem launcher: ${r.stderr.slice(0, 500)}` };
+  return { path: bin };
+}
