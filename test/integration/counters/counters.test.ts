@@ -22,15 +22,42 @@ function spin(ns: bigint): bigint {
   return t - t0;
 }
 
+/**
+ * Spins on its own thread clock and, each time the main thread raises the
+ * request number (ctl[1]), reads CLOCK_THREAD_CPUTIME_ID into cpu[0] and
+ * answers with the same number (ctl[2]). A reading is thus taken after the
+ * request, never one left over from before it (nor a 0 the worker had not yet
+ * overwritten: its startup CPU is outside any window); ctl[0] stops it.
+ */
 const WORKER = `
   const { parentPort, workerData } = require('node:worker_threads');
   const { realKernel } = require(workerData.sys);
   const k = realKernel();
   const cpu = new BigInt64Array(workerData.cpu);
-  const stop = new Int32Array(workerData.stop);
+  const ctl = new Int32Array(workerData.ctl);
+  let answered = 0;
   parentPort.postMessage('spinning');
-  while (Atomics.load(stop, 0) === 0) cpu[0] = k.threadCpuNs();
+  while (Atomics.load(ctl, 0) === 0) {
+    k.threadCpuNs();
+    const asked = Atomics.load(ctl, 1);
+    if (asked !== answered) {
+      cpu[0] = k.threadCpuNs();
+      answered = asked;
+      Atomics.store(ctl, 2, asked);
+      Atomics.notify(ctl, 2);
+    }
+  }
 `;
+
+/** The worker's thread clock read after this call began and before it returns (the main thread sleeps meanwhile). */
+function workerClock(cpu: BigInt64Array, ctl: Int32Array): bigint {
+  const n = Atomics.load(ctl, 1) + 1;
+  Atomics.store(ctl, 1, n);
+  // Bounded so a worker that died cannot hang the suite; a loaded machine answers in well under a minute.
+  for (let i = 0; i < 60 && Atomics.load(ctl, 2) !== n; i++) Atomics.wait(ctl, 2, n - 1, 1000);
+  assert.equal(Atomics.load(ctl, 2), n, 'the worker answered the clock request');
+  return Atomics.load(cpu, 0);
+}
 
 describe('counters provider (this kernel)', function () {
   this.timeout(120_000);
@@ -66,17 +93,18 @@ describe('counters provider (this kernel)', function () {
 
   it('scope "process" counts a worker thread that was spinning before init(); thread scope does not', async () => {
     const cpu = new SharedArrayBuffer(8);
-    const stop = new SharedArrayBuffer(4);
-    const w = new Worker(WORKER, { eval: true, workerData: { sys: join(__dirname, '..', '..', '..', 'src', 'sys'), cpu, stop } });
+    const ctl = new Int32Array(new SharedArrayBuffer(12));
+    const w = new Worker(WORKER, { eval: true, workerData: { sys: join(__dirname, '..', '..', '..', 'src', 'sys'), cpu, ctl: ctl.buffer } });
     try {
       await new Promise<void>((res, rej) => { w.once('message', () => res()); w.once('error', rej); });
       const proc = counters({ scope: 'process', events: ['task-clock'] }).init();
       const own = counters({ events: ['task-clock'] }).init();
       const cpuNow = new BigInt64Array(cpu);
       proc.before(); own.before();
-      const w0 = Atomics.load(cpuNow, 0);
+      // The worker's two readings are taken inside the counted window, at its edges: the count must cover their difference.
+      const w0 = workerClock(cpuNow, ctl);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); // this thread sleeps; the worker spins
-      const w1 = Atomics.load(cpuNow, 0);
+      const w1 = workerClock(cpuNow, ctl);
       own.after(); proc.after();
       const p = proc.values();
       const o = own.values();
@@ -89,7 +117,7 @@ describe('counters provider (this kernel)', function () {
       assert.ok(pt >= 0.9 * workerNs, `process scope ${pt} ns covers the worker's ${workerNs} ns`);
       assert.ok(ot < 0.5 * workerNs, `thread scope ${ot} ns does not include the worker's ${workerNs} ns`);
     } finally {
-      Atomics.store(new Int32Array(stop), 0, 1);
+      Atomics.store(ctl, 0, 1);
       await w.terminate();
     }
   });
