@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { run, which } from './exec';
 import type { ForeignUserland } from './userland';
+import { stageMitata } from './mitata';
 
 export const GUEST_APP = '/opt/perfcompat';
 export const DATA_BEGIN = '@@PERFCOMPAT-BEGIN';
@@ -205,6 +206,8 @@ export interface GuestBuild {
   dataDevice?: string;
   userland?: ForeignUserland;
   guestEnv?: Readonly<Record<string, string>>;
+  /** Lay out the mitata consumer project (mitata, the drop-in as @mitata/counters, this build as perfcompat). */
+  mitata?: boolean;
 }
 
 /** koffi's native packages (one per platform); a foreign guest gets its own from the userland. */
@@ -217,7 +220,7 @@ export async function projectArchive(tools: Tools, root: string, cacheDir: strin
   fs.rmSync(stage, { recursive: true, force: true });
   const app = path.join(stage, GUEST_APP.slice(1));
   fs.mkdirSync(app, { recursive: true });
-  for (const item of ['package.json', 'bin', 'schema', 'dist/src', 'dist/probes', 'dist/test/kernels/guest']) {
+  for (const item of ['package.json', 'bin', 'schema', 'dist/src', 'dist/esm', 'dist/probes', 'dist/test/kernels/guest']) {
     if (fs.existsSync(path.join(root, item))) copyTree(path.join(root, item), path.join(app, item));
   }
   if (!fs.existsSync(path.join(root, 'dist', 'src'))) throw new Error(`${root}/dist/src missing: run npm run build first`);
@@ -229,6 +232,7 @@ export async function projectArchive(tools: Tools, root: string, cacheDir: strin
     const scope = path.join(g.userland.nodeModules, '@koromix');
     for (const m of fs.existsSync(scope) ? fs.readdirSync(scope) : []) copyTree(path.join(scope, m), path.join(app, 'node_modules', '@koromix', m));
   }
+  if (g.mitata) stageMitata(root, app);
   fs.mkdirSync(path.join(stage, 'perfcompat'), { recursive: true });
   fs.writeFileSync(path.join(stage, 'init'), initScript(g.dataDevice), { mode: 0o755 });
   fs.writeFileSync(path.join(stage, 'perfcompat', 'guest.sh'), guestScript(cmds, g.guestEnv, g.dataDevice), { mode: 0o755 });

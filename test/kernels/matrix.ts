@@ -12,6 +12,7 @@ import { buildInitrd, findTools, parseDataLog, type GuestCommand } from './initr
 import { accelFor, bootWithRetry, chooseAccel, ensureQemu, type Accel, type BootResult } from './qemu';
 import { archProfile } from './arch';
 import { fetchUserland, USERLAND_SUITE, type ForeignUserland } from './userland';
+import { MITATA_SECTION } from './mitata';
 import { pmuGuestCommands, paranoidSection, collectPmu, type PmuRun } from './pmu';
 import { checkMapAgainstHeader, parsePerfEventHeader, type CheckResult, type HeaderAbi, type MapLike } from './header';
 import { run, tail } from './exec';
@@ -264,7 +265,7 @@ export async function runMatrix(o: MatrixOptions): Promise<MatrixResult> {
         log(`userland: ${a}: ${userland.packages.map((c) => `${c.pkg} ${c.version}`).join(', ')}; koffi ${koffiVersion} for ${a} from npm`);
       }
       cmdsOf[a] = guestCommands(env, a);
-      const build = { dataDevice: prof.dataDevice, guestEnv, ...(userland ? { userland } : {}) };
+      const build = { dataDevice: prof.dataDevice, guestEnv, ...(userland ? { userland } : {}), mitata: cmdsOf[a]!.some((c) => c.name === MITATA_SECTION) };
       initrds[a] = await buildInitrd(tools, p.root, p.initramfs, cmdsOf[a]!, build);
       log(`initramfs: ${a}: ${(fs.statSync(initrds[a]!).size / 1e6).toFixed(0)} MB [${((Date.now() - ti) / 1000).toFixed(1)} s]`);
     }

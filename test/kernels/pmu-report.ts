@@ -7,6 +7,7 @@
 import type { KernelRun, GuestMap } from './matrix';
 import { PARANOID_LEVELS } from './pmu';
 import { testEntries } from './report';
+import { counterLines } from './mitata';
 
 const esc = (t: string) => t.replace(/\|/g, '\\|');
 
@@ -66,7 +67,8 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
         if ('error' in e) { L.push(`- separate counters: error: ${esc(e.error)}`); continue; }
         const loneMean = (e.lone[0]! + e.lone[1]!) / 2;
         const ratio = e.values.map((v) => v.scaled / loneMean);
-        L.push(`- ${e.n} separate cycles counters: ${e.values.filter((v) => v.multiplexed).length} multiplexed, scaled/lone ${Math.min(...ratio).toFixed(2)}…${Math.max(...ratio).toFixed(2)}`);
+        const pin = e.pinned ? e.values.map((v) => v.scaled / e.pinned.value) : [];
+        L.push(`- ${e.n} separate cycles counters beside a pinned one: ${e.values.filter((v) => v.multiplexed).length} multiplexed, min running/enabled ${Math.min(...e.values.map((v) => (v.timeEnabled > 0 ? v.timeRunning / v.timeEnabled : 0))).toFixed(2)}, scaled/pinned ${pin.length ? `${Math.min(...pin).toFixed(2)}…${Math.max(...pin).toFixed(2)}` : '—'}, scaled/lone ${Math.min(...ratio).toFixed(2)}…${Math.max(...ratio).toFixed(2)}`);
       }
       const s = c.sampler;
       if ('error' in s) L.push(`- Sampler on cycles: error: ${esc(s.error)}`);
@@ -81,6 +83,12 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
       const path = ur.paths?.[0];
       L.push(ur.error !== undefined ? `- EventSet user-space read (perf_user_access ${ur.perfUserAccess}): error: ${esc(ur.error)}`
         : `- EventSet user-space read (perf_user_access ${ur.perfUserAccess}): cycles path ${path?.path} (${esc(path?.reason ?? '')}); ${ur.stats?.user} user reads, ${ur.stats?.syscall} fell back${ur.stats?.lastRefusal ? ` (${esc(ur.stats.lastRefusal)})` : ''}; ${ur.nsUser?.toFixed(0)} ns/read vs read() ${ur.nsSyscall?.toFixed(0)} ns/read (ratio ${((ur.nsUser ?? NaN) / (ur.nsSyscall ?? NaN)).toFixed(2)}×)`);
+    }
+    const mi = p?.mitata;
+    if (mi) {
+      const x = mi.cycles?.x1;
+      const cyc = x && !('error' in x) ? x.events.cycles?.raw : undefined;
+      L.push(`- mitata's \`run()\` with @perfcompat/mitata-counters as @mitata/counters: drop-in init() ${mi.initError ? `refused (${mi.initError.code}), not countable here: ${mi.needed.filter((n) => !mi.here.events[n]?.ok).join(', ')}` : 'counts'}; ${counterLines(mi.lines).length} counter lines; cycles of the same function (provider, 20 rounds) ${cyc ? `${cyc.min}…${cyc.max}` : '—'}:`, '', '```', ...mi.lines.slice(0, 14), '```', '');
     }
     L.push(`- mmap.cap_user_rdpmc: perf_user_access 0 → ${statusOf(p?.rdpmc.get(0), 'mmap.cap_user_rdpmc')}; perf_user_access 1 → ${statusOf(p?.rdpmc.get(1), 'mmap.cap_user_rdpmc')}`);
     for (const level of PARANOID_LEVELS) {

@@ -11,6 +11,7 @@ import { strict as assert } from 'node:assert';
 import type { GuestMap, KernelRun } from './matrix';
 import { PARANOID_LEVELS, type PmuCheck } from './pmu';
 import { testEntries } from './report';
+import { mitataTests } from './mitata-tests';
 
 const say = (s: string) => process.stdout.write(`      ${s.replace(/\n/g, '\n      ')}\n`);
 
@@ -42,9 +43,6 @@ export function pmuTests(k: () => KernelRun): void {
       const ch = r.pmu!.userCheck.get(level);
       assert.ok(ch, `paranoid ${level}: not checked against the header`);
       assert.deepEqual(ch.violations.map((v) => `${v.id}: ${v.detail}`), [], `paranoid ${level} map contradicts the header`);
-      // A wrong "unsupported" is the worst answer: what root has must at most be denied for the user.
-      const lost = Object.entries((m as GuestMap).features).filter(([id, f]) => f.status === 'unsupported' && r.root?.features[id]?.status === 'supported').map(([id]) => id);
-      assert.deepEqual(lost, [], `paranoid ${level}: unsupported for the user, supported for root`);
       const st: Record<string, number> = {};
       for (const f of Object.values((m as GuestMap).features)) st[f.status] = (st[f.status] ?? 0) + 1;
       say(`paranoid ${level}: ${Object.entries(st).map(([s, n]) => `${n} ${s}`).join(', ')}`);
@@ -62,6 +60,32 @@ export function pmuTests(k: () => KernelRun): void {
     assert.doesNotMatch(e.reason ?? '', /opens but does not run/, 'a member that fails to open is not "does not run"');
     const b = testEntries(r.outputs.get('root.test')?.json).find(([id]) => id === 'behaviour.schedulability')?.[1];
     assert.equal((b as { value?: unknown } | undefined)?.value, counters, `behaviour.schedulability: ${JSON.stringify(b)}`);
+  });
+
+  it('no feature root has supported is unsupported for the unprivileged user, at any paranoid level', () => {
+    // A wrong "unsupported" is the worst answer: what root has is at most denied for the user.
+    const r = k();
+    assert.ok(r.root, 'no root map to compare with');
+    const rootHas = Object.entries(r.root.features).filter(([, f]) => f.status === 'supported').map(([id]) => id);
+    assert.ok(rootHas.length > 50, `root supports only ${rootHas.length} features`);
+    const lost: string[] = [];
+    for (const level of PARANOID_LEVELS) {
+      const m = r.pmu?.user.get(level);
+      assert.ok(m !== undefined && typeof m !== 'string', `paranoid ${level}: no unprivileged map (${m ?? 'no output'})`);
+      for (const id of rootHas) if (m.features[id]?.status === 'unsupported') lost.push(`paranoid ${level}: ${id} (${m.features[id]!.reason ?? m.features[id]!.errnoName ?? ''})`);
+    }
+    assert.deepEqual(lost, [], 'unsupported for the user, supported for root');
+  });
+
+  it('probe test runs unprivileged at paranoid 2: no check is an error, none root passes is unsupported', () => {
+    const r = k();
+    const o = r.outputs.get('user.test');
+    assert.ok(o, 'unprivileged probe test did not run');
+    const user = testEntries(o.json);
+    assert.ok(user.length > 5, `probe test gave no checks (rc=${o.rc}): ${o.stderr.slice(-300)}`);
+    assert.deepEqual(user.filter(([, e]) => e.status === 'error').map(([id, e]) => `${id}: ${e.reason ?? ''}`), []);
+    const rootOk = new Set(testEntries(r.outputs.get('root.test')?.json).filter(([, e]) => e.status === 'supported').map(([id]) => id));
+    assert.deepEqual(user.filter(([id, e]) => rootOk.has(id) && e.status === 'unsupported').map(([id, e]) => `${id}: ${e.reason ?? ''}`), []);
   });
 
   it('probe test runs as root and reports its checks', () => {
@@ -89,11 +113,18 @@ export function pmuTests(k: () => KernelRun): void {
     }
   });
 
-  it('probe stat counts cycles of a command (exit 0)', () => {
-    const o = k().pmu?.stat;
+  it('probe stat counts cycles of a command (exit 0): a real count where cycles opens, no NaN', () => {
+    const r = k();
+    const o = r.pmu?.stat;
     assert.ok(o, 'probe stat did not run');
     assert.equal(o.rc, 0, o.stderr.slice(-500));
-    assert.match(`${o.stdout}\n${o.stderr}`, /cycles/);
+    const text = `${o.stdout}\n${o.stderr}`;
+    assert.doesNotMatch(text, /NaN/);
+    const opens = check(r).opens.cycles;
+    assert.ok(opens && !opens.error, `cycles does not open in the guest: ${opens?.error ?? 'not tried'}`);
+    const line = /^\s*([\d,]+)\s+cycles\b/m.exec(text);
+    assert.ok(line, `no counted cycles line: ${text.slice(0, 800)}`);
+    assert.ok(Number(line[1]!.replace(/,/g, '')) > 0, `cycles counted ${line[1]}`);
   });
 
   it('cycles counts on a lone counter, more for more work', () => {
@@ -134,6 +165,27 @@ export function pmuTests(k: () => KernelRun): void {
     }
   });
 
+  it('separate cycles counters beside a pinned one multiplex past the free counters; scaled within 25% of the pinned count', () => {
+    const c = check(k());
+    const counters = c.kernel.counters;
+    assert.ok(counters !== null, 'the kernel did not say how many counters it has');
+    assert.ok(c.separate.length > 0, 'no separate counters run');
+    for (const e of c.separate) {
+      assert.ok(!('error' in e), 'error' in e ? e.error : '');
+      const p = e.pinned;
+      assert.ok(Number(p.pinned) === 1, `the reference was not opened pinned: ${String(p.pinned)}`);
+      assert.ok(p.value > 0 && p.timeRunning === p.timeEnabled, `the pinned reference was not on the PMU the whole time: ${JSON.stringify(p)}`);
+      // The pinned counter holds one of the kernel's counters; the others share the rest.
+      const mux = e.values.filter((v) => v.timeRunning < v.timeEnabled).length;
+      if (e.n <= counters - 1) assert.equal(mux, 0, `n=${e.n} ≤ ${counters - 1} free counters, yet ${mux} multiplexed`);
+      else assert.equal(mux, e.n, `n=${e.n} > ${counters - 1} free counters, yet only ${mux} multiplexed`);
+      for (const v of e.values) {
+        assert.ok(v.timeRunning > 0, `n=${e.n}: a counter never ran: ${JSON.stringify(v)}`);
+        assert.ok(Math.abs(v.scaled - p.value) <= 0.25 * p.value, `n=${e.n}: scaled ${v.scaled} (running ${v.timeRunning} of ${v.timeEnabled} ns) not within 25% of the pinned ${p.value}`);
+      }
+    }
+  });
+
   it('a Sampler on cycles takes samples of this process, IPs in its executable mappings or the kernel', () => {
     const s = check(k()).sampler;
     assert.ok(!('error' in s), 'error' in s ? s.error : '');
@@ -166,4 +218,6 @@ export function pmuTests(k: () => KernelRun): void {
     for (const t of u.triples ?? []) assert.ok(t.user1 <= t.syscall && t.syscall <= t.user2, `user ${t.user1}, read() ${t.syscall}, user ${t.user2}`);
     assert.ok((u.triples ?? []).length > 0);
   });
+
+  mitataTests(k);
 }

@@ -6,6 +6,7 @@
  * guest/pmu-check.ts. Here: the commands, and their outputs gathered.
  */
 import type { GuestCommand } from './initramfs';
+import { mitataCommand, MITATA_SECTION, type MitataRun } from './mitata';
 import type { CheckResult } from './header';
 import type { CommandOutput, GuestMap } from './matrix';
 
@@ -34,6 +35,7 @@ export function pmuGuestCommands(t: number): GuestCommand[] {
     { name: 'root.pmu', user: 'root', argv: ['node', 'dist/test/kernels/guest/pmu-check.js'], timeoutSec: t },
     { name: 'root.test', user: 'root', argv: [...probe, 'test', '--json'], timeoutSec: t },
     { name: 'root.stat', user: 'root', argv: [...probe, 'stat', '--no-color', '-e', STAT_EVENTS, '--', 'sh', '-c', STAT_WORK], timeoutSec: t },
+    mitataCommand(t),
   ];
   for (const level of PARANOID_LEVELS) {
     cmds.push({ name: paranoidSection(level), user: 'nobody', setup: `echo ${level} > ${PARANOID}`, argv: [...probe, '--json', '--refresh'], timeoutSec: t });
@@ -62,7 +64,8 @@ export interface PmuCheck {
   work: { rounds: number; value?: number; timeEnabled?: number; timeRunning?: number; error?: string }[];
   eventSets: ({ n: number; size: number; groups: number; splits: string[]; readPath: string; lone: number[];
     values: { value: number; timeEnabled: number; timeRunning: number; scaled: number; multiplexed: boolean; counted: boolean; group: number }[] } | { error: string })[];
-  separate: ({ n: number; lone: number[]; values: { value: number; timeEnabled: number; timeRunning: number; scaled: number; multiplexed: boolean }[] } | { error: string })[];
+  separate: ({ n: number; lone: number[]; values: { value: number; timeEnabled: number; timeRunning: number; scaled: number; multiplexed: boolean }[];
+    pinned: { value: number; timeEnabled: number; timeRunning: number; pinned: unknown } } | { error: string })[];
   sampler: { samples: number; records: number; lost: number; ownPid: number; inText: number; kernel: number; exactIp: number; byMapping: Record<string, number>; period: number; periods: string[]; adaptations: string[] } | { error: string };
 }
 
@@ -76,6 +79,8 @@ export interface PmuRun {
   stat?: CommandOutput;
   /** guest/user-read-check.ts at perf_user_access 1. */
   userRead?: UserReadCheck;
+  /** mitata's run() with the drop-in as @mitata/counters (guest/mitata-bench.mjs). */
+  mitata?: MitataRun;
   errors: string[];
 }
 
@@ -110,6 +115,9 @@ export function collectPmu(outputs: ReadonlyMap<string, CommandOutput>): PmuRun 
   const ur = outputs.get('root.userread');
   if (ur?.json && typeof ur.json === 'object') run.userRead = ur.json as UserReadCheck;
   else run.errors.push(`user-read-check gave no JSON (rc=${ur?.rc ?? 'none'}): ${(ur?.stderr ?? 'no output').slice(-600)}`);
+  const mi = outputs.get(MITATA_SECTION);
+  if (mi?.json && typeof mi.json === 'object') run.mitata = mi.json as MitataRun;
+  else run.errors.push(`mitata benchmark gave no JSON (rc=${mi?.rc ?? 'none'}): ${(mi?.stderr ?? 'no output').slice(-600)}`);
   const st = outputs.get('root.stat');
   if (st) run.stat = st;
   return run;

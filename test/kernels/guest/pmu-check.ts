@@ -82,21 +82,32 @@ function eventSet(n: number, rounds: number): unknown {
   } finally { es.close(); }
 }
 
-/** n counters opened one by one, each its own fd (no group), all counting the same work. */
+/**
+ * n counters opened one by one, each its own fd (no group), all counting the same work,
+ * beside a pinned cycles counter (cycles:D) enabled around them all: the kernel keeps a
+ * pinned event on the PMU the whole time, so its count is the reference the multiplexed
+ * ones' scaled estimates are judged against (lone counters run before and after scatter
+ * with the host's load under TCG).
+ */
 function separate(n: number, rounds: number): unknown {
   const before = lone(rounds);
   const evs = [];
+  const ref = openEvent('cycles:D');
   try {
     for (let i = 0; i < n; i++) evs.push(openEvent('cycles'));
+    ref.reset(); ref.enable();
     for (const e of evs) { e.reset(); e.enable(); }
     work(rounds);
     for (const e of evs) e.disable();
+    ref.disable();
     const values = evs.map((e) => {
       const c = e.readCount();
       return { value: num(c.value), timeEnabled: num(c.timeEnabled), timeRunning: num(c.timeRunning), scaled: num(c.scaled), multiplexed: c.multiplexed };
     });
-    return { n, values, lone: [before.value, lone(rounds).value] };
-  } finally { for (const e of evs) e.close(); }
+    const r = ref.readCount();
+    const pinned = { value: num(r.value), timeEnabled: num(r.timeEnabled), timeRunning: num(r.timeRunning), pinned: ref.attr.pinned };
+    return { n, values, pinned, lone: [before.value, lone(rounds).value] };
+  } finally { for (const e of evs) e.close(); ref.close(); }
 }
 
 /** Executable mappings of this process, from /proc/self/maps. */
