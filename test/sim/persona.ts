@@ -67,6 +67,12 @@ export interface PersonaPmu {
   driver?: PmuDriver;
   /** What the driver refuses of exclude_* and precise_ip (sim-pmu-rules.ts). */
   rules?: PmuRules;
+  /**
+   * The CPUs the PMU serves (arm_pmu supported_cpus, its sysfs `cpus`): an event
+   * bound to another CPU is refused with ENOENT (armpmu_event_init). Default: a
+   * hybrid machine's CPUs split between its core PMUs in turn, without the rule.
+   */
+  cpus?: number[];
 }
 
 /** Another PMU listed in sysfs (msr, uncore_*, …): counting only, no sampling. */
@@ -326,6 +332,12 @@ export function x86Pmu(overrides: Partial<PersonaPmu> = {}): PersonaPmu {
     pmcWidth: 48,
     ...overrides,
   };
+}
+
+/** The CPUs core PMU `i` of corePmus(p) serves: its declared `cpus`, else every CPU (one core PMU) or every n-th (hybrid). */
+export function cpusOfCore(p: Persona, i: number): number[] {
+  const cores = corePmus(p);
+  return cores[i]?.cpus ?? Array.from({ length: p.cpus }, (_, c) => c).filter((c) => cores.length <= 1 || c % cores.length === i);
 }
 
 /** Every core PMU of a persona (the main one first). */

@@ -314,7 +314,7 @@ export class SimKernel implements Kernel {
       if (p.features.has('check.inherit_sample_read')) fail('EINVAL');
       if (p.features.has('check.inherit_sample_read_tid') && !(sampleType & PERF_SAMPLE.TID!)) fail('EINVAL');
     }
-    const { kind, eventName, pmu, userRead } = this.initEvent(attr, pid);
+    const { kind, eventName, pmu, userRead } = this.initEvent(attr, pid, cpu);
 
     // find_get_context: CPU-wide events need permission.
     if (pid === -1 && !this.allowCpu()) fail('EACCES');
@@ -397,7 +397,7 @@ export class SimKernel implements Kernel {
   }
 
   /** perf_init_event: find the PMU for attr.type and let it accept or refuse the event. */
-  private initEvent(attr: DecodedAttr, pid: number): { kind: EventKind; eventName: string; pmu: string; userRead?: boolean } {
+  private initEvent(attr: DecodedAttr, pid: number, cpu = -1): { kind: EventKind; eventName: string; pmu: string; userRead?: boolean } {
     const p = this.persona;
     const type = Number(attr.type);
     const config = big(attr.config);
@@ -445,6 +445,11 @@ export class SimKernel implements Kernel {
           core = cores.find((c) => c.type === ext);
           if (!core) fail('ENOENT');
         }
+      }
+      // armpmu_event_init: ENOENT for a CPU the PMU does not serve; a generic or raw type without a PMU named goes on to the next PMU (perf_init_event).
+      if (core && cpu !== -1 && core.cpus && !core.cpus.includes(cpu)) {
+        const walks = !cores.some((c) => c.type === type) && ((config >> 32n) === 0n || type === PERF_TYPE.RAW);
+        core = walks ? cores.find((c) => !c.cpus || c.cpus.includes(cpu)) : undefined;
       }
       if (!core) fail('ENOENT');
       if (type === PERF_TYPE.HARDWARE) {

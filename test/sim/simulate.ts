@@ -3,7 +3,7 @@
  * the shim take — a Kernel, the Environment that goes with it, and uname.
  */
 import type { Environment, PmuInfo } from '../../src/model/capability-map';
-import { Persona, PersonaSpec, resolvePersona, corePmus } from './persona';
+import { Persona, PersonaSpec, resolvePersona, corePmus, cpusOfCore } from './persona';
 import { PERSONAS } from './personas';
 import { archOf, SimKernel } from './sim-kernel';
 import { tracefsFor } from './sim-tracefs';
@@ -70,7 +70,7 @@ export function environmentOf(p: Persona): Environment {
       if (hybrid) caps.pmu_name = pmu.name === 'cpu_atom' ? 'gracemont' : 'alderlake_hybrid';
     }
     // A hybrid machine splits its CPUs between the core PMUs.
-    const cpus = Array.from({ length: p.cpus }, (_, c) => c).filter((c) => !hybrid || c % corePmus(p).length === i);
+    const cpus = cpusOfCore(p, i);
     pmus.push({
       name: pmu.name, type: pmu.type, formats: { ...(pmu.formats ?? (x86 ? X86_FORMATS : ARM_FORMATS)) }, caps,
       events: pmu.sysfsEvents ? [...pmu.sysfsEvents] : (pmu.hardwareEvents ?? []).map((e) => e.replace(/_/g, '-')),

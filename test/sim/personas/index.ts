@@ -29,11 +29,12 @@ import amdZen3Ibs from './amd-zen3-ibs';
 import riscvLegacy from './riscv-legacy-pmu';
 import appleM1 from './apple-m1';
 import vendorForeign from './vendor-foreign-type';
+import bigLittle from './arm64-big-little';
 
 export const PERSONAS: readonly PersonaSpec[] = [
   m310, m41, m419, m54, m510, m61, m612, m618,
   rhel7, debian510, compiledOut, vmNoPmu, nmi, seccompEperm, seccompEnosys, p3, p2, fdStarved, quirky, arm64, hybrid, qemuArm64, intelPt, zen3, intelFixed,
-  amdZen3Ibs, riscvLegacy, appleM1, vendorForeign,
+  amdZen3Ibs, riscvLegacy, appleM1, vendorForeign, bigLittle,
 ];
 
 /** The mainline personas, oldest first. */
