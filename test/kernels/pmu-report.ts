@@ -95,7 +95,7 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
       const ch = p?.userCheck.get(level);
       if (ch) L.push(`- Header check, unprivileged at paranoid ${level}: ${ch.checked} checked, ${ch.violations.length} violations${ch.violations.length ? `: ${ch.violations.map((v) => v.id).join(', ')}` : ''}`);
     }
-    L.push('- Known wrong in 0.1.0, fixed by the PMU work (issue 14; recorded, not asserted):');
+    L.push('- The answers 0.1.0 had wrong here (issue 14), now asserted by the matrix:');
     for (const id of KNOWN_WRONG) {
       const f = k.root?.features[id];
       L.push(`  - \`${id}\`: ${statusOf(k.root, id)}${f?.reason ? ` — ${esc(f.reason)}` : ''}`);

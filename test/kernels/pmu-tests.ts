@@ -5,7 +5,7 @@
  * work, the guest's own pid and mappings. What issue 14 item 3 fixed about
  * groups is asserted against those: the group limit against the boot
  * message's counter count, check 5 with events that open, EventSet groups of
- * ceil(n / counters). What is still known wrong there is reported, not asserted.
+ * ceil(n / counters); precise_ip against EXACT_IP; rdpmc against perf_user_access.
  */
 import { strict as assert } from 'node:assert';
 import type { GuestMap, KernelRun } from './matrix';
@@ -195,14 +195,30 @@ export function pmuTests(k: () => KernelRun): void {
     say(`sampler: ${s.samples} samples, lost ${s.lost}, ${JSON.stringify(s.byMapping)}`);
   });
 
-  it('mmap.cap_user_rdpmc is answered with perf_user_access 0 and 1', () => {
+  it('mmap.cap_user_rdpmc: supported at perf_user_access 1, denied naming the sysctl at 0', () => {
     const r = k();
     for (const v of [0, 1]) {
       const m = r.pmu?.rdpmc.get(v);
       assert.ok(m, `no mmap.* map at perf_user_access ${v}`);
       const f = m.features['mmap.cap_user_rdpmc'];
       assert.ok(f, `perf_user_access ${v}: no mmap.cap_user_rdpmc entry`);
-      say(`perf_user_access ${v}: mmap.cap_user_rdpmc ${f.status}${f.errnoName ? ` (${f.errnoName})` : ''} — known wrong in 0.1.0, recorded only`);
+      say(`perf_user_access ${v}: mmap.cap_user_rdpmc ${f.status}${f.errnoName ? ` (${f.errnoName})` : ''}${f.reason ? ` — ${f.reason}` : ''}`);
+      if (v === 1) assert.equal(f.status, 'supported', f.reason);
+      else {
+        assert.equal(f.status, 'denied', f.reason);
+        assert.match(f.reason ?? '', /perf_user_access/, 'the reason names the sysctl');
+      }
+    }
+  });
+
+  it('combo.precise_ip is not claimed where the samples never carry EXACT_IP', () => {
+    const r = k();
+    const s = check(r).sampler;
+    const e = r.root?.features['combo.precise_ip'];
+    assert.ok(e, 'no combo.precise_ip in the root map');
+    say(`combo.precise_ip: ${e.status} ${e.value ?? ''}${e.reason ? ` — ${e.reason}` : ''}`);
+    if (!('error' in s) && s.samples > 0 && s.exactIp === 0) {
+      assert.ok(!(e.status === 'supported' && typeof e.value === 'number' && e.value > 0), `precise_ip ${e.value} claimed, but ${s.samples} samples carried no EXACT_IP`);
     }
   });
 
