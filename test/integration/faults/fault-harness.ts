@@ -151,16 +151,21 @@ int main(int argc, char **argv) {
 }
 `;
 
-/** Compile the seccomp launcher into dir; null (with the compiler's words) when there is no cc. */
-export function buildSeccompLauncher(dir: string): { path: string } | { skip: string } {
+/** Compile a launcher's C source into dir as `name`; a skip (with the compiler's words) when there is no cc. */
+function compileLauncher(dir: string, name: string, source: string): { path: string } | { skip: string } {
   const cc = which('cc');
-  if (!cc) return { skip: 'no C compiler (cc) to build the seccomp launcher' };
-  const src = join(dir, 'seccomp-launcher.c');
-  const bin = join(dir, 'seccomp-launcher');
-  writeFileSync(src, LAUNCHER_C);
+  if (!cc) return { skip: `no C compiler (cc) to build the ${name}` };
+  const src = join(dir, `${name}.c`);
+  const bin = join(dir, name);
+  writeFileSync(src, source);
   const r = spawnSync(cc, ['-O2', '-o', bin, src], { encoding: 'utf8' });
-  if (r.status !== 0) return { skip: `cc could not build the seccomp launcher: ${r.stderr.slice(0, 500)}` };
+  if (r.status !== 0) return { skip: `cc could not build the ${name}: ${r.stderr.slice(0, 500)}` };
   return { path: bin };
+}
+
+/** Compile the seccomp launcher into dir. */
+export function buildSeccompLauncher(dir: string): { path: string } | { skip: string } {
+  return compileLauncher(dir, 'seccomp-launcher', LAUNCHER_C);
 }
 
 const EXECMEM_LAUNCHER_C = `
@@ -205,12 +210,5 @@ int main(int argc, char **argv) {
 
 /** Compile the launcher that refuses executable memory (mprotect with PROT_EXEC) into dir. */
 export function buildExecmemLauncher(dir: string): { path: string } | { skip: string } {
-  const cc = which('cc');
-  if (!cc) return { skip: 'no C compiler (cc) to build the execmem launcher' };
-  const src = join(dir, 'execmem-launcher.c');
-  const bin = join(dir, 'execmem-launcher');
-  writeFileSync(src, EXECMEM_LAUNCHER_C);
-  const r = spawnSync(cc, ['-O2', '-o', bin, src], { encoding: 'utf8' });
-  if (r.status !== 0) return { skip: `cc could not build the execmem launcher: ${r.stderr.slice(0, 500)}` };
-  return { path: bin };
+  return compileLauncher(dir, 'execmem-launcher', EXECMEM_LAUNCHER_C);
 }
