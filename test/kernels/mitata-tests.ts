@@ -11,6 +11,7 @@ import { counterLines, type MitataRun } from './mitata';
 const say = (s: string) => process.stdout.write(`      ${s.replace(/\n/g, '\n      ')}\n`);
 
 function mitata(r: KernelRun): MitataRun {
+  for (const n of r.pmu?.notes ?? []) say(n);
   assert.ok(r.pmu?.mitata, `no mitata run from the guest: ${(r.pmu?.errors ?? r.errors).filter((e) => /mitata/.test(e)).join('; ') || 'no output'}`);
   return r.pmu.mitata;
 }
