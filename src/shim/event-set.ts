@@ -147,7 +147,7 @@ export class EventSet {
     const inner = this.inner(overrides);
     const prepared: Prepared = prepareOpen(resolved, o, inner);
     const attr = prepared.plan.attr;
-    const context = pmuContext(Number(attr.type), this.map?.environment);
+    const context = pmuContext(Number(attr.type), this.map?.environment, attr.config);
     // Cycles may use counters no other event may (x86 fixed, arm's cycle counter): other hardware events are bound by the general-purpose limit too.
     const general = context !== 'software' && !(Number(attr.type) === PERF_TYPE.HARDWARE && (BigInt(attr.config ?? 0) & PERF_HW_EVENT_MASK) === 0n);
     let { group, note } = this.pickGroup(context, general);
