@@ -102,6 +102,13 @@ export interface PersonaQuirks {
   zeroCounts?: string[];
   /** A PMU driver's event_init answers this errno (not ENOENT) for types it does not own, so perf_init_event stops there for an unregistered type. */
   foreignTypeErrno?: 'EOPNOTSUPP' | 'EINVAL';
+  /**
+   * perf_rotate_context runs once per this many ns of simulated time, and a
+   * flexible group runs only in the passes that put it on (a host so loaded
+   * that the mux hrtimer fires rarely, as under qemu TCG); unset, time is
+   * shared out evenly between rotations.
+   */
+  rotationTickNs?: number;
 }
 
 /** What a persona file declares. */

@@ -102,10 +102,11 @@ export function userIndexOf(pmu: PersonaPmu, slot: Slot): number {
 /**
  * The share of time each enabled group of one core PMU runs, and where its
  * events sit in the current pass. `members(g)` are the group's enabled events
- * on this PMU.
+ * on this PMU. With `pass`, only that rotation (counted from the list's
+ * order) is scheduled: a group's share is 1 when that pass puts it on, else 0.
  */
 export function scheduleOn(
-  pmu: PersonaPmu, reservedGeneral: number, groups: readonly SimEvent[], members: (g: SimEvent) => SimEvent[],
+  pmu: PersonaPmu, reservedGeneral: number, groups: readonly SimEvent[], members: (g: SimEvent) => SimEvent[], pass?: number,
 ): { share: Map<SimEvent, number>; slots: Map<SimEvent, Slot> } {
   const share = new Map<SimEvent, number>();
   const slots = new Map<SimEvent, Slot>();
@@ -122,16 +123,18 @@ export function scheduleOn(
   }
   const flexible = groups.filter((x) => x.attr.pinned !== 1);
   const on = new Map<SimEvent, number>(flexible.map((g) => [g, 0]));
-  for (let r = 0; r < flexible.length; r++) {
-    const pass = base.clone();
+  const first = pass === undefined ? 0 : pass % Math.max(1, flexible.length);
+  const passes = pass === undefined ? flexible.length : Math.min(1, flexible.length);
+  for (let r = first; r < first + passes; r++) {
+    const counters = base.clone();
     for (let k = 0; k < flexible.length; k++) {
       const g = flexible[(r + k) % flexible.length]!;
-      const got = pass.takeAll(members(g));
+      const got = counters.takeAll(members(g));
       if (!got) break;
       on.set(g, on.get(g)! + 1);
-      if (r === 0) members(g).forEach((e, i) => slots.set(e, got[i]!));
+      if (r === first) members(g).forEach((e, i) => slots.set(e, got[i]!));
     }
   }
-  for (const g of flexible) share.set(g, on.get(g)! / flexible.length);
+  for (const g of flexible) share.set(g, on.get(g)! / passes);
   return { share, slots };
 }

@@ -783,7 +783,17 @@ export class SimKernel implements Kernel {
   }
 
   private advance(ns: number): void {
-    const share = this.schedule();
+    const tick = this.persona.quirks.rotationTickNs;
+    if (tick === undefined || !(tick > 0)) return this.advanceWith(ns, this.schedule());
+    // One rotation per tick: each stretch of time up to the next tick runs the groups that pass puts on.
+    for (let left = ns; left > 0;) {
+      const stretch = Math.min(left, tick - (this.clockNs % tick));
+      this.advanceWith(stretch, this.schedule(Math.floor(this.clockNs / tick)));
+      left -= stretch;
+    }
+  }
+
+  private advanceWith(ns: number, share: Map<SimEvent, number>): void {
     for (const ev of this.events.values()) {
       const on = ev.enabled && ev.leader.enabled;
       if (!on) continue;
@@ -826,12 +836,12 @@ export class SimKernel implements Kernel {
    * allows); an NMI watchdog holds a general counter of the main core PMU.
    * Events that may be read from user space learn their counter index.
    */
-  private schedule(): Map<SimEvent, number> {
+  private schedule(pass?: number): Map<SimEvent, number> {
     const share = new Map<SimEvent, number>();
     corePmus(this.persona).forEach((core, i) => {
       const members = (g: SimEvent): SimEvent[] => groupOf(g).filter((e) => e.pmu === core.name && e.enabled);
       const groups = [...this.events.values()].filter((e) => e.leader === e && e.enabled && members(e).length > 0);
-      const r = scheduleOn(core, this.persona.nmiWatchdog && i === 0 ? 1 : 0, groups, members);
+      const r = scheduleOn(core, this.persona.nmiWatchdog && i === 0 ? 1 : 0, groups, members, pass);
       for (const [g, v] of r.share) share.set(g, v);
       for (const ev of this.events.values()) {
         if (ev.pmu !== core.name || !ev.userRead) continue;
