@@ -13,6 +13,7 @@ import { isErr } from '../src/sys/kernel';
 import { errnoClass } from '../src/model/errno-class';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/contract';
 import type { FeatureEntry } from '../src/model/capability-map';
+import { corePmuForm } from './core-pmu-form';
 
 /**
  * A CPU-PMU event is opened with the exclusion bits of the hardware base's
@@ -31,11 +32,7 @@ function plainSet(set: Readonly<Record<string, unknown>>): Record<string, number
 }
 
 function pmuEventHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
-  const hw = ctx.base('hardware');
-  const form: Record<string, number> = hw.errno === undefined ? { disabled: 1 } : { disabled: 1, exclude_kernel: 1, exclude_hv: 1 };
-  if (hw.errno === undefined) {
-    for (const f of ['exclude_kernel', 'exclude_hv', 'exclude_guest']) if (hw.attr[f] !== undefined) form[f] = Number(hw.attr[f]);
-  }
+  const { form, hw } = corePmuForm(ctx);
   const set = { ...form, ...decl.set };
   const r = ctx.open(set);
   if (!isErr(r)) {
