@@ -40,7 +40,7 @@ function withoutAux(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
     const set = decl.set ?? {};
     const r = ctx.open({ ...base.attr, ...set });
     if (!isErr(r)) return { status: 'supported', base: label, set: plain(set) };
-    const e = ctx.refused(decl, r.errno, base, set);
+    const e = ctx.permitted(ctx.refused(decl, r.errno, base, set), { ...base.attr, ...set });
     return e.status === 'no-hardware' ? { ...e, reason: `${NO_AUX_PMU}; ${e.reason ?? ''}` } : e;
   });
 }

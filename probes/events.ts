@@ -47,7 +47,7 @@ function pmuEventHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
     const e = ctx.refused(decl, hw.errno, { name: 'none', attr: form });
     return { ...e, reason: `${e.reason}; user space only is refused with ${errnoName(r.errno)} (this PMU takes no exclude bit), with kernel space counted it is not permitted` };
   }
-  return ctx.refused(decl, r.errno, { name: 'none', attr: form });
+  return ctx.permitted(ctx.refused(decl, r.errno, { name: 'none', attr: form }), set);
 }
 
 const hardware: ProbeDeclaration[] = HW_EVENTS.map((e): ProbeDeclaration => ({
