@@ -20,3 +20,10 @@ export function corePmuForm(ctx: ProbeContext): { form: Record<string, number>; 
   for (const f of FORM_BITS) if (hw.attr[f] !== undefined) form[f] = Number(hw.attr[f]);
   return { form, hw };
 }
+
+/** The form's exclude bits for people: undefined for the plain user-space-only form (nothing to say). */
+export function formNote(form: Readonly<Record<string, number>>): string | undefined {
+  const bits = Object.keys(form).filter((k) => k.startsWith('exclude_') && form[k] === 1);
+  if (bits.join() === 'exclude_kernel,exclude_hv') return undefined;
+  return `opened ${bits.length ? `with ${bits.join(', ')}` : 'with no exclude bit'}, as the hardware base takes it`;
+}

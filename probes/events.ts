@@ -13,7 +13,7 @@ import { isErr } from '../src/sys/kernel';
 import { errnoClass } from '../src/model/errno-class';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/contract';
 import type { FeatureEntry } from '../src/model/capability-map';
-import { corePmuForm } from './core-pmu-form';
+import { corePmuForm, formNote } from './core-pmu-form';
 
 /**
  * A CPU-PMU event is opened with the exclusion bits of the hardware base's
@@ -38,8 +38,8 @@ function pmuEventHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
   if (!isErr(r)) {
     ctx.close(r.fd);
     const e: FeatureEntry = { status: 'supported', base: 'none', set: plainSet(decl.set ?? {}) };
-    const bits = Object.keys(form).filter((k) => k.startsWith('exclude_'));
-    if (bits.join() !== 'exclude_kernel,exclude_hv') e.reason = `opened ${bits.length ? `with ${bits.join(', ')}` : 'with no exclude bit'}, as the hardware base takes it`;
+    const note = formNote(form);
+    if (note) e.reason = note;
     return e;
   }
   // The base is denied and this form refused by the PMU (it takes no exclude bit): the caller is denied, not the event absent.

@@ -44,6 +44,7 @@ describe('core-PMU events in the hardware base form (issue 15, item 1)', functio
         assert.equal(e.status, 'supported', `${p.name}: ${e.reason}`);
         assert.equal(e.measured?.opens, true, `${p.name}: ${e.reason}`);
         assert.equal(e.measured?.on, 'this task', p.name);
+        assert.match(explainText(`pmu.${p.name}`, map), /opened with [a-z_, ]*exclude_guest/, 'probe explain says the form it opened in');
       }
     });
   }
