@@ -16,12 +16,12 @@ import type { AttrInput } from '../src/abi/attr-codec';
 import type { FeatureEntry, PmuInfo } from '../src/model/capability-map';
 import { BASE_LABELS, type ProbeContext, type ProbeDeclaration } from '../src/probe/contract';
 import { isErr } from '../src/sys/kernel';
+import { AUX_PMU_NAME } from '../src/env/aux-pmu';
 
-const AUX_PMU = /^(intel_pt|arm_spe(_\d+)?|cs_etm)$/;
 export const NO_AUX_PMU = 'no PMU with an AUX area here (intel_pt, arm_spe, cs_etm) to ask it on';
 
 export function auxPmuOf(ctx: ProbeContext): PmuInfo | undefined {
-  return ctx.env.pmus.find((p) => AUX_PMU.test(p.name));
+  return ctx.env.pmus.find((p) => AUX_PMU_NAME.test(p.name));
 }
 
 function leaderAttr(aux: PmuInfo): AttrInput {
@@ -40,7 +40,7 @@ function withoutAux(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
     const set = decl.set ?? {};
     const r = ctx.open({ ...base.attr, ...set });
     if (!isErr(r)) return { status: 'supported', base: label, set: plain(set) };
-    const e = ctx.refused(decl, r.errno, base, set);
+    const e = ctx.permitted(ctx.refused(decl, r.errno, base, set), { ...base.attr, ...set });
     return e.status === 'no-hardware' ? { ...e, reason: `${NO_AUX_PMU}; ${e.reason ?? ''}` } : e;
   });
 }

@@ -27,7 +27,7 @@ export function branchStackHook(ctx: ProbeContext, decl: ProbeDeclaration): Feat
       ctx.close(r.fd);
       return { status: 'supported', base: label, set: plainSet(set) };
     }
-    const refusal = ctx.refused(decl, r.errno, base, set);
+    const refusal = ctx.permitted(ctx.refused(decl, r.errno, base, set), { ...base.attr, ...set });
     if (base.name !== 'hardware-sampling' || errnoName(r.errno) !== 'EINVAL') return refusal;
     const brs = ctx.open({ ...base.attr, type: PERF_TYPE.RAW, config: AMD_BRS_EVENT, ...set });
     if (!isErr(brs)) {

@@ -13,6 +13,7 @@ import { isErr } from '../src/sys/kernel';
 import { errnoClass } from '../src/model/errno-class';
 import type { ProbeContext, ProbeDeclaration } from '../src/probe/contract';
 import type { FeatureEntry } from '../src/model/capability-map';
+import { corePmuForm, formNote } from './core-pmu-form';
 
 /**
  * A CPU-PMU event is opened with the exclusion bits of the hardware base's
@@ -31,18 +32,14 @@ function plainSet(set: Readonly<Record<string, unknown>>): Record<string, number
 }
 
 function pmuEventHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
-  const hw = ctx.base('hardware');
-  const form: Record<string, number> = hw.errno === undefined ? { disabled: 1 } : { disabled: 1, exclude_kernel: 1, exclude_hv: 1 };
-  if (hw.errno === undefined) {
-    for (const f of ['exclude_kernel', 'exclude_hv', 'exclude_guest']) if (hw.attr[f] !== undefined) form[f] = Number(hw.attr[f]);
-  }
+  const { form, hw } = corePmuForm(ctx);
   const set = { ...form, ...decl.set };
   const r = ctx.open(set);
   if (!isErr(r)) {
     ctx.close(r.fd);
     const e: FeatureEntry = { status: 'supported', base: 'none', set: plainSet(decl.set ?? {}) };
-    const bits = Object.keys(form).filter((k) => k.startsWith('exclude_'));
-    if (bits.join() !== 'exclude_kernel,exclude_hv') e.reason = `opened ${bits.length ? `with ${bits.join(', ')}` : 'with no exclude bit'}, as the hardware base takes it`;
+    const note = formNote(form);
+    if (note) e.reason = note;
     return e;
   }
   // The base is denied and this form refused by the PMU (it takes no exclude bit): the caller is denied, not the event absent.
@@ -50,7 +47,7 @@ function pmuEventHook(ctx: ProbeContext, decl: ProbeDeclaration): FeatureEntry {
     const e = ctx.refused(decl, hw.errno, { name: 'none', attr: form });
     return { ...e, reason: `${e.reason}; user space only is refused with ${errnoName(r.errno)} (this PMU takes no exclude bit), with kernel space counted it is not permitted` };
   }
-  return ctx.refused(decl, r.errno, { name: 'none', attr: form });
+  return ctx.permitted(ctx.refused(decl, r.errno, { name: 'none', attr: form }), set);
 }
 
 const hardware: ProbeDeclaration[] = HW_EVENTS.map((e): ProbeDeclaration => ({

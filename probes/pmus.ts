@@ -12,6 +12,10 @@ import { errnoClass } from '../src/model/errno-class';
 import type { AttrInput } from '../src/abi/attr-codec';
 import type { FeatureId, ProbeContext, ProbeDeclaration } from '../src/probe/contract';
 import type { Environment, FeatureEntry, FeatureStatus, PmuInfo } from '../src/model/capability-map';
+import { isCorePmu } from '../src/env/core-pmu';
+import { corePmuForm, formNote } from './core-pmu-form';
+
+const USER_SPACE_FORM = { disabled: 1, exclude_kernel: 1, exclude_hv: 1 } as const;
 
 function firstCpu(pmu: PmuInfo): number {
   const m = /^(\d+)/.exec(pmu.cpumask ?? '');
@@ -51,12 +55,15 @@ function pmuHook(pmu: PmuInfo) {
         reason: opens ? `registered (type ${pmu.type}); ${covered} opens` : `registered (type ${pmu.type}); ${covered} is ${e.status}`,
       };
     }
-    const attr = { type: pmu.type, config: 0, disabled: 1, exclude_kernel: 1, exclude_hv: 1 };
+    // A core PMU's own type takes the hardware base's exclusion form (core-pmu-form.ts); any other PMU user space only.
+    const form = isCorePmu(pmu) ? corePmuForm(ctx).form : USER_SPACE_FORM;
+    const attr = { type: pmu.type, config: 0, ...form };
     const label = `${pmu.name}/config=0/`;
     const { r, where } = openOnTaskOrCpu(ctx, attr, firstCpu(pmu));
     if (!isErr(r)) {
       ctx.close(r.fd);
-      return { status: 'supported', value: pmu.type, base: label, measured: { opens: true, on: where } };
+      const note = where === 'this task' ? formNote(form) : undefined;
+      return { status: 'supported', value: pmu.type, base: label, measured: { opens: true, on: where }, ...(note ? { reason: `registered (type ${pmu.type}); ${note}` } : {}) };
     }
     const en = errnoName(r.errno);
     const cls = errnoClass(r.errno);

@@ -6,7 +6,7 @@ export * from './abi';
 export * from './sys';
 export { PerfcompatError } from './errors';
 export type { PerfcompatErrorCode } from './errors';
-export { resolveEvent, parseEventList, listEvents, type ResolvedEvent, type EventListing, type EventKind, type EventNameOptions, type EventListOptions } from './events';
+export { resolveEvent, parseEventList, listEvents, type ResolvedEvent, type ResolvedGroup, type EventListing, type EventKind, type EventNameOptions, type EventListOptions } from './events';
 export * from './shim';
 export * from './shim/sampling';
 export * from './model';

@@ -28,7 +28,7 @@ export function excludeGuestHook(ctx: ProbeContext, decl: ProbeDeclaration): Fea
       ctx.close(r.fd);
     }
     const r = ctx.open({ ...base.attr, exclude_guest: 1 });
-    if (isErr(r)) return ctx.refused(decl, r.errno, base, { exclude_guest: 1 });
+    if (isErr(r)) return ctx.permitted(ctx.refused(decl, r.errno, base, { exclude_guest: 1 }), { ...base.attr, exclude_guest: 1 });
     ctx.close(r.fd);
     return { status: 'supported', base: label, set: { exclude_guest: 1 } };
   });

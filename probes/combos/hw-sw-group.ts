@@ -1,7 +1,6 @@
 /**
  * combo.hw_sw_group: a software event as a member of a hardware-led group.
  */
-import { BASES } from '../../src/probe/contract';
 import type { ProbeContext, ProbeDeclaration } from '../../src/probe/contract';
 import { isErr } from '../../src/sys/kernel';
 import type { FeatureEntry } from '../../src/model/capability-map';
@@ -11,7 +10,8 @@ export function hwSwGroupHook(ctx: ProbeContext, decl: ProbeDeclaration): Featur
   return ctx.withBase('hardware', (base) => {
     const leader = ctx.open(base.attr);
     if (isErr(leader)) return ctx.refused(decl, leader.errno, base);
-    const member = ctx.open({ ...BASES.counting, disabled: 0 }, { groupFd: leader.fd });
+    // The software member in the counting base's resolved form, like every base a hook builds on.
+    const member = ctx.open({ ...ctx.base('counting').attr, disabled: 0 }, { groupFd: leader.fd });
     if (!isErr(member)) return { status: 'supported', base: label };
     return { ...ctx.refused(decl, member.errno, base), base: label };
   }, { answerBase: label });

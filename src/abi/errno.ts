@@ -20,7 +20,7 @@ export function errnoName(errno: number): string {
 /** One-line meaning of the errnos perf_event_open gives. */
 export const ERRNO_MEANING: Readonly<Record<string, string>> = {
   EPERM: 'not permitted (capability, paranoid level, or a seccomp filter)',
-  EACCES: 'access denied (perf_event_paranoid or missing CAP_PERFMON)',
+  EACCES: 'access denied (perf_event_paranoid, or a capability this caller lacks)',
   ENOENT: 'no such event or PMU on this machine',
   ENODEV: 'the PMU or feature is not present on this machine',
   EOPNOTSUPP: 'known to the kernel but not supported by this PMU',

@@ -7,4 +7,4 @@ export { openStatus } from './open-status';
 export { splitEventList } from './list-syntax';
 export type { ListItem } from './list-syntax';
 export type { OpenStatus } from './open-status';
-export type { ResolvedEvent, EventListing, EventNameOptions, EventListOptions, EventKind } from './types';
+export type { ResolvedEvent, ResolvedGroup, EventListing, EventNameOptions, EventListOptions, EventKind } from './types';

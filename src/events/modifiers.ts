@@ -77,7 +77,7 @@ export function applyModifiers(attr: Attr, mods: string, state: ModifierState, w
       case 'S': attr.sample_type = BigInt(attr.sample_type ?? 0n) | PERF_SAMPLE.READ!; break;
       case 'D': attr.pinned = 1; break;
       case 'e': attr.exclusive = 1; break;
-      case 'W': break; // a group property: sets no attr bit; EventSet forms its own groups (never a written one), at most the measured group limit
+      case 'W': break; // a group property: sets no attr bit; parseEventList marks the group weak; EventSet forms its own groups (never a written one), at most the measured group limit
       default:
         throw new PerfcompatError('ERR_EVENT_NAME',
           `event "${what}": unknown modifier "${c}" in ":${mods}"; valid modifiers: ${[...MODIFIER_CHARS].map((m) => `${m} (${MODIFIER_MEANING[m]})`).join(', ')}`);

@@ -9,7 +9,7 @@ import { ResolveContext } from './context';
 import { clip } from './event-error';
 import { splitEventList, ListItem } from './list-syntax';
 import { resolveOne, finishCandidate, Candidate } from './resolve-one';
-import type { EventNameOptions, ResolvedEvent } from './types';
+import type { EventNameOptions, ResolvedEvent, ResolvedGroup } from './types';
 
 const log = logger('events');
 
@@ -32,7 +32,7 @@ function guarded<T>(input: unknown, fn: () => T): T {
  * that are not split are copied into every repetition. Tracepoint globs put
  * all their events into the group.
  */
-function groupsOf(ctx: ResolveContext, item: ListItem): ResolvedEvent[][] {
+function groupsOf(ctx: ResolveContext, item: ListItem): ResolvedGroup[] {
   if (item.kind === 'event') {
     return resolveOne(ctx, item.text).map((c) => [finishCandidate(ctx, c, '', item.text)]);
   }
@@ -40,10 +40,11 @@ function groupsOf(ctx: ResolveContext, item: ListItem): ResolvedEvent[][] {
   const splitPmus = [...new Set(members.flat().map((c) => c.splitPmu).filter((p): p is string => p !== undefined))];
   const build = (pick: (cands: Candidate[]) => Candidate[]): ResolvedEvent[] =>
     members.flatMap((cands) => pick(cands).map((c) => finishCandidate(ctx, cloneCandidate(c), item.modifiers, item.text)));
-  if (splitPmus.length === 0) return [build((c) => c)];
-  return splitPmus
+  const groups = splitPmus.length === 0 ? [build((c) => c)] : splitPmus
     .map((pmu) => build((cands) => (cands.some((c) => c.splitPmu !== undefined) ? cands.filter((c) => c.splitPmu === pmu) : cands)))
     .filter((g) => g.length > 0);
+  // :W is the group's, never a member's: every repetition of the group is weak.
+  return item.modifiers.includes('W') ? groups.map((g) => Object.assign(g, { weak: true as const })) : groups;
 }
 
 function cloneCandidate(c: Candidate): Candidate {
@@ -63,10 +64,12 @@ function optionsObject(fn: string, v: EventNameOptions | undefined): EventNameOp
 
 /**
  * Parse a perf-style event list: `a,b,{c,d}:u`. Each inner array is one group
- * (a bare event is a group of one). Throws PerfcompatError('ERR_EVENT_NAME')
- * naming the part that failed.
+ * (a bare event is a group of one); a group written `{…}:W` carries
+ * `weak: true` (ResolvedGroup), which a caller opening groups itself reads as
+ * "split into single events when the group cannot be scheduled". Throws
+ * PerfcompatError('ERR_EVENT_NAME') naming the part that failed.
  */
-export function parseEventList(list: string, optsIn?: EventNameOptions): ResolvedEvent[][] {
+export function parseEventList(list: string, optsIn?: EventNameOptions): ResolvedGroup[] {
   const opts = optionsObject('parseEventList', optsIn);
   return guarded(list, () => {
     const ctx = new ResolveContext(opts);

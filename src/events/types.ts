@@ -24,6 +24,14 @@ export interface EventNameOptions {
   refresh?: boolean;
 }
 
+/**
+ * One group of parseEventList: its events, leader first. `weak` is set for a
+ * group written `{…}:W` (perf's weak group: a caller that opens the group
+ * itself splits it into single events when the kernel cannot schedule it
+ * whole, as perf's evlist__reset_weak_group does); W sets no attr bit.
+ */
+export type ResolvedGroup = ResolvedEvent[] & { readonly weak?: true };
+
 export interface ResolvedEvent {
   /** The text this event came from (one event of a list, with its modifiers). */
   input: string;

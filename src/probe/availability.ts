@@ -12,7 +12,7 @@ import { statusOfErrno } from '../model/errno-class';
 import { BASES } from './bases';
 import type { ProbeRun } from './engine';
 import type { Environment } from '../model/capability-map';
-import { capabilityToGrant, privilegeAdvice } from '../model/privilege';
+import { capabilityToGrant, holdsPrivilege, privilegeAdvice } from '../model/privilege';
 
 /** No open can work: no syscall, or no permission (the errno table's `denied`). */
 function fatal(errno: number): boolean {
@@ -43,7 +43,7 @@ export function cause(name: string, env: Environment): string {
       : 'every open fails with ENOSYS: this kernel has no perf events (CONFIG_PERF_EVENTS) or the syscall is filtered';
   }
   // A caller who already holds what the paranoid level asks for (CAP_SYS_ADMIN, or CAP_PERFMON below Debian's level 3).
-  const privileged = env.capabilities.sysAdmin || (env.capabilities.perfmon && !((env.paranoid ?? 0) > 2));
+  const privileged = holdsPrivilege(env.capabilities, env.paranoid);
   if ((name === 'EPERM' || name === 'EACCES') && seccomp) {
     return `every open fails with ${name} and a seccomp filter is active (${env.seccomp.filters ?? '?'} filters): the seccomp profile refuses perf_event_open; allow it (e.g. docker --security-opt seccomp=…)${privileged ? '' : ` or add ${capabilityToGrant(env.paranoid)}`}`;
   }

@@ -19,8 +19,13 @@ export type { OpenedEvent, BehaviourOpenOptions, Ring } from './behaviour-types'
 import { CheckAbort, errnoVerdict } from './behaviour-verdict';
 import { CHILD_EXIT_TIMEOUT_MS, StoppedChild } from './behaviour-child';
 import { countRecordHeaders } from './behaviour-ring';
+import { resolveBaseForm } from './bases';
+import { isTransient } from '../model/errno-class';
 import { workloadOf, type Workload } from './workload';
 export { spin, loop, loopNsPerIteration, cpuClock, spinCpu, touchPages } from './workload';
+
+/** Types whose events land on the CPU's PMU: PERF_TYPE_HARDWARE, PERF_TYPE_HW_CACHE, PERF_TYPE_RAW. */
+const CORE_PMU_TYPES: ReadonlySet<number> = new Set([0, 3, 4]);
 
 const DEFAULT_READ_FORMAT = PERF_FORMAT.TOTAL_TIME_ENABLED | PERF_FORMAT.TOTAL_TIME_RUNNING | PERF_FORMAT.ID;
 
@@ -119,10 +124,40 @@ export class BehaviourContext implements BehaviourCtx {
     const full: AttrInput = { ...attr, read_format: readFormat, disabled: (o.disabled ?? !o.group) ? 1 : 0, ...o.attr };
     // No PERF_FLAG_FD_CLOEXEC (3.14+): the seam makes every fd close-on-exec on any kernel.
     const chose = full.exclude_kernel !== undefined || full.exclude_hv !== undefined;
-    const res = this.scope.open(full, { pid: o.pid ?? 0, cpu: o.cpu ?? -1, groupFd: o.group?.fd ?? -1 }, { userOnlyOnDenied: !chose });
+    const form = chose ? undefined : this.coreForm(full);
+    const res = this.scope.open(form ? { ...form, ...full } : full, { pid: o.pid ?? 0, cpu: o.cpu ?? -1, groupFd: o.group?.fd ?? -1 }, { userOnlyOnDenied: !chose });
     if (isErr(res)) return errnoVerdict(`open ${label}${o.group ? ` in the group of ${o.group.label}` : ''}`, res.errno);
     if (o.group) o.group.members += 1;
     return { fd: res.fd, label, readFormat, members: 1, attr: decodeAttr(res.sent) };
+  }
+
+  /** undefined: not asked yet; null: the hardware base opens in no form here. */
+  private hardwareForm: AttrInput | null | undefined;
+
+  /**
+   * An event of the CPU's PMU (hardware, cache, raw) is opened with the
+   * exclusion bits of the hardware base's least restricted form (bases.ts
+   * resolveBaseForm), as the probes are: exclude_guest where Apple's
+   * m1_pmu_set_event_filter refuses an event without it, none where the
+   * caller may count the kernel (riscv_pmu_legacy: PERF_PMU_CAP_NO_EXCLUDE).
+   */
+  private coreForm(attr: AttrInput): AttrInput | undefined {
+    if (!CORE_PMU_TYPES.has(Number(attr.type))) return undefined;
+    if (this.hardwareForm === undefined) {
+      const r = resolveBaseForm('hardware', (a) => {
+        const o = this.scope.open(a, {}, { retry: true });
+        if (isErr(o)) return o.errno;
+        this.scope.close(o.fd);
+        return undefined;
+      });
+      const bits: Record<string, number | bigint | boolean> = {};
+      for (const f of ['exclude_kernel', 'exclude_hv', 'exclude_guest'] as const) if (r.attr[f] !== undefined) bits[f] = r.attr[f];
+      // A fault of the moment is asked again at the next open.
+      if (r.errno === undefined) this.hardwareForm = bits;
+      else if (!isTransient(r.errno)) this.hardwareForm = null;
+      else return undefined;
+    }
+    return this.hardwareForm ?? undefined;
   }
 
   private ioctl(ev: OpenedEvent, name: string, arg?: number | bigint | Uint8Array): number {

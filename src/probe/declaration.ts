@@ -99,6 +99,13 @@ export interface ProbeContext {
   entry(id: FeatureId): FeatureEntry;
   /** Classify a refusal of `decl` with errno, as the engine would. */
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry;
+  /**
+   * For a denied `entry` answering the open of `attr`: when the
+   * user-space-only form of `attr` opens for this caller, the entry with
+   * permittedWith (what the shim then uses), as standard declarations get;
+   * else the entry. Only for an open that stands alone (not a group member).
+   */
+  permitted(entry: FeatureEntry, attr: AttrInput, target?: OpenTarget): FeatureEntry;
   /** Compute once per run (shared by sibling declarations, e.g. the mmap page). */
   memo<T>(key: string, fn: () => T): T;
   /** Busy work on this thread for about `cpuMs` of its CPU time: what an enabled task event counts (a sampling probe's work). */

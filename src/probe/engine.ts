@@ -14,7 +14,8 @@ import { openScope, OPEN_RETRIES, type FdScope } from '../open/scope';
 import { PerfcompatError } from '../errors';
 import { isErr, type IoctlArg, type Kernel, type Mapping, type NumResult, type OpenResult } from '../sys/kernel';
 import { logger } from '../sys/log';
-import { BASES, BASE_LABELS, oracleAttr, resolveBaseForm, userSpaceForm, USER_SPACE_ONLY } from './bases';
+import { BASES, BASE_LABELS, oracleAttr, resolveBaseForm } from './bases';
+import { withPermittedForm } from './permitted-form';
 import { workloadOf } from './workload';
 import { baseRefused } from './base-refused';
 import { classifyRefusal } from './classify';
@@ -124,18 +125,18 @@ export class ProbeRun implements ProbeContext {
         if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
         return e;
       }
-      return this.withPermittedForm(this.refused(decl, r.errno, base, decl.set), { ...base.attr, ...decl.set }, decl);
+      return this.permitted(this.refused(decl, r.errno, base, decl.set), { ...base.attr, ...decl.set }, decl.target);
     });
   }
 
-  /** A denied answer is not the end: record the user-space-only form when it opens for this caller (bases.ts). */
-  private withPermittedForm(e: FeatureEntry, attr: AttrInput, decl: ProbeDeclaration): FeatureEntry {
-    const form = e.status === 'denied' ? userSpaceForm(attr) : undefined;
-    if (!form) return e;
-    const r = this.open(form, decl.target);
-    if (isErr(r)) return e;
-    this.close(r.fd);
-    return { ...e, permittedWith: { ...USER_SPACE_ONLY }, reason: `${e.reason ?? 'denied'}; permitted for this caller user space only (exclude_kernel, exclude_hv)` };
+  /** A denied answer is not the end: record the user-space-only form when it opens for this caller (permitted-form.ts). */
+  permitted(e: FeatureEntry, attr: AttrInput, target?: OpenTarget): FeatureEntry {
+    return withPermittedForm(e, attr, (form) => {
+      const r = this.open(form, target);
+      if (isErr(r)) return false;
+      this.close(r.fd);
+      return true;
+    });
   }
 
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry {

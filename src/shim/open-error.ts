@@ -7,6 +7,7 @@
 import { errnoName, ERRNO_MEANING } from '../abi/errno';
 import { PerfcompatError } from '../errors';
 import type { Environment } from '../model/capability-map';
+import { paranoidAny, privilegeAdvice, privilegeLacking, privilegeNeeded } from '../model/privilege';
 import type { Adaptation } from './types';
 
 export interface OpenFailure {
@@ -26,17 +27,17 @@ export interface OpenFailure {
 function likelyCause(f: OpenFailure, name: string): string {
   const env = f.environment;
   const caps = env?.capabilities;
-  const privileged = caps ? caps.perfmon || caps.sysAdmin : undefined;
   const seccomp = env?.seccomp.mode === 2 ? ' A seccomp filter is active in this process and may be refusing perf_event_open.' : '';
   switch (name) {
     case 'EACCES':
     case 'EPERM': {
       const parts: string[] = [];
       if (env?.paranoid !== null && env?.paranoid !== undefined) {
-        parts.push(`perf_event_paranoid is ${env.paranoid}${privileged === false ? ' and this process has neither CAP_PERFMON nor CAP_SYS_ADMIN' : ''}`);
-        if (env.paranoid >= 2) parts.push('at 2 only user-space counting of your own tasks is allowed (set exclude_kernel/exclude_hv)');
-        if (env.paranoid >= 1 && (f.pid === -1 || f.cpu >= 0)) parts.push('CPU-wide counting (pid -1) needs paranoid <= 0 or CAP_PERFMON');
-        if (env.paranoid >= 3) parts.push('at 3 and above (Debian/Android) perf_event_open is closed to unprivileged callers');
+        const lacking = caps ? privilegeLacking(caps, env.paranoid) : undefined;
+        parts.push(`perf_event_paranoid is ${env.paranoid}${lacking ? ` and ${lacking}` : ''}`);
+        if (paranoidAny(env.paranoid)) parts.push(privilegeAdvice(env.paranoid));
+        else if (env.paranoid >= 2) parts.push(`at 2 only user-space counting of your own tasks is allowed (set exclude_kernel/exclude_hv); kernel space ${privilegeNeeded('kernel', env.paranoid)}`);
+        if (env.paranoid >= 1 && (f.pid === -1 || f.cpu >= 0)) parts.push(`CPU-wide counting (pid -1) ${privilegeNeeded('cpu-wide', env.paranoid)}`);
       }
       if (env?.container.length) parts.push(`this looks like a container (${env.container.join(', ')}), whose runtime may block perf`);
       return `${parts.join('; ') || 'not permitted for this caller'}.${seccomp}`;

@@ -50,8 +50,9 @@ Options:
                        (schema/stat.schema.json)
   -p, --pid PID[,PID]  count every thread of running processes until they
                        exit (or CMD exits, or Ctrl-C)
-  -a, --all-cpus       count every online CPU (needs CAP_PERFMON or
-                       kernel.perf_event_paranoid <= 0)
+  -a, --all-cpus       count every online CPU (needs CAP_PERFMON, or
+                       CAP_SYS_ADMIN at Debian/Ubuntu's paranoid 3 and 4,
+                       or kernel.perf_event_paranoid <= 0)
   -C, --cpu CPUS       count these CPUs (0-3,5), as -a
   -I, --interval-print MS
                        print the counts of every MS milliseconds (10 or more)

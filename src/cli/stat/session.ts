@@ -14,6 +14,7 @@ import { childrenCpuSeconds, processAlive, threadsOf } from '../../env/proc-task
 import { deltaValues, mergeRuns, rowsOf, type RefusedEvent, type StatRow } from './rows';
 import type { StatOptions } from './options';
 import { openTargets, type TargetSets } from './targets';
+import { statDeniedError } from './denied-error';
 
 export interface SessionResult {
   rows: StatRow[];
@@ -107,13 +108,6 @@ async function countCommand(argv: string[], o: StatOptions, capabilities: Capabi
   return r;
 }
 
-function deniedError(what: string, capabilities: CapabilityMap) {
-  return (err: PerfcompatError): Error => {
-    const paranoid = capabilities.environment.paranoid;
-    return new PerfcompatError('ERR_PERF_UNAVAILABLE', `perf_event_open refused ${what} with ${err.errnoName ?? 'EACCES'}: that needs CAP_PERFMON (or CAP_SYS_ADMIN), or kernel.perf_event_paranoid ${what.startsWith('CPU') ? '≤ 0' : '≤ 1 and the same user'} (it is ${paranoid ?? 'unknown'} here)`, { ...(err.errno !== undefined ? { errno: err.errno } : {}), ...(err.errnoName !== undefined ? { errnoName: err.errnoName } : {}) });
-  };
-}
-
 async function countTargets(argv: string[], o: StatOptions, capabilities: CapabilityMap, policy: Policy, hooks: SessionHooks, sig: ReturnType<typeof interrupts>): Promise<SessionResult> {
   const { EventSet } = await import('../../shim');
   let sets: TargetSets;
@@ -122,9 +116,9 @@ async function countTargets(argv: string[], o: StatOptions, capabilities: Capabi
       if (!processAlive(pid)) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `probe stat: -p ${pid}: no such process`);
       return threadsOf(pid).map((tid) => ({ pid: tid, cpu: -1 }));
     });
-    sets = openTargets(EventSet, targets, o.events, { capabilities, policy, what: `process ${o.pids.join(',')}`, denied: deniedError(`counting process ${o.pids.join(',')}`, capabilities) });
+    sets = openTargets(EventSet, targets, o.events, { capabilities, policy, what: `process ${o.pids.join(',')}`, denied: statDeniedError(`counting process ${o.pids.join(',')}`, 'other-user', capabilities) });
   } else {
-    sets = openTargets(EventSet, o.cpus!.map((cpu) => ({ pid: -1, cpu })), o.events, { capabilities, policy, what: 'CPU-wide counting', denied: deniedError('CPU-wide counting (-a, -C)', capabilities) });
+    sets = openTargets(EventSet, o.cpus!.map((cpu) => ({ pid: -1, cpu })), o.events, { capabilities, policy, what: 'CPU-wide counting', denied: statDeniedError('CPU-wide counting (-a, -C)', 'cpu-wide', capabilities) });
   }
   try {
     const t0 = process.hrtime.bigint();

@@ -9,9 +9,12 @@
  *  - an event of another hardware PMU (uncore, msr, cstate, ibs_*: the
  *    kernel's PERF_PMU_CAP_NO_EXCLUDE, perf_try_init_event EINVAL): guest and
  *    host are core-PMU filters, never sent there. :u and :p set exclude_guest
- *    by default, so this is what keeps such events opening.
+ *    by default, so this is what keeps such events opening;
+ *  - an event of intel_pt or arm_spe (AUX PMUs without PERF_PMU_CAP_NO_EXCLUDE:
+ *    pt_event_init, arm_spe_pmu_event_init): sent as asked.
  */
 import type { CapabilityMap } from '../../model/capability-map';
+import { takesGuestHostBits } from '../../env/aux-pmu';
 import { isCorePmuEvent, pmuContext } from '../event-identity';
 import { entry, isMissing, isSupported } from '../map-lookup';
 import type { Adaptation } from '../types';
@@ -57,6 +60,8 @@ export const guestHostStep: PlanStep = {
     if (!isCorePmuEvent(type, env)) {
       const ctx = pmuContext(type, env);
       if (ctx === 'software') return [];
+      // intel_pt, arm_spe: no PERF_PMU_CAP_NO_EXCLUDE, the bits open as asked (src/env/aux-pmu.ts).
+      if (takesGuestHostBits(ctx.replace(/^pmu:/, ''))) return [];
       const off = ['exclude_guest', 'exclude_host'].filter((f) => asBig(a[f]) !== 0n);
       for (const f of off) delete a[f];
       return off.map((f) => clearedOff(f, `the ${ctx.replace(/^pmu:/, "")} PMU`));

@@ -13,6 +13,7 @@ import { PERF_TYPE } from '../../abi/constants';
 import { PerfcompatError } from '../../errors';
 import { isMissing } from '../map-lookup';
 import { asBig, requestedFeatures } from '../work-attr';
+import { privilegeNeeded } from '../../model/privilege';
 import { errnoDetails, shortStatus, statusText } from './map-facts';
 import type { PlanStep, PlanWork, StepContext } from './step';
 
@@ -25,7 +26,7 @@ function refuseSilentTracepoint(work: PlanWork, { map, env }: StepContext): void
   throw new PerfcompatError('ERR_KERNEL',
     `${work.label}: a tracepoint fires in the kernel, and counting kernel space is denied for this caller${paranoid !== null && paranoid !== undefined ? ` (perf_event_paranoid ${paranoid})` : ''}: `
     + 'the kernel opens it only with exclude_kernel, and then drops every hit outside user mode (perf_tp_event_match), so it would count 0. '
-    + 'Needs CAP_PERFMON (or CAP_SYS_ADMIN) or perf_event_paranoid <= 1; a uprobe event, which fires in user mode, may be opened with exclude_kernel: 1 asked explicitly',
+    + `Counting kernel space ${privilegeNeeded('kernel', paranoid)}; a uprobe event, which fires in user mode, may be opened with exclude_kernel: 1 asked explicitly`,
     errnoDetails(map, KERNEL_ACCESS));
 }
 

@@ -2,8 +2,9 @@
  * `{…}:W` (perf's weak group: split into singletons when the group cannot be
  * scheduled, evlist__reset_weak_group) on the nmi-watchdog persona, whose
  * watchdog holds one of the core PMU's counters: a group of all counters opens
- * and never runs. What holds today: parseEventList accepts :W and returns the
- * group whole (W changes no attr bit); an EventSet never keeps a written group
+ * and never runs. parseEventList accepts :W and returns the group whole (W
+ * changes no attr bit), marked `weak: true` for a caller that opens groups
+ * itself (issue 15 item 4); an EventSet never keeps a written group
  * (it forms its own, at most the measured group limit), so the same events
  * added to it all run. Expected sizes come from the persona's PMU.
  */
@@ -36,6 +37,25 @@ describe(`${NAME}: a weak group {…}:W that can never run`, function () {
     assert.equal(weak.length, 1);
     assert.equal(weak[0]!.length, n);
     assert.deepEqual(weak.map((g) => g.map((e) => e.attr)), plain.map((g) => g.map((e) => e.attr)));
+  });
+
+  // Decided wrongly: src/events/parse-list.ts groupsOf dropped the group's W (modifiers.ts: "sets no attr bit"),
+  // so a caller opening the group itself could not tell {…}:W from {…}.
+  it('the parsed group carries weak: true for :W (with other modifiers too), and not without it', () => {
+    const { map, list } = setup();
+    const [weak] = parseEventList(list, { capabilities: map });
+    assert.equal(weak!.weak, true);
+    assert.equal(parseEventList(list.replace(/:W$/, ':uW'), { capabilities: map })[0]!.weak, true);
+    assert.equal(parseEventList(list.replace(/:W$/, ''), { capabilities: map })[0]!.weak, undefined);
+    assert.equal(parseEventList('cycles', { capabilities: map })[0]!.weak, undefined);
+  });
+
+  it('a weak group repeated once per core PMU (hybrid) is weak in every repetition', () => {
+    const sim = simulate('hybrid-alderlake');
+    const groups = parseEventList('{cycles,instructions}:W', { environment: sim.environment });
+    const cores = [sim.kernel.persona.pmu!, ...(sim.kernel.persona.hybridPmus ?? [])];
+    assert.equal(groups.length, cores.length);
+    for (const g of groups) assert.equal(g.weak, true);
   });
 
   it('opened as written, the group opens but never runs (time_running 0): what :W exists for', () => {
