@@ -17,6 +17,7 @@
  * faster than DataView's getBigUint64; anything else (an odd offset, a
  * big-endian host) goes through the DataView.
  */
+import { LITTLE_ENDIAN_HOST } from './byte-view';
 import { PERF_RECORD } from './constants';
 import { decodeError } from './record-cursor';
 import { CompiledLayout, layoutArg, RecordLayout, S_ADDR, S_CPU, S_ID, S_IDENTIFIER, S_IP, S_PERIOD, S_STREAM_ID, S_TID, S_TIME } from './record-layout';
@@ -26,8 +27,6 @@ import { decodeRecord, PERF_EVENT_HEADER_SIZE } from './records';
 /** Byte offsets (from the record's start) of a sample's fixed fields, -1 when sample_type lacks them. */
 interface FixedOffsets { identifier: number; ip: number; tid: number; time: number; addr: number; id: number; streamId: number; cpu: number; period: number }
 
-/** Typed-array reads match the little-endian layout only on a little-endian host. */
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function fixedOffsets(st: number): FixedOffsets {
   let off = PERF_EVENT_HEADER_SIZE;
