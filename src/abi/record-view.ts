@@ -16,6 +16,10 @@
  * 32-bit typed arrays over the same memory, which V8 reads several times
  * faster than DataView's getBigUint64; anything else (an odd offset, a
  * big-endian host) goes through the DataView.
+ *
+ * Each u64 field has a number twin (ipNumber, timeNumber, ...) that reads
+ * the two 32-bit halves and allocates no BigInt: exact below 2^53, NaN at or
+ * above it (kernel addresses), where the bigint getter is the answer.
  */
 import { LITTLE_ENDIAN_HOST } from './byte-view';
 import { PERF_RECORD } from './constants';
@@ -36,6 +40,10 @@ function fixedOffsets(st: number): FixedOffsets {
   const id = at(S_ID), streamId = at(S_STREAM_ID), cpu = at(S_CPU), period = at(S_PERIOD);
   return { identifier, ip, tid, time, addr, id, streamId, cpu, period };
 }
+
+const TWO32 = 2 ** 32;
+/** A high word from here on makes the u64 2^53 or more: no longer exact as a number. */
+const HI_EXACT = 2 ** 21;
 
 export class RecordView {
   readonly layout: CompiledLayout;
@@ -108,6 +116,17 @@ export class RecordView {
     const at = this.offset + o;
     return this.q !== undefined && (at & 7) === 0 ? this.q[at >>> 3]! : this.dv.getBigUint64(at, true);
   }
+  /** The u64 as a number where it is one exactly (below 2^53), NaN where it is not (the bigint getter has it). */
+  private n64(o: number, field: string): number | undefined {
+    if (o < 0 || !this.sample) return undefined;
+    if (o + 8 > this.size) throw decodeError(`PERF_RECORD_SAMPLE at byte ${this.offset} (size ${this.size}): ends before ${field}`);
+    const at = this.offset + o;
+    const w = this.w;
+    const aligned = w !== undefined && (at & 3) === 0;
+    const hi = aligned ? w[(at >>> 2) + 1]! : this.dv.getUint32(at + 4, true);
+    if (hi >= HI_EXACT) return NaN;
+    return hi * TWO32 + (aligned ? w[at >>> 2]! : this.dv.getUint32(at, true));
+  }
   private u32(o: number, half: 0 | 4, field: string): number | undefined {
     if (o < 0 || !this.sample) return undefined;
     if (o + 8 > this.size) throw decodeError(`PERF_RECORD_SAMPLE at byte ${this.offset} (size ${this.size}): ends before ${field}`);
@@ -125,4 +144,14 @@ export class RecordView {
   get streamId(): bigint | undefined { return this.u64(this.at.streamId, 'stream_id'); }
   get cpu(): number | undefined { return this.u32(this.at.cpu, 0, 'cpu'); }
   get period(): bigint | undefined { return this.u64(this.at.period, 'period'); }
+
+  // The same u64 fields as numbers, allocating no BigInt: exact, or NaN where the value is 2^53 or more (a kernel
+  // address is) — read the bigint getter then. undefined where the bigint getter gives undefined.
+  get identifierNumber(): number | undefined { return this.n64(this.at.identifier, 'identifier'); }
+  get ipNumber(): number | undefined { return this.n64(this.at.ip, 'ip'); }
+  get timeNumber(): number | undefined { return this.n64(this.at.time, 'time'); }
+  get addrNumber(): number | undefined { return this.n64(this.at.addr, 'addr'); }
+  get idNumber(): number | undefined { return this.n64(this.at.id, 'id'); }
+  get streamIdNumber(): number | undefined { return this.n64(this.at.streamId, 'stream_id'); }
+  get periodNumber(): number | undefined { return this.n64(this.at.period, 'period'); }
 }
