@@ -54,6 +54,8 @@ export class RecordView {
   private q: BigUint64Array | undefined;
   private w: Uint32Array | undefined;
   private nextOffset = 0;
+  /** bytes.byteLength, kept at reset(). */
+  private length = 0;
   /** Byte offset of the current record in the walked bytes (-1 before the first next()). */
   offset = -1;
   type = 0;
@@ -75,6 +77,7 @@ export class RecordView {
     this.q = aligned ? new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 3) : undefined;
     this.w = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2) : undefined;
     this.nextOffset = 0;
+    this.length = bytes.byteLength;
     this.offset = -1;
     this.sample = false;
     return this;
@@ -83,18 +86,26 @@ export class RecordView {
   /** Move to the next record; false at the end of the bytes. A bad header throws ERR_DECODE as decodeRecords does. */
   next(): boolean {
     const off = this.nextOffset;
-    const len = this.bytes.byteLength;
+    const len = this.length;
     if (off >= len) return false;
     if (len - off < PERF_EVENT_HEADER_SIZE) throw decodeError(`record at byte ${off}: ${len - off} trailing bytes cannot hold a header`);
     const w = this.w;
-    const word = w !== undefined && (off & 3) === 0 ? w[(off >>> 2) + 1]! : -1;
-    const size = word >= 0 ? word >>> 16 : this.dv.getUint16(off + 6, true);
+    let type: number;
+    let word: number;
+    if (w !== undefined && (off & 3) === 0) {
+      type = w[off >>> 2]!;
+      word = w[(off >>> 2) + 1]!; // misc | size << 16
+    } else {
+      type = this.dv.getUint32(off, true);
+      word = this.dv.getUint32(off + 4, true);
+    }
+    const size = word >>> 16;
     if (size < PERF_EVENT_HEADER_SIZE) throw decodeError(`record at byte ${off}: header.size ${size} is smaller than the header itself`);
     if (off + size > len) throw decodeError(`record at byte ${off}: header.size ${size} runs past the ${len - off} bytes available`);
     this.offset = off;
-    this.type = word >= 0 ? w![off >>> 2]! : this.dv.getUint32(off, true);
-    this.misc = word >= 0 ? word & 0xffff : this.dv.getUint16(off + 4, true);
-    this.sample = this.type === PERF_RECORD.SAMPLE;
+    this.type = type;
+    this.misc = word & 0xffff;
+    this.sample = type === PERF_RECORD.SAMPLE;
     this.size = size;
     this.nextOffset = off + size;
     return true;
