@@ -25,7 +25,8 @@ const EVENTS: readonly { name: string; config: number }[] = [
   { name: 'major-faults', config: 6 }, { name: 'alignment-faults', config: 7 },
 ];
 
-const C_SOURCE = `
+/** The C program: open n software events as EventSet does, then time rounds of read() (`n iters rounds group`). */
+export const EVENTSET_READ_C = `
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,8 @@ function jsRound(s: OpenSet, iters: number): number {
   return Number(process.hrtime.bigint() - t0) / iters;
 }
 
-function cRound(bin: string, n: number, iters: number, group: boolean): number {
+/** ns per read() of the compiled EVENTSET_READ_C, `n` events, one round of `iters`. */
+export function cRound(bin: string, n: number, iters: number, group: boolean): number {
   return Number(execFileSync(bin, [String(n), String(iters), '1', group ? '1' : '0'], { encoding: 'utf8' }).trim());
 }
 
@@ -98,7 +100,7 @@ export async function runEventSetBench(opts: { iters?: number; rounds?: number }
   const one = openSet(1);
   const eight = openSet(8);
   try {
-    const bin = compileC(dir, 'eventset-read', C_SOURCE);
+    const bin = compileC(dir, 'eventset-read', EVENTSET_READ_C);
     const group1 = one.set.readPath === 'group';
     const group8 = eight.set.readPath === 'group';
     const js1: number[] = []; const js8: number[] = []; const c1: number[] = []; const c8: number[] = [];

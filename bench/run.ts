@@ -11,6 +11,7 @@ import { runEventSetBench } from './eventset.bench';
 import { runSamplingBench } from './sampling.bench';
 import { runEventsBench } from './events.bench';
 import { runStartupBench } from './startup.bench';
+import { runKoffiReadBench } from './koffi-read.bench';
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   probe: () => runProbeBench(),
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   sampling: () => runSamplingBench(),
   events: () => runEventsBench(),
   startup: () => runStartupBench(),
+  koffi: () => runKoffiReadBench(),
 };
 
 function fmt(n: number): string {

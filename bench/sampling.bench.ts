@@ -167,6 +167,23 @@ function jsViewRate(bytes: Buffer, loops: number): number {
   return rate;
 }
 
+let numSink = 0;
+/** Records per second of a RecordView walk reading the same fields as numbers (ipNumber, timeNumber: no BigInt per field). */
+function jsViewNumberRate(bytes: Buffer, loops: number): number {
+  const view = new RecordView(LAYOUT);
+  const rate = rateOf(loops, () => {
+    let records = 0;
+    view.reset(bytes);
+    while (view.next()) {
+      if (view.isSample) numSink += view.ipNumber! + view.timeNumber!;
+      records++;
+    }
+    return records;
+  });
+  if (numSink === -1) console.log(numSink);
+  return rate;
+}
+
 /** Records per second through RingBuffer.readRecords: the bytes are produced into a ring and consumed in chunks. */
 function jsRingRate(bytes: Buffer, loops: number): number {
   const page = 4096;
@@ -225,12 +242,15 @@ export async function runSamplingBench(): Promise<BenchResult[]> {
     const js = jsDecodeRate(bytes, jsLoops);
     jsViewRate(bytes, 1);
     const view = jsViewRate(bytes, jsLoops);
+    jsViewNumberRate(bytes, 1);
+    const viewNumbers = jsViewNumberRate(bytes, jsLoops);
     const ring = jsRingRate(bytes, jsLoops);
     const c = bin !== null ? cRate(bin, file, cLoops) : undefined;
     const note = `${records} records (${bytes.length} bytes: samples IP|TID|TIME|PERIOD|CALLCHAIN of ${FRAMES + 1} entries + COMM), higher is better; ratio = perfcompat / C`;
     const out: BenchResult[] = [
       { name: 'decodeRecord over a record stream', value: Math.round(js), unit: 'records/s', note },
       { name: 'RecordView over a record stream (ip, time on access)', value: Math.round(view), unit: 'records/s', note },
+      { name: 'RecordView, numbers (ipNumber, timeNumber)', value: Math.round(viewNumbers), unit: 'records/s', note },
       { name: 'RingBuffer.readRecords (copy out + decode)', value: Math.round(ring), unit: 'records/s', note },
     ];
     if (c !== undefined) {

@@ -13,3 +13,6 @@ export function viewOf(bytes: Uint8Array): DataView {
   }
   return lastView;
 }
+
+/** Typed-array reads match the kernel's little-endian layouts only on a little-endian host. */
+export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

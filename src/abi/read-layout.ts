@@ -13,7 +13,7 @@
  *     { value, id, lost } — each optional word present only with its bit.
  */
 import { PERF_FORMAT, READ_FORMAT_MAX_BIT } from './constants';
-import { viewOf } from './byte-view';
+import { LITTLE_ENDIAN_HOST, viewOf } from './byte-view';
 import { shownValue } from './args';
 
 /**
@@ -137,7 +137,7 @@ function checkedLayout(fn: string, layout: ReadLayout): ReadLayout {
   return layout;
 }
 
-function checkedView(fn: string, layout: ReadLayout, buf: Uint8Array | DataView, length: number, out: ReadWords | ReadNumbers, words: boolean): DataView {
+function checkedView(fn: string, layout: ReadLayout, buf: Uint8Array | DataView, length: number, out: ReadWords | ReadNumbers, words: boolean, nrNow = true): DataView {
   checkedLayout(fn, layout);
   const Store = words ? BigUint64Array : Float64Array;
   if (out === null || typeof out !== 'object' || !(out.values instanceof Store) || !(out.ids instanceof Store) || !(out.lost instanceof Store)) {
@@ -150,11 +150,12 @@ function checkedView(fn: string, layout: ReadLayout, buf: Uint8Array | DataView,
   if (buf.byteLength < length) throw new RangeError(`${fn}: buf holds ${buf.byteLength} bytes, the layout needs ${length}`);
   if (out.values.length < layout.members) throw new RangeError(`${fn}: out holds ${out.values.length} values, the layout has ${layout.members} members (create it with the layout)`);
   const dv = buf instanceof DataView ? buf : viewOf(buf);
-  if (layout.group) {
-    const nr = num(dv, layout.nrOffset);
-    if (nr !== layout.members) throw new RangeError(`${fn}: buf says nr ${nr}, the layout has ${layout.members} member(s)`);
-  }
+  if (layout.group && nrNow) checkNr(fn, layout, num(dv, layout.nrOffset));
   return dv;
+}
+
+function checkNr(fn: string, layout: ReadLayout, nr: number): void {
+  if (nr !== layout.members) throw new RangeError(`${fn}: buf says nr ${nr}, the layout has ${layout.members} member(s)`);
 }
 
 /** Decode one read into `out` (exact u64 values). Allocates nothing beyond the BigInts themselves. */
@@ -179,4 +180,39 @@ export function decodeReadNumbers(layout: ReadLayout, buf: Uint8Array | DataView
   for (let i = 0; i < id.length; i++) out.ids[i] = num(dv, id[i]!);
   for (let i = 0; i < lost.length; i++) out.lost[i] = num(dv, lost[i]!);
   return out;
+}
+
+/**
+ * decodeReadNumbers bound once to `buf` and `out`, for a read loop that
+ * reads into the same buffer every time: everything is checked now but nr
+ * (group reads), which each call checks in the bytes the read left; each call
+ * decodes the whole read (layout.size bytes) into `out` and returns it, with
+ * the numbers decodeReadNumbers gives, allocating nothing. Where `buf` is
+ * 4-byte aligned on a little-endian host it reads 32-bit words through a
+ * Uint32Array over the same memory (cheaper than DataView's bounds and
+ * endianness work), else it is decodeReadNumbers itself.
+ */
+export function bindReadNumbers(layout: ReadLayout, buf: Uint8Array, out: ReadNumbers): () => ReadNumbers {
+  if (!(buf instanceof Uint8Array)) throw new RangeError('bindReadNumbers: buf must be a Uint8Array');
+  const dv = checkedView('bindReadNumbers', layout, buf, layout.size, out, false, false);
+  if (!LITTLE_ENDIAN_HOST || (buf.byteOffset & 3) !== 0) return () => decodeReadNumbers(layout, dv, out, layout.size);
+  const w = new Uint32Array(buf.buffer, buf.byteOffset, buf.byteLength >>> 2);
+  const at = (o: number): number => o >>> 2; // low word; the high word follows it
+  const nr = layout.group ? at(layout.nrOffset) : -1;
+  const te = layout.timeEnabledOffset >= 0 ? at(layout.timeEnabledOffset) : -1;
+  const tr = layout.timeRunningOffset >= 0 ? at(layout.timeRunningOffset) : -1;
+  const v = Int32Array.from(layout.valueOffsets, at);
+  const id = Int32Array.from(layout.idOffsets, at);
+  const lost = Int32Array.from(layout.lostOffsets, at);
+  const members = layout.members;
+  const { values, ids, lost: lostOut } = out;
+  return () => {
+    if (nr >= 0 && (w[nr] !== members || w[nr + 1] !== 0)) checkNr('decodeReadNumbers', layout, w[nr + 1]! * TWO32 + w[nr]!);
+    if (te >= 0) out.timeEnabled = w[te + 1]! * TWO32 + w[te]!;
+    if (tr >= 0) out.timeRunning = w[tr + 1]! * TWO32 + w[tr]!;
+    for (let i = 0; i < v.length; i++) values[i] = w[v[i]! + 1]! * TWO32 + w[v[i]!]!;
+    for (let i = 0; i < id.length; i++) ids[i] = w[id[i]! + 1]! * TWO32 + w[id[i]!]!;
+    for (let i = 0; i < lost.length; i++) lostOut[i] = w[lost[i]! + 1]! * TWO32 + w[lost[i]!]!;
+    return out;
+  };
 }

@@ -10,7 +10,7 @@
  * readValues() gives counted: false with `notCounted` saying why (scaled is
  * 0n there and means nothing), as the counters provider reports `missing`.
  */
-import { compileReadLayout, createReadNumbers, type ReadLayout, type ReadNumbers } from '../abi/read-layout';
+import { bindReadNumbers, compileReadLayout, createReadNumbers, type ReadLayout, type ReadNumbers } from '../abi/read-layout';
 import { errnoName } from '../abi/errno';
 import { PerfcompatError } from '../errors';
 import type { Kernel } from '../sys/kernel';
@@ -46,9 +46,11 @@ export interface Group {
   numbers: ReadNumbers | undefined;
   /** read(leader, buf, readLen), bound once per size. */
   readGroup: BoundRead;
+  /** Decode what readGroup left in buf into `numbers` (bindReadNumbers), bound with it. */
+  decode: () => ReadNumbers;
 }
 
-export type GroupRead = Pick<Group, 'layout' | 'numbers' | 'readLen' | 'buf' | 'dv' | 'readGroup'>;
+export type GroupRead = Pick<Group, 'layout' | 'numbers' | 'readLen' | 'buf' | 'dv' | 'readGroup' | 'decode'>;
 
 /** Group path only: the buffer and bound read() of one PERF_FORMAT_GROUP read of `members` events led by `leader`. */
 export function groupReadOf(kernel: Kernel, readFormat: bigint, leader: PerfEvent, members: number, buf: Buffer | undefined): GroupRead {
@@ -56,7 +58,8 @@ export function groupReadOf(kernel: Kernel, readFormat: bigint, leader: PerfEven
   const readLen = layout.size;
   const b = buf && buf.byteLength >= readLen ? buf : Buffer.alloc(Math.max(readLen, 64));
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return { layout, numbers: createReadNumbers(layout), readLen, buf: b, dv, readGroup: bindRead(kernel, leader.fd, b, readLen) };
+  const numbers = createReadNumbers(layout);
+  return { layout, numbers, readLen, buf: b, dv, readGroup: bindRead(kernel, leader.fd, b, readLen), decode: bindReadNumbers(layout, b, numbers) };
 }
 
 /** Why an event has no count: its read gave no bytes, or it was enabled and never ran. */

@@ -9,7 +9,7 @@
  */
 import { PERF_FORMAT, PERF_HW_EVENT_MASK, PERF_TYPE } from '../abi/constants';
 import { ERRNO, errnoName } from '../abi/errno';
-import { compileReadLayout, createReadNumbers, decodeReadNumbers, type ReadLayout, type ReadNumbers } from '../abi/read-layout';
+import { bindReadNumbers, compileReadLayout, createReadNumbers, type ReadLayout, type ReadNumbers } from '../abi/read-layout';
 import { PERF_IOC_FLAG_GROUP } from '../abi/ioctl';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
@@ -76,6 +76,7 @@ export class EventSet {
   private readonly oneDv: DataView;
   private readonly oneLayout: ReadLayout;
   private readonly oneNumbers: ReadNumbers;
+  private readonly oneDecode: () => ReadNumbers;
   private scratch = new Float64Array(0);
   private base = new Float64Array(0);
   private baseBig: bigint[] = [];
@@ -104,6 +105,7 @@ export class EventSet {
     this.oneNumbers = createReadNumbers(this.oneLayout);
     this.one = Buffer.alloc(this.oneLayout.size);
     this.oneDv = new DataView(this.one.buffer, this.one.byteOffset, this.one.byteLength);
+    this.oneDecode = bindReadNumbers(this.oneLayout, this.one, this.oneNumbers);
     this.userReads = new UserReads(this.kernel, this.map, opts);
   }
 
@@ -194,7 +196,7 @@ export class EventSet {
       if (note !== undefined) this.splits.push(`${ev.name} starts group ${this.groupList.length}: ${note}`);
       this.groupList.push({
         leader: ev, members: [member], hwContext: context === 'software' ? undefined : context, hwCount: context === 'software' ? 0 : 1, gpCount: general ? 1 : 0,
-        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0, layout: undefined, numbers: undefined, ...read,
+        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0, layout: undefined, numbers: undefined, decode: () => this.oneNumbers, ...read,
       });
     }
     this.memberList.push(member);
@@ -291,7 +293,7 @@ export class EventSet {
           if (bytes === 0) { for (let i = 0; i < members.length; i++) values[members[i]!.index] = NOT_COUNTED; continue; }
           throw shortRead(g.leader.name, bytes, g.readLen, this.readFormat);
         }
-        const r = decodeReadNumbers(g.layout!, g.dv, g.numbers!, bytes);
+        const r = g.decode();
         const vals = r.values;
         const never = r.timeRunning <= 0 && r.timeEnabled > 0;
         for (let i = 0; i < members.length; i++) {
@@ -301,7 +303,6 @@ export class EventSet {
       }
     } else {
       const len = this.one.byteLength;
-      const dv = this.oneDv;
       for (let i = 0; i < n; i++) {
         const bytes = this.readers[i]!();
         if (bytes !== len) {
@@ -310,7 +311,7 @@ export class EventSet {
           if (bytes === 0) { values[i] = NOT_COUNTED; continue; }
           throw shortRead(name, bytes, len, this.readFormat);
         }
-        const r = decodeReadNumbers(this.oneLayout, dv, this.oneNumbers, bytes);
+        const r = this.oneDecode();
         values[i] = r.timeRunning <= 0 && r.timeEnabled > 0 ? NOT_COUNTED : scaledNumber(r.values[0]! - (this.subtractBase ? this.base[i]! : 0), r.timeEnabled, r.timeRunning);
       }
     }

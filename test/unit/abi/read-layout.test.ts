@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  compileReadLayout, createReadNumbers, createReadWords, decodeReadNumbers, decodeReadWords, MAX_READ_MEMBERS,
+  bindReadNumbers, compileReadLayout, createReadNumbers, createReadWords, decodeReadNumbers, decodeReadWords, MAX_READ_MEMBERS,
 } from '../../../src/abi/read-layout';
 import { decodeRead, readSize } from '../../../src/abi/read-format';
 import { PERF_FORMAT } from '../../../src/abi/constants';
@@ -95,6 +95,55 @@ describe('abi/read-layout', () => {
     assert.equal(words.lost[0], 4n);
     assert.equal(nums.values[1], 9);
     assert.equal(nums.lost[0], 4);
+  });
+
+  describe('bindReadNumbers: the numbers decodeReadNumbers gives, read after read into one buffer', () => {
+    /** `bytes` at byte `shift` of a fresh buffer (shift 0: the 32-bit word path; odd: the DataView one). */
+    const placed = (bytes: Buffer, shift: number): Uint8Array => {
+      const out = new Uint8Array(new ArrayBuffer(bytes.length + shift + 8), shift, bytes.length + 8);
+      out.set(bytes);
+      return out;
+    };
+    for (let fmt = 0n; fmt < 32n; fmt++) {
+      for (const members of (fmt & GROUP) !== 0n ? [1, 3] : [1]) {
+        for (const shift of [0, 4, 1, 3]) {
+          it(`read_format 0x${fmt.toString(16)}, ${members} member(s), buffer at byte ${shift}`, () => {
+            const L = compileReadLayout(fmt, members);
+            const words = kernelWords(fmt, members);
+            const buf = placed(bytesOf(words), shift);
+            const out = createReadNumbers(L);
+            const decode = bindReadNumbers(L, buf, out);
+            // Two reads, the second with other values (one above 2^52): the bound decoder sees each.
+            for (const bump of [0n, 0x1f_0000_0000_0001n]) {
+              const now = bytesOf(words.map(([l, v]) => [l, l === 'nr' ? v : v + bump]));
+              buf.set(now);
+              const want = decodeReadNumbers(L, now, createReadNumbers(L));
+              assert.equal(decode(), out);
+              assert.deepEqual({ ...out, values: [...out.values], ids: [...out.ids], lost: [...out.lost] },
+                { ...want, values: [...want.values], ids: [...want.ids], lost: [...want.lost] });
+            }
+          });
+        }
+      }
+    }
+    it('checks nr in each read, as decodeReadNumbers does', () => {
+      for (const shift of [0, 1]) {
+        const L = compileReadLayout(GROUP | TE, 2);
+        const buf = placed(bytesOf(kernelWords(GROUP | TE, 2)), shift);
+        const decode = bindReadNumbers(L, buf, createReadNumbers(L));
+        decode();
+        for (const nr of [3n, 1n << 32n]) {
+          new DataView(buf.buffer, buf.byteOffset).setBigUint64(0, nr, true);
+          assert.throws(decode, (e: unknown) => e instanceof RangeError && e.message.includes(`buf says nr ${Number(nr)}`));
+        }
+      }
+    });
+    it('refuses at bind time what decodeReadNumbers refuses at decode time', () => {
+      const L = compileReadLayout(GROUP | TE, 2);
+      assert.throws(() => bindReadNumbers(L, Buffer.alloc(L.size - 8), createReadNumbers(L)), /buf holds 24 bytes/);
+      assert.throws(() => bindReadNumbers(L, Buffer.alloc(64), createReadNumbers(compileReadLayout(GROUP, 1))), /out holds 1 values/);
+      assert.throws(() => bindReadNumbers(L, new DataView(new ArrayBuffer(64)) as unknown as Uint8Array, createReadNumbers(L)), /buf must be a Uint8Array/);
+    });
   });
 
   it('decodes from a longer buffer when length says how much read() returned', () => {

@@ -3,6 +3,8 @@ import { RecordView } from '../../../src/abi/record-view';
 import { decodeRecords, PerfRecord, SampleRecord } from '../../../src/abi/records';
 import { PERF_FORMAT } from '../../../src/abi/constants';
 import { PerfcompatError } from '../../../src/errors';
+import { MMAP_PAGE } from '../../../src/abi/mmap-page';
+import { RingBuffer } from '../../../src/shim/ring-buffer';
 import { EncLayout, encodeRecord, encodeSample, withHeader } from './record-encoder';
 
 // sample_type bits by number (perf_event.h enum perf_event_sample_format).
@@ -28,6 +30,9 @@ function stream(layout: EncLayout, n: number): Buffer {
   return Buffer.concat(parts);
 }
 
+/** A u64 as RecordView's number getters give it: exact below 2^53, else NaN. */
+const exactNumber = (v: bigint | undefined): number | undefined => v === undefined ? undefined : v < 2n ** 53n ? Number(v) : NaN;
+
 function walk(view: RecordView, bytes: Uint8Array): PerfRecord[] {
   const expected = decodeRecords(bytes, view.layout);
   view.reset(bytes);
@@ -49,6 +54,10 @@ function walk(view: RecordView, bytes: Uint8Array): PerfRecord[] {
     assert.equal(view.streamId, s.streamId);
     assert.equal(view.cpu, s.cpu);
     assert.equal(view.period, s.period);
+    // The number twins: the bigint's value where it is exact as a number, NaN where not (ip here is a kernel address).
+    assert.deepEqual(
+      [view.identifierNumber, view.ipNumber, view.timeNumber, view.addrNumber, view.idNumber, view.streamIdNumber, view.periodNumber],
+      [s.identifier, s.ip, s.time, s.addr, s.id, s.streamId, s.period].map(exactNumber));
     assert.deepEqual(view.record(), want);
   }
   assert.equal(i, expected.length);
@@ -82,6 +91,54 @@ describe('abi/record-view', () => {
       assert.equal(at.byteOffset, shift);
       assert.ok(walk(new RecordView(layout), at).length > 30);
     }
+  });
+
+  it('number getters at the edges of exactness (2^32, 2^53, 2^64 - 1), aligned and not', () => {
+    const layout: EncLayout = { sampleType: IP | TIME | ADDR | PERIOD };
+    const edges = [0n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n];
+    const bytes = Buffer.concat(edges.map((v, i) => encodeSample({ ip: v, time: edges[(i + 1) % edges.length]!, addr: v ^ 1n, period: edges[(i + 3) % edges.length]! }, layout)));
+    for (const shift of [0, 1, 4]) {
+      const at = new Uint8Array(new ArrayBuffer(bytes.length + 8), shift, bytes.length);
+      at.set(bytes);
+      const v = new RecordView(layout).reset(at);
+      let i = 0;
+      while (v.next()) {
+        const want = [edges[i]!, edges[(i + 1) % edges.length]!, edges[i]! ^ 1n, edges[(i + 3) % edges.length]!];
+        assert.deepEqual([v.ip, v.time, v.addr, v.period], want);
+        assert.deepEqual([v.ipNumber, v.timeNumber, v.addrNumber, v.periodNumber], want.map(exactNumber));
+        assert.equal(v.idNumber, undefined);
+        i++;
+      }
+      assert.equal(i, edges.length);
+    }
+  });
+
+  it('over the bytes of a ring whose records wrap its end (RingBuffer.readBytes), the records decodeRecords gives', () => {
+    const layout: EncLayout = { sampleType: IP | TID | TIME | PERIOD | CALLCHAIN, sampleIdAll: true };
+    const page = 4096;
+    const dataSize = page;
+    const buffer = new ArrayBuffer(page + dataSize);
+    const ctl = new DataView(buffer);
+    ctl.setBigUint64(MMAP_PAGE.data_offset.offset, BigInt(page), true);
+    ctl.setBigUint64(MMAP_PAGE.data_size.offset, BigInt(dataSize), true);
+    const data = new Uint8Array(buffer, page, dataSize);
+    const ring = new RingBuffer(buffer, { pageSize: page });
+    const view = new RecordView(layout);
+    let head = 0;
+    let wrapped = 0;
+    for (let round = 0; round < 12; round++) {
+      const chunk = stream(layout, 5 + round);
+      assert.ok(chunk.length < dataSize);
+      // The producer: copy at head, wrapping at the end of the ring, then publish head.
+      for (let i = 0; i < chunk.length; i++) data[(head + i) % dataSize] = chunk[i]!;
+      if ((head % dataSize) + chunk.length > dataSize) wrapped++;
+      head += chunk.length;
+      ctl.setBigUint64(MMAP_PAGE.data_head.offset, BigInt(head), true);
+      const bytes = ring.readBytes();
+      assert.deepEqual(Buffer.from(bytes), chunk);
+      walk(view, bytes);
+    }
+    assert.ok(wrapped > 0, 'some chunk wrapped the ring');
   });
 
   it('one view walks one stream after another (reset) and stops at the end', () => {
