@@ -26,8 +26,6 @@ export interface DecodedAttr {
 
 const MAX_ATTR_BYTES = 4096; // the kernel refuses sizes above a page
 
-const FLAG_BY_NAME = new Map(ATTR_FLAGS.map((f) => [f.name, f]));
-const AUX_BY_NAME = new Map(AUX_ACTION_FLAGS.map((f) => [f.name, f]));
 
 function toBigInt(name: string, v: AttrValue | boolean): bigint {
   if (typeof v === 'boolean') return v ? 1n : 0n;
@@ -59,9 +57,39 @@ export interface EncodeOptions {
   sizeField?: number;
 }
 
+/** What a name of the typed attr stands for, looked up once per name. */
+type NameOp =
+  | { readonly op: 'flag' | 'aux'; readonly def: { readonly bit: number; readonly width: number }; readonly max: number }
+  | { readonly op: 'field'; readonly field: AttrField; readonly index: number; readonly max: number }
+  | { readonly op: 'reserved_1' | 'reserved_3' };
+
+const FIELD_INDEX = new Map<AttrField, number>(ATTR_FIELDS.map((f, i) => [f, i]));
+const FIELD_END = ATTR_FIELDS.map((f) => minSizeFor(f));
+/** Largest value a field takes as a plain number (u64: the largest safe integer; bigger ones go through BigInt). */
+const NUMBER_MAX: Readonly<Record<AttrField['kind'], number>> = { u16: 0xffff, u32: 0xffffffff, s32: 0x7fffffff, u64: Number.MAX_SAFE_INTEGER };
+const NAME_OPS = new Map<string, NameOp>();
+NAME_OPS.set('__reserved_1', { op: 'reserved_1' });
+NAME_OPS.set('__reserved_3', { op: 'reserved_3' });
+for (const f of ATTR_FLAGS) if (!NAME_OPS.has(f.name)) NAME_OPS.set(f.name, { op: 'flag', def: f, max: 2 ** f.width - 1 });
+for (const f of AUX_ACTION_FLAGS) if (!NAME_OPS.has(f.name)) NAME_OPS.set(f.name, { op: 'aux', def: f, max: 2 ** f.width - 1 });
+for (const [name, field] of ATTR_FIELD_BY_NAME) if (!NAME_OPS.has(name)) NAME_OPS.set(name, { op: 'field', field, index: FIELD_INDEX.get(field)!, max: NUMBER_MAX[field.kind] });
+const FLAGS_INDEX = FIELD_INDEX.get(ATTR_FIELD_BY_NAME.get('flags')!)!;
+const AUX_INDEX = FIELD_INDEX.get(ATTR_FIELD_BY_NAME.get('aux_action')!)!;
+const SIZE_INDEX = FIELD_INDEX.get(ATTR_FIELD_BY_NAME.get('size')!)!;
+const TWO_32 = 0x1_0000_0000;
+
+function sameValue(a: number | bigint, b: number | bigint): boolean {
+  return typeof a === typeof b ? a === b : BigInt(a) === BigInt(b);
+}
+
 /**
  * Encode an attr. Every field must lie within `size`; a non-zero field past
  * it is an error naming the field and the size it needs.
+ *
+ * Integers that fit a field as a plain number take a number-only path (the
+ * probe engine encodes a few hundred attrs per probe); anything else (a
+ * bigint, a value out of range, a reserved bit) goes through BigInt and the
+ * same checks and messages.
  */
 export function encodeAttr(attr: AttrInput, options: EncodeOptions = {}): Buffer {
   if (attr === null || typeof attr !== 'object') {
@@ -73,71 +101,106 @@ export function encodeAttr(attr: AttrInput, options: EncodeOptions = {}): Buffer
     throw new PerfcompatError('ERR_INVALID_ATTR', `attr size ${shownValue(size)}: expected an integer from ${ATTR_SIZE_VER0} to ${MAX_ATTR_BYTES}`);
   }
   const buf = Buffer.alloc(size);
-  const words = new Map<AttrField, bigint>();
-  let flags = 0n;
-  let aux = 0n;
-  const seen = new Map<AttrField, string>();
+  // Per field (by index in ATTR_FIELDS): its value, the name it was given by, and the order fields were first given in.
+  const values: Array<number | bigint | undefined> = [];
+  const names: Array<string | undefined> = [];
+  const order: number[] = [];
+  let flagsLo = 0;
+  let flagsHi = 0;
+  let flagsBig = 0n;
+  let aux = 0;
+  let auxBig = 0n;
 
-  for (const [name, raw] of Object.entries(attr)) {
+  for (const name in attr) {
+    if (!Object.prototype.hasOwnProperty.call(attr, name)) continue;
+    const raw = attr[name];
     if (raw === undefined) continue;
-    if (name === '__reserved_1' || name === '__reserved_3') {
+    const op = NAME_OPS.get(name);
+    if (op === undefined) {
+      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: unknown field; valid are the perf_event_attr members and flags by uapi name (ATTR_FIELDS, ATTR_FLAGS, AUX_ACTION_FLAGS), e.g. type, config, sample_period, disabled, exclude_kernel`);
+    }
+    if (op.op === 'reserved_1' || op.op === 'reserved_3') {
       // Reserved bits as decodeAttr reports them, so that a round trip is exact.
       const v = toBigInt(name, raw);
       if (v < 0n) throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: must not be negative`);
-      if (name === '__reserved_1') flags |= BigInt.asUintN(64, v << BigInt(ATTR_FLAGS_RESERVED_FIRST_BIT));
-      else aux |= BigInt.asUintN(32, v << BigInt(AUX_ACTION_RESERVED_FIRST_BIT));
+      if (op.op === 'reserved_1') flagsBig |= BigInt.asUintN(64, v << BigInt(ATTR_FLAGS_RESERVED_FIRST_BIT));
+      else auxBig |= BigInt.asUintN(32, v << BigInt(AUX_ACTION_RESERVED_FIRST_BIT));
       continue;
     }
-    const flag = FLAG_BY_NAME.get(name);
-    const auxFlag = AUX_BY_NAME.get(name);
-    if (flag || auxFlag) {
-      const def = (flag ?? auxFlag)!;
-      const v = toBigInt(name, raw);
-      const max = (1n << BigInt(def.width)) - 1n;
-      if (v < 0n || v > max) {
-        throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: ${v} out of range 0..${max}`);
+    const n = typeof raw === 'number' ? raw : typeof raw === 'boolean' ? (raw ? 1 : 0) : undefined;
+    if (op.op === 'flag' || op.op === 'aux') {
+      let v: number;
+      if (n !== undefined && Number.isInteger(n) && n >= 0 && n <= op.max) v = n;
+      else {
+        const b = toBigInt(name, raw);
+        const max = (1n << BigInt(op.def.width)) - 1n;
+        if (b < 0n || b > max) throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: ${b} out of range 0..${max}`);
+        v = Number(b);
       }
-      if (flag) flags |= v << BigInt(def.bit);
-      else aux |= v << BigInt(def.bit);
+      // Every flag lies within one 32-bit half of the word (precise_ip, the only 2-bit one, at bits 15-16).
+      if (op.op === 'aux') aux |= v << op.def.bit;
+      else if (op.def.bit < 32) flagsLo |= v << op.def.bit;
+      else flagsHi |= v << (op.def.bit - 32);
       continue;
     }
-    const field = ATTR_FIELD_BY_NAME.get(name);
-    if (!field) {
-      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)}: unknown field; valid are the perf_event_attr members and flags by uapi name (ATTR_FIELDS, ATTR_FLAGS, AUX_ACTION_FLAGS), e.g. type, config, sample_period, disabled, exclude_kernel`);
+    const fieldOp = op as Extract<NameOp, { op: 'field' }>;
+    const kind = fieldOp.field.kind;
+    let v: number | bigint;
+    if (n !== undefined && Number.isInteger(n) && n >= (kind === 's32' ? -0x80000000 : 0) && n <= fieldOp.max) v = kind === 's32' ? n >>> 0 : n;
+    else v = checkRange(name, toBigInt(name, raw), kind);
+    const i = fieldOp.index;
+    const prev = values[i];
+    if (prev === undefined) order.push(i);
+    else if (names[i] !== undefined && !sameValue(prev, v)) {
+      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)} and attr.${clipText(names[i]!)} share storage and were given different values`);
     }
-    const v = checkRange(name, toBigInt(name, raw), field.kind);
-    const prev = seen.get(field);
-    if (prev !== undefined && words.get(field) !== v) {
-      throw new PerfcompatError('ERR_INVALID_ATTR', `attr.${clipText(name)} and attr.${clipText(prev)} share storage and were given different values`);
-    }
-    seen.set(field, name);
-    words.set(field, v);
+    names[i] = name;
+    values[i] = v;
   }
 
-  const flagsField = ATTR_FIELD_BY_NAME.get('flags')!;
-  const auxField = ATTR_FIELD_BY_NAME.get('aux_action')!;
-  if (flags !== 0n) words.set(flagsField, (words.get(flagsField) ?? 0n) | flags);
-  if (aux !== 0n) words.set(auxField, (words.get(auxField) ?? 0n) | aux);
-
-  const sizeField = ATTR_FIELD_BY_NAME.get('size')!;
-  if (seen.has(sizeField) && options.sizeField === undefined) {
+  if (flagsLo !== 0 || flagsHi !== 0 || flagsBig !== 0n) {
+    const bits = flagsHi * TWO_32 + (flagsLo >>> 0);
+    const had = values[FLAGS_INDEX];
+    if (had === undefined) order.push(FLAGS_INDEX);
+    values[FLAGS_INDEX] = flagsBig === 0n && (had === undefined || had === 0) ? bits : BigInt(had ?? 0) | BigInt(bits) | flagsBig;
+  }
+  if (aux !== 0 || auxBig !== 0n) {
+    const had = values[AUX_INDEX];
+    if (had === undefined) order.push(AUX_INDEX);
+    values[AUX_INDEX] = auxBig === 0n && (had === undefined || had === 0) ? aux >>> 0 : BigInt(had ?? 0) | BigInt(aux >>> 0) | auxBig;
+  }
+  if (names[SIZE_INDEX] === undefined || options.sizeField !== undefined) {
     // An explicit attr.size is honoured as the value written (e.g. a test of E2BIG).
-  } else {
-    words.set(sizeField, BigInt(options.sizeField ?? size));
+    if (values[SIZE_INDEX] === undefined) order.push(SIZE_INDEX);
+    values[SIZE_INDEX] = options.sizeField !== undefined ? BigInt(options.sizeField) : size;
   }
 
-  for (const [field, v] of words) {
-    if (v === 0n) continue;
-    if (minSizeFor(field) > size) {
+  for (const i of order) {
+    const v = values[i]!;
+    if (v === 0 || v === 0n) continue;
+    const field = ATTR_FIELDS[i]!;
+    const end = FIELD_END[i]!;
+    if (end > size) {
       throw new PerfcompatError('ERR_ATTR_BEYOND_SIZE',
-        `attr.${seen.get(field) ?? field.name} lies at bytes ${field.offset}..${minSizeFor(field) - 1}, beyond the attr size ${size}; it needs a size of at least ${minSizeFor(field)}`);
+        `attr.${names[i] ?? field.name} lies at bytes ${field.offset}..${end - 1}, beyond the attr size ${size}; it needs a size of at least ${end}`);
     }
     writeField(buf, field, v);
   }
   return buf;
 }
 
-function writeField(buf: Buffer, f: AttrField, v: bigint): void {
+function writeField(buf: Buffer, f: AttrField, v: number | bigint): void {
+  if (typeof v === 'number') {
+    switch (f.kind) {
+      case 'u16': buf.writeUInt16LE(v, f.offset); break;
+      case 'u32': case 's32': buf.writeUInt32LE(v, f.offset); break;
+      case 'u64':
+        buf.writeUInt32LE(v % TWO_32, f.offset);
+        buf.writeUInt32LE(Math.floor(v / TWO_32), f.offset + 4);
+        break;
+    }
+    return;
+  }
   switch (f.kind) {
     case 'u16': buf.writeUInt16LE(Number(v), f.offset); break;
     case 'u32': buf.writeUInt32LE(Number(v), f.offset); break;

@@ -66,6 +66,36 @@ function readAliases(eventsDir: string): Record<string, PmuEventAlias> {
   return aliases;
 }
 
+/*
+ * PMU facts read from sysfs are kept by their readers for the process
+ * (src/events: name resolution) until something says they are stale: a
+ * caller's refresh, invalidatePmuFacts(), or an open refused with ENOENT for
+ * a dynamic PMU type read here (the PMU went away or came back with another
+ * type: pmuTypeRefused, called by the fd scope). Readers compare the
+ * generation they read under with pmuFactsGeneration().
+ */
+let generation = 0;
+/** Dynamic PMU types (>= PERF_TYPE_MAX) handed out by readPmuFiles since the last invalidation. */
+const typesRead = new Set<number>();
+/** Types below this are the fixed ones (hardware … breakpoint): an ENOENT there is about the event, not the PMU. */
+const FIRST_DYNAMIC_TYPE = 6;
+
+/** Bumped each time the PMU facts read before are declared stale. */
+export function pmuFactsGeneration(): number {
+  return generation;
+}
+
+/** Declare every PMU fact read so far stale: the next name resolution reads sysfs again. */
+export function invalidatePmuFacts(): void {
+  generation++;
+  typesRead.clear();
+}
+
+/** perf_event_open of `type` got ENOENT: when a PMU read from sysfs had that type, its facts are stale. */
+export function pmuTypeRefused(type: number): void {
+  if (typesRead.has(type)) invalidatePmuFacts();
+}
+
 /** Read one PMU's files; undefined when <root>/<name> is not a directory. */
 export function readPmuFiles(name: string, root: string = DEFAULT_SYSFS_EVENT_SOURCE): PmuFiles | undefined {
   if (name === '' || name.includes('/') || name === '.' || name === '..') return undefined;
@@ -77,6 +107,7 @@ export function readPmuFiles(name: string, root: string = DEFAULT_SYSFS_EVENT_SO
   }
   const typeText = readText(path.join(dir, 'type'));
   const type = typeText !== undefined && /^\d+$/.test(typeText) ? Number(typeText) : null;
+  if (type !== null && type >= FIRST_DYNAMIC_TYPE) typesRead.add(type);
   const out: PmuFiles = {
     name, type,
     formats: readDirFiles(path.join(dir, 'format')),

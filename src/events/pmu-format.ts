@@ -53,11 +53,17 @@ export function formatSpecText(spec: FormatSpec): string {
  * The caller has checked value <= formatMax(spec).
  */
 export function placeFormatValue(word: bigint, spec: FormatSpec, value: bigint): bigint {
+  // Run by run of consecutive bits (a spec is usually one or two runs, config:0-63 included).
+  const bits = spec.bits;
   let w = word;
-  spec.bits.forEach((bit, i) => {
-    const mask = 1n << BigInt(bit);
-    w &= ~mask;
-    if ((value >> BigInt(i)) & 1n) w |= mask;
-  });
+  let i = 0;
+  while (i < bits.length) {
+    let j = i;
+    while (j + 1 < bits.length && bits[j + 1] === bits[j]! + 1) j++;
+    const mask = (1n << BigInt(j - i + 1)) - 1n;
+    const at = BigInt(bits[i]!);
+    w = (w & ~(mask << at)) | (((value >> BigInt(i)) & mask) << at);
+    i = j + 1;
+  }
   return w;
 }

@@ -76,10 +76,16 @@ interface Ctx {
   what: string;
 }
 
+/** Parsed format/ specs per PMU's files (read once per process: src/events/context). */
+const SPECS = new WeakMap<PmuFiles, Map<string, FormatSpec | string>>();
+
 function formatOf(ctx: Ctx, key: string): FormatSpec | undefined {
   const text = ctx.pmu.formats[key];
   if (text === undefined) return undefined;
-  const spec = parseFormatSpec(text);
+  let specs = SPECS.get(ctx.pmu);
+  if (specs === undefined) SPECS.set(ctx.pmu, (specs = new Map()));
+  let spec = specs.get(text);
+  if (spec === undefined) specs.set(text, (spec = parseFormatSpec(text)));
   if (typeof spec === 'string') err(ctx.what, `PMU ${ctx.pmu.name} format/${key} cannot be used: ${spec}`);
   return spec;
 }

@@ -84,12 +84,24 @@ function pmusNamed(ctx: ResolveContext, name: string, what: string): PmuFiles[] 
   if (exact) return [exact];
   const numbered = ctx.pmuNames().filter((n) => n.startsWith(`${name}_`) && /^\d+$/.test(n.slice(name.length + 1)));
   if (numbered.length) return numbered.map((n) => ctx.pmu(n)).filter((p): p is PmuFiles => p !== undefined);
+  // Not among the PMUs read earlier: one may have been registered since.
+  if (ctx.rescan()) return pmusNamed(ctx, name, what);
   const names = ctx.pmuNames();
   if (names.length === 0) err(what, `unknown PMU "${clip(name)}": no PMUs ${ctx.pmuSource()}${ctx.environment ? '' : ' (is sysfs mounted?)'}`);
   err(what, `unknown PMU "${clip(name)}"${suggestion(name, names)}; PMUs ${ctx.environment ? ctx.pmuSource() : 'here'}: ${names.join(', ')}`);
 }
 
 function pmuForm(ctx: ResolveContext, pmuName: string, terms: string, what: string): Base[] {
+  try {
+    return pmuFormOnce(ctx, pmuName, terms, what);
+  } catch (e) {
+    // An event or term the PMU's files read earlier lack: they may have changed since.
+    if (ctx.rescan()) return pmuFormOnce(ctx, pmuName, terms, what);
+    throw e;
+  }
+}
+
+function pmuFormOnce(ctx: ResolveContext, pmuName: string, terms: string, what: string): Base[] {
   const pmus = pmusNamed(ctx, pmuName, what);
   const cores = ctx.corePmus().map((p) => p.name);
   const hybrid = cores.length > 1;
@@ -175,6 +187,8 @@ function bases(ctx: ResolveContext, text: string, what: string): { bases: Base[]
     const a = aliasAnywhere(ctx, name, what);
     if (a) return { bases: a, modifiers };
   }
+  // Unknown among the PMU aliases read earlier: read them again once before saying so.
+  if (NAME_FORM.test(name) && ctx.rescan()) return bases(ctx, text, what);
   if (/^r/.test(name) && /^r[0-9a-fA-F]{17,}$/.test(name)) err(what, `raw event ${clip(name, 30)}: more than 16 hex digits (64 bits)`);
   const candidates = [...genericSpellings(), ...CACHE_SPELLINGS.map((c) => `${c.canonical}-loads`), ...allAliasNames(ctx)];
   err(what, `unknown event "${clip(name)}"${suggestion(name, candidates)} (generic names: cycles, instructions, task-clock, …; cache events like L1-dcache-load-misses; PMU events pmu/event/; tracepoints system:event; breakpoints mem:ADDR; raw rNNNN)`);
@@ -186,8 +200,28 @@ function looksLikeSystem(ctx: ResolveContext, name: string): boolean {
   return traceSystemExists(t.root, name);
 }
 
-/** Resolve one event's text (with its own modifiers). */
+function copyCandidate(c: Candidate): Candidate {
+  const event: ResolvedEvent = { ...c.event, attr: { ...c.event.attr } };
+  if (c.event.cpus !== undefined) event.cpus = [...c.event.cpus];
+  return { ...c, event, state: { ...c.state } };
+}
+
+/**
+ * Resolve one event's text (with its own modifiers). What a text resolves to
+ * against sysfs PMU facts is remembered with them (src/events/context) and
+ * copied out: a name resolved before costs no system call and no parsing.
+ * Texts that asked tracefs are not remembered.
+ */
 export function resolveOne(ctx: ResolveContext, text: string): Candidate[] {
+  const seen = ctx.remembered(text) as Candidate[] | undefined;
+  if (seen !== undefined) return seen.map(copyCandidate);
+  const asked = ctx.tracefsAsked;
+  const out = resolveOneNow(ctx, text);
+  if (ctx.tracefsAsked === asked) ctx.remember(text, out.map(copyCandidate));
+  return out;
+}
+
+function resolveOneNow(ctx: ResolveContext, text: string): Candidate[] {
   const what = clip(text, 120);
   const { bases: list, modifiers } = bases(ctx, text.trim(), what);
   if (modifiers !== '' && !isModifierString(modifiers)) {

@@ -13,16 +13,20 @@
  */
 import { encodeAttr, type AttrInput } from '../abi/attr-codec';
 import { smallestAttrSize } from '../abi/attr-layout';
-import { PERF_FLAG } from '../abi/constants';
-import { errnoName } from '../abi/errno';
+import { PERF_FLAG, PERF_TYPE } from '../abi/constants';
+import { ERRNO, errnoName } from '../abi/errno';
+
 import { F_SETFD, FD_CLOEXEC, MAP_SHARED, PROT_READ, PROT_WRITE } from '../abi/ioctl';
 import type { FeatureStatus } from '../model/capability-map';
 import { isRetryable, statusOfErrno } from '../model/errno-class';
 import { isErr, type Kernel, type Mapping } from '../sys/kernel';
 import { logger } from '../sys/log';
 import { raiseNofileOnce } from '../sys/nofile';
+import { pmuTypeRefused } from '../env/pmus';
 
 const log = logger('open');
+const EMFILE = ERRNO.EMFILE!;
+const ENOENT = ERRNO.ENOENT!;
 
 /** How many times a retryable refusal is asked again. */
 export const OPEN_RETRIES = 4;
@@ -42,6 +46,13 @@ export interface ScopeOptions {
   readonly attrSize?: number;
   /** Close-on-exec path of every open (default 'fcntl'; `true` means 'flag'). */
   readonly cloexec?: CloexecMode | boolean;
+  /**
+   * Close a tracepoint event's fd off this thread (Kernel.closeAsync, where
+   * the kernel has it): its last close waits for an RCU grace period. The
+   * scope forgets the fd at once; `closesSettled()` resolves when every such
+   * close of the process has returned.
+   */
+  readonly closeSlowOffThread?: boolean;
 }
 
 export interface ScopeTarget {
@@ -96,9 +107,28 @@ export interface Checkpoint {
   readonly mappings: ReadonlySet<Mapping>;
 }
 
+/** Deferred closes still running, process-wide. */
+const closing = new Set<Promise<unknown>>();
+
+/**
+ * Resolves when every close a scope moved off the thread (closeSlowOffThread)
+ * has returned, including those started while waiting: after it, no fd such a
+ * scope opened is open.
+ */
+export async function closesSettled(): Promise<void> {
+  while (closing.size > 0) await Promise.all([...closing]);
+}
+
+/** perf_event_attr.type of attr bytes (the first u32, little-endian hosts only, as the codec). */
+function attrType(bytes: Uint8Array): number {
+  return (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+}
+
 export class FdScope {
   private readonly fds = new Set<number>();
   private readonly mappings = new Set<Mapping>();
+  /** fds whose close goes off the thread (tracepoint events, with closeSlowOffThread). */
+  private readonly slow = new Set<number>();
 
   constructor(readonly kernel: Kernel, private readonly options: ScopeOptions = {}) {}
 
@@ -136,6 +166,7 @@ export class FdScope {
       const r = this.kernel.perfEventOpen(bytes, target.pid ?? 0, target.cpu ?? -1, target.groupFd ?? -1, flags);
       if (!('errno' in r)) {
         this.fds.add(r.fd);
+        if (this.options.closeSlowOffThread && attrType(bytes) === PERF_TYPE.TRACEPOINT && this.kernel.closeAsync) this.slow.add(r.fd);
         if ((flags & PERF_FLAG.FD_CLOEXEC) === 0) {
           // The only fd flag is FD_CLOEXEC: set it, no F_GETFD needed.
           const set = this.kernel.fcntl(r.fd, F_SETFD, FD_CLOEXEC);
@@ -149,10 +180,14 @@ export class FdScope {
       errno = r.errno;
       attrSize = (r as { attrSize?: number }).attrSize;
       // Out of descriptors: raise RLIMIT_NOFILE to its hard limit once (as perf does) and ask again.
-      if (errnoName(errno) === 'EMFILE' && raiseNofileOnce(this.kernel).raised) { i--; continue; }
+      if (errno === EMFILE && raiseNofileOnce(this.kernel).raised) { i--; continue; }
       if (!isRetryable(errno)) break;
     }
-    return { ...refusal(errno), ...(attrSize !== undefined ? { attrSize } : {}) };
+    // ENOENT for a PMU type read from sysfs: that PMU is gone or has another type now (src/env/pmus).
+    if (errno === ENOENT) pmuTypeRefused(attrType(bytes));
+    const out = refusal(errno);
+    if (attrSize !== undefined) out.attrSize = attrSize;
+    return out;
   }
 
   /** Map `length` bytes of `fd` shared, read-write (read-only: an overwrite ring the reader must not move). */
@@ -177,6 +212,15 @@ export class FdScope {
   /** Close an fd this scope opened; false when it was not (or no longer) open here. */
   close(fd: number): boolean {
     if (!this.fds.delete(fd)) return false;
+    if (this.slow.delete(fd) && this.kernel.closeAsync) {
+      const p = this.kernel.closeAsync(fd).then((r) => {
+        if (isErr(r) && log.enabled) log('close(%d) off the thread failed: %s', fd, errnoName(r.errno));
+      }, (e: unknown) => {
+        if (log.enabled) log('close(%d) off the thread threw: %s', fd, e instanceof Error ? e.message : String(e));
+      }).finally(() => closing.delete(p));
+      closing.add(p);
+      return true;
+    }
     const r = this.kernel.close(fd);
     if (isErr(r) && log.enabled) log('close(%d) failed: %s', fd, errnoName(r.errno));
     return true;
@@ -213,7 +257,7 @@ export class FdScope {
   }
 }
 
-function refusal(errno: number): ScopeRefusal {
+function refusal(errno: number): { -readonly [K in keyof ScopeRefusal]: ScopeRefusal[K] } {
   return { errno, errnoName: errnoName(errno), status: statusOfErrno(errno) };
 }
 

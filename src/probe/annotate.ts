@@ -8,7 +8,6 @@
 // The three functions only: all of semver costs ~20 ms to load at every start-up.
 import coerce from 'semver/functions/coerce';
 import gt from 'semver/functions/gt';
-import lte from 'semver/functions/lte';
 import type { FeatureEntry } from '../model/capability-map';
 import { invalidArgument } from '../abi/args';
 
@@ -23,9 +22,28 @@ export function annotate(entry: FeatureEntry, mainline: string | undefined, kern
   if (kernelSemver !== null && (typeof kernelSemver !== 'string' || kernelSemver.length > 64)) throw invalidArgument('annotate', 'release', kernelSemver, 'a semver string such as "6.1.0" or null');
   if (mainline === undefined) return entry;
   const out: FeatureEntry = { ...entry, mainline };
-  const added = coerce(mainline);
-  if (kernelSemver === null || added === null) return out;
-  if (entry.status === 'supported' && gt(added, kernelSemver)) out.anomaly = 'backported';
-  else if (entry.status === 'unsupported' && lte(added, kernelSemver)) out.anomaly = 'missing';
+  if (kernelSemver === null || (entry.status !== 'supported' && entry.status !== 'unsupported')) return out;
+  const newer = newerThanKernel(mainline, kernelSemver);
+  if (newer === null) return out;
+  if (entry.status === 'supported' && newer) out.anomaly = 'backported';
+  else if (entry.status === 'unsupported' && !newer) out.anomaly = 'missing';
   return out;
+}
+
+/** mainline release → kernel semver → whether it is newer (null: not a release). A probe asks a few hundred times for a few dozen releases. */
+const NEWER = new Map<string, Map<string, boolean | null>>();
+
+function newerThanKernel(mainline: string, kernelSemver: string): boolean | null {
+  let byKernel = NEWER.get(kernelSemver);
+  if (byKernel === undefined) {
+    if (NEWER.size >= 16) NEWER.clear();
+    NEWER.set(kernelSemver, (byKernel = new Map()));
+  }
+  let v = byKernel.get(mainline);
+  if (v === undefined) {
+    const added = coerce(mainline);
+    v = added === null ? null : gt(added, kernelSemver);
+    if (byKernel.size < 1024) byKernel.set(mainline, v);
+  }
+  return v;
 }

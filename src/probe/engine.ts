@@ -44,7 +44,8 @@ export class ProbeRun implements ProbeContext {
   constructor(kernel: Kernel, env: Environment, catalogue: readonly ProbeDeclaration[]) {
     this.kernel = kernel;
     this.env = env;
-    this.scope = openScope(kernel);
+    // A tracepoint probe's close waits for an RCU grace period: it goes off the thread once the answer is known.
+    this.scope = openScope(kernel, { closeSlowOffThread: true });
     for (const d of catalogue) this.decls.set(d.id, d);
   }
 
@@ -118,14 +119,15 @@ export class ProbeRun implements ProbeContext {
   /** Base alone, then base + feature. */
   private standard(decl: ProbeDeclaration): FeatureEntry {
     return this.withBase(decl.base, (base, label) => {
-      const r = this.open({ ...base.attr, ...decl.set }, decl.target);
+      const attr = mergedAttr(decl, base.attr);
+      const r = this.open(attr, decl.target);
       if (!isErr(r)) {
         this.close(r.fd);
         const e: FeatureEntry = { status: 'supported', base: label };
         if (decl.set) e.set = plain(decl.set as Record<string, unknown>);
         return e;
       }
-      return this.permitted(this.refused(decl, r.errno, base, decl.set), { ...base.attr, ...decl.set }, decl.target);
+      return this.permitted(this.refused(decl, r.errno, base, decl.set), attr, decl.target);
     });
   }
 
@@ -141,7 +143,9 @@ export class ProbeRun implements ProbeContext {
 
   refused(decl: ProbeDeclaration, errno: number, base: ResolvedBase, set?: AttrInput): FeatureEntry {
     const label = BASE_LABELS[base.name];
-    const oracleErrno = decl.oracle && !isRetryable(errno) ? this.oracle({ ...base.attr, ...set }, decl.target) : undefined;
+    const oracleErrno = decl.oracle && !isRetryable(errno)
+      ? this.oracle(set === decl.set ? mergedAttr(decl, base.attr) : { ...base.attr, ...set }, decl.target)
+      : undefined;
     const e = classifyRefusal({
       errno, errnos: decl.errnos, oracleErrno, whenKnown: decl.whenKnown, base: label, attrSize: this.attrSize,
       ...(oracleErrno === null && this.oracleUnusable !== undefined ? { oracleUnusable: this.oracleUnusable } : {}),
@@ -170,7 +174,7 @@ export class ProbeRun implements ProbeContext {
       if (log.enabled) log('oracle (unregistered PMU type) %s', this.oracleWorks ? 'answers ENOENT: usable' : 'unusable');
     }
     if (!this.oracleWorks) return null;
-    const r = this.open(oracleAttr(attr), target);
+    const r = this.open(oracleOf(attr), target);
     if (!isErr(r)) {
       this.close(r.fd);
       return 0;
@@ -221,16 +225,14 @@ export class ProbeRun implements ProbeContext {
     return this.scope.openBytes(this.encode(attr, encoding), target);
   }
 
-  private readonly encoded = new Map<string, Buffer>();
-
-  /** Encode (memoised: probes share bases); a fresh copy each time, since the kernel may write into it. */
+  /** Encode, memoised for the process (probes share bases, runs share declarations); a fresh copy each time, since the kernel may write into it. */
   private encode(attr: AttrInput, encoding: AttrEncoding): Uint8Array {
     const size = encoding.size ?? this.attrSize;
-    const key = `${size}|${encoding.poke ? `${encoding.poke.offset}=${encoding.poke.value}` : ''}|${Object.entries(attr).map(([k, v]) => `${k}=${String(v)}`).join(',')}`;
-    const have = this.encoded.get(key);
+    const sizeKey = encoding.poke ? `${size}|${encoding.poke.offset}=${encoding.poke.value}` : size;
+    const have = encodedAttr(attr, sizeKey);
     if (have) return Buffer.from(have);
     const bytes = this.encodeNow(attr, size, encoding);
-    this.encoded.set(key, Buffer.from(bytes));
+    rememberEncoded(attr, sizeKey, bytes);
     return bytes;
   }
 
@@ -280,6 +282,77 @@ export class ProbeRun implements ProbeContext {
     this.memos.set(key, v);
     return v;
   }
+}
+
+/*
+ * Encoded attrs, shared by every run in this process: an attr is the same
+ * bytes at the same size whoever asks. The engine's own attrs (a
+ * declaration's set on a base, its oracle form) are frozen objects made once
+ * and found by identity; any other attr (a hook's) by a key of its fields.
+ */
+let encodeMemo = true;
+const BY_OBJECT = new WeakMap<AttrInput, Map<string | number, Buffer>>();
+const BY_KEY = new Map<string, Buffer>();
+const MAX_KEYED = 4096;
+const MERGED = new WeakMap<ProbeDeclaration, Map<AttrInput, AttrInput>>();
+const ORACLE = new WeakMap<AttrInput, AttrInput>();
+
+/** Tests: turn the process-wide encode memo off (every open encodes afresh) or on, and forget what it holds. */
+export function useEncodeMemo(on: boolean): void {
+  encodeMemo = on;
+  BY_KEY.clear();
+}
+
+/** `{ ...base, ...decl.set }`, made once per declaration and base and frozen (found by identity in the memo). */
+function mergedAttr(decl: ProbeDeclaration, base: AttrInput): AttrInput {
+  let byBase = MERGED.get(decl);
+  if (byBase === undefined) MERGED.set(decl, (byBase = new Map()));
+  let m = byBase.get(base);
+  if (m === undefined) byBase.set(base, (m = Object.freeze({ ...base, ...decl.set })));
+  return m;
+}
+
+/** The oracle form of an attr; made once for a frozen one. */
+function oracleOf(attr: AttrInput): AttrInput {
+  if (!Object.isFrozen(attr)) return oracleAttr(attr);
+  let o = ORACLE.get(attr);
+  if (o === undefined) ORACLE.set(attr, (o = Object.freeze(oracleAttr(attr))));
+  return o;
+}
+
+/** A key naming an attr's fields and values exactly; undefined for one holding anything but integers and booleans. */
+function attrKey(attr: AttrInput, sizeKey: string | number): string | undefined {
+  let key = `${sizeKey}|`;
+  for (const k in attr) {
+    const v = attr[k];
+    const t = typeof v;
+    if (t === 'number') key += `${k}=${v as number},`;
+    else if (t === 'bigint') key += `${k}=${v as bigint}n,`;
+    else if (t === 'boolean') key += `${k}=${v ? 'T' : 'F'},`;
+    else if (t !== 'undefined') return undefined;
+  }
+  return key;
+}
+
+function encodedAttr(attr: AttrInput, sizeKey: string | number): Buffer | undefined {
+  if (!encodeMemo) return undefined;
+  if (Object.isFrozen(attr)) return BY_OBJECT.get(attr)?.get(sizeKey);
+  const key = attrKey(attr, sizeKey);
+  return key === undefined ? undefined : BY_KEY.get(key);
+}
+
+function rememberEncoded(attr: AttrInput, sizeKey: string | number, bytes: Buffer): void {
+  if (!encodeMemo) return;
+  if (Object.isFrozen(attr)) {
+    let bySize = BY_OBJECT.get(attr);
+    if (bySize === undefined) BY_OBJECT.set(attr, (bySize = new Map()));
+    bySize.set(sizeKey, Buffer.from(bytes));
+    return;
+  }
+  const key = attrKey(attr, sizeKey);
+  if (key === undefined) return;
+  if (BY_KEY.size >= MAX_KEYED) BY_KEY.clear();
+  BY_KEY.set(key, Buffer.from(bytes));
 }
 
 function plain(set: Record<string, unknown>): Record<string, number | string> {

@@ -63,6 +63,13 @@ export interface Kernel {
    */
   ioctl(fd: number, request: number, arg?: IoctlArg, argSize?: number): NumResult;
   close(fd: number): VoidResult;
+  /**
+   * close(fd) off the calling thread: the promise settles when the close has
+   * returned. For an fd whose last close waits in the kernel (a tracepoint
+   * event's waits for an RCU grace period, tens of ms). Optional: without it,
+   * callers close synchronously.
+   */
+  closeAsync?(fd: number): Promise<VoidResult>;
   /** fcntl(fd, cmd, arg) for integer commands (F_GETFD, F_SETFD, ...). */
   fcntl(fd: number, cmd: number, arg?: number): NumResult;
   mmap(fd: number, length: number, prot: number, flags: number, offset?: number): MmapResult;

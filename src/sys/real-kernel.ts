@@ -8,6 +8,7 @@
  * given and sets nothing after (close-on-exec is the fd scope's job,
  * src/open/scope).
  */
+import * as fs from 'node:fs';
 import koffi from 'koffi';
 import { archAbi, ArchAbi, mapAnonymous, MAP_PRIVATE, perfIoctlTable } from '../abi/ioctl';
 import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
@@ -134,6 +135,23 @@ export class RealKernel implements Kernel {
     }
     if (sysLog.enabled) sysLog('close(%d) = 0', fd);
     return { ok: true };
+  }
+
+  /** close(fd) on libuv's thread pool (fs.close): this thread goes on while the kernel finishes the close. */
+  closeAsync(fd: number): Promise<VoidResult> {
+    checkFd(fd, 'close');
+    return new Promise((resolve) => {
+      fs.close(fd, (e) => {
+        if (e) {
+          const errno = ERRNO[e.code ?? ''] ?? ERRNO.EIO!;
+          if (sysLog.enabled) sysLog('close(%d) (off thread) = -1 %s', fd, errnoName(errno));
+          resolve({ errno });
+          return;
+        }
+        if (sysLog.enabled) sysLog('close(%d) (off thread) = 0', fd);
+        resolve({ ok: true });
+      });
+    });
   }
 
   fcntl(fd: number, cmd: number, arg = 0): NumResult {

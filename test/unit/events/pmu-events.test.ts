@@ -3,6 +3,11 @@ import { resolveEvent, parseEventList } from '../../../src/events';
 import fs from 'node:fs';
 import { makeTrees, Trees, writeTree } from './fake-trees';
 import { throwsEventName } from './assert-event-error';
+import { invalidatePmuFacts } from '../../../src/env/pmus';
+import { openStatus } from '../../../src/events/open-status';
+import { ERRNO } from '../../../src/abi/errno';
+import type { Kernel } from '../../../src/sys/kernel';
+import { simulate } from '../../sim';
 
 describe('events: sysfs PMU events and terms', () => {
   let trees: Trees;
@@ -132,20 +137,61 @@ describe('events: sysfs PMU events and terms', () => {
     assert.equal(resolveEvent('cpu_core/event=0x3c/', o).cpus, undefined);
   });
 
-  it('PMU files are re-read when the PMU list changes, or with refresh', () => {
+  it('PMU files are read once; again with refresh, when a name is missing and the PMU list changed, or when declared stale', () => {
     const root = `${trees.base}/changing`;
     writeTree(root, { msr: { type: '9\n', format: { event: 'config:0-63\n' }, events: { tsc: 'event=0x00\n' } } });
     assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.config, 0n);
     fs.writeFileSync(`${root}/msr/events/tsc`, 'event=0x07\n');
-    // same PMU list: the files read before are used…
+    // the files read before are used…
     assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.config, 0n);
     // …until asked to refresh
     assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root, refresh: true }).attr.config, 7n);
     fs.writeFileSync(`${root}/msr/events/tsc`, 'event=0x08\n');
     writeTree(root, { power: { type: '22\n', format: { event: 'config:0-7\n' }, events: {} } });
-    // a new PMU appeared: everything is read again
-    assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.config, 8n);
+    // a name not among the PMUs read: the list is read again, it changed, so everything is
     assert.equal(resolveEvent('power/event=1/', { sysfsRoot: root }).attr.type, 22);
+    assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.config, 8n);
+    // the PMU comes back with another type: stale once src/env says so
+    fs.writeFileSync(`${root}/msr/type`, '10\n');
+    assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.type, 9);
+    invalidatePmuFacts();
+    assert.equal(resolveEvent('msr/tsc/', { sysfsRoot: root }).attr.type, 10);
+  });
+
+  it('an open refused with ENOENT for a PMU type read from sysfs makes the PMU facts stale (fd scope → src/env)', () => {
+    const root = `${trees.base}/retyped`;
+    writeTree(root, { ibs_op: { type: '11\n', format: { cnt_ctl: 'config:19\n' }, events: {} } });
+    const before = resolveEvent('ibs_op/cnt_ctl=1/', { sysfsRoot: root });
+    assert.equal(before.attr.type, 11);
+    fs.writeFileSync(`${root}/ibs_op/type`, '12\n');
+    // A kernel where type 11 is gone: ENOENT, as perf_init_event answers for a type nobody registered.
+    const calls: number[] = [];
+    const sim = simulate('mainline-6.18').kernel;
+    const kernel = Object.create(sim) as Kernel;
+    kernel.perfEventOpen = (attr, pid, cpu, group, flags) => {
+      calls.push(new DataView(attr.buffer, attr.byteOffset).getUint32(0, true));
+      return calls[calls.length - 1] === 11 ? { errno: ERRNO.ENOENT! } : sim.perfEventOpen(attr, pid, cpu, group, flags);
+    };
+    // ENOENT for a fixed type (a software id past its max) is about the event: nothing is made stale.
+    assert.equal(openStatus(kernel, { type: 1, config: 999 }).errnoName, 'ENOENT');
+    assert.equal(resolveEvent('ibs_op/cnt_ctl=1/', { sysfsRoot: root }).attr.type, 11);
+    assert.equal(openStatus(kernel, before.attr).errnoName, 'ENOENT');
+    assert.deepEqual(calls, [1, 11]);
+    assert.equal(resolveEvent('ibs_op/cnt_ctl=1/', { sysfsRoot: root }).attr.type, 12);
+  });
+
+  it('a name resolved from the remembered PMU facts equals one resolved afresh (refresh), and is the caller\'s own copy', () => {
+    const names = ['msr/tsc/', 'msr/tsc/:u', 'tsc', 'power/energy-pkg/', 'uncore_imc_0/cas_count_read/', 'cpu_core/event=0x3c,umask=1/:k', 'cpu_atom/cycles/'];
+    for (const n of names) {
+      const fresh = resolveEvent(n, { ...o, refresh: true });
+      const again = resolveEvent(n, o);
+      assert.deepEqual(again, fresh, n);
+      again.attr.config = 12345n;
+      if (again.cpus) again.cpus.push(99);
+      assert.deepEqual(resolveEvent(n, o), fresh, `${n}: a caller's change reached the cache`);
+    }
+    const lists = ['{cpu_core/cycles/,msr/tsc/}:u', 'uncore_imc/cas_count_read/,tsc'];
+    for (const l of lists) assert.deepEqual(parseEventList(l, o), parseEventList(l, { ...o, refresh: true }), l);
   });
 
   it('a group with a PMU prefix is repeated per numbered PMU, other members copied', () => {
