@@ -85,11 +85,16 @@ export function factsDigest(env: Environment, real: boolean): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
-export function cacheKeyFor(kernel: Kernel, env: Environment, uname: Uname, real: boolean): CacheKey | null {
+/**
+ * The key of a map. The kernel may be given as a function: it is asked for
+ * only under a seccomp filter, so that a cache hit elsewhere never loads the
+ * kernel bindings.
+ */
+export function cacheKeyFor(kernel: Kernel | (() => Kernel), env: Environment, uname: Uname, real: boolean): CacheKey | null {
   if (env.bootId === null) return null;
   let seccomp = `${env.seccomp.mode}/${env.seccomp.filters}`;
   if (env.seccomp.mode === 2) {
-    const f = seccompFingerprint(kernel);
+    const f = seccompFingerprint(typeof kernel === 'function' ? kernel() : kernel);
     if (f === null) return null;
     seccomp += `/${f}`;
   }
