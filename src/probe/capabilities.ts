@@ -24,18 +24,35 @@ import { CAPABILITY_SCHEMA, type CapabilityMap, type Environment, type FeatureEn
 // they are required on first use, so that such a start-up loads neither the
 // engine, the behaviour checks, the declarations (src/root hands the catalogue
 // over as a loader) nor the kernel bindings (koffi).
-const engine = (): typeof import('./engine') => require('./engine');
-const behaviourRunner = (): typeof import('./behaviour-runner') => require('./behaviour-runner');
-const annotation = (): typeof import('./annotate') => require('./annotate');
-const availability = (): typeof import('./availability') => require('./availability');
+const engine = (): typeof import('./engine') => required('the probe engine', () => require('./engine'));
+const behaviourRunner = (): typeof import('./behaviour-runner') => required('the behaviour checks', () => require('./behaviour-runner'));
+const annotation = (): typeof import('./annotate') => required('annotate', () => require('./annotate'));
+const availability = (): typeof import('./availability') => required('availability', () => require('./availability'));
 let theRealKernel: Kernel | undefined;
 function realKernel(): Kernel {
-  return (theRealKernel ??= (require('../sys/real-kernel') as typeof import('../sys/real-kernel')).realKernel());
+  return (theRealKernel ??= required('the kernel bindings', () => (require('../sys/real-kernel') as typeof import('../sys/real-kernel')).realKernel()));
+}
+
+/**
+ * A module first needed now. Out of file descriptors, require() itself fails:
+ * that is a PerfcompatError naming the fault, as the probes' own faults of
+ * the moment are, and a later call loads the module again.
+ */
+function required<T>(what: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE') {
+      throw new PerfcompatError('ERR_KERNEL', `cannot load ${what}: ${code} (too many open files); close some and call again`, { errnoName: code, cause: err });
+    }
+    throw err;
+  }
 }
 let mainline: Map<string, string | undefined> | undefined;
 /** The release an ABI feature came in, from src/abi/features. */
 function abiMainline(id: string): string | undefined {
-  mainline ??= new Map((require('../abi/features') as typeof import('../abi/features')).ABI_FEATURES.map((f) => [f.id, f.mainline]));
+  mainline ??= new Map(required('the ABI feature table', () => require('../abi/features') as typeof import('../abi/features')).ABI_FEATURES.map((f) => [f.id, f.mainline]));
   return mainline.get(id);
 }
 
@@ -119,7 +136,7 @@ function session(opts: ProbeOptions): Session {
     if (opts.catalogue !== undefined) return opts.catalogue;
     let d = catalogues.get(env);
     if (d === undefined) {
-      d = installedCatalogue().declarations(env);
+      d = required('the probe declarations', () => installedCatalogue().declarations(env));
       catalogues.set(env, d);
     }
     return d;

@@ -96,6 +96,12 @@ describe('a cache hit at start-up', function () {
     }
   });
 
+  it('probe stat with the map cached loads neither the engine nor probes/', () => {
+    run(dir, [BIN, '--json']);
+    const stat = run(dir, [BIN, 'stat', '-e', 'task-clock,page-faults', '--', 'true']);
+    for (const [re, what] of PROBING_ONLY.slice(0, 2)) assert.ok(!loaded(stat, re), `probe stat from the cache loaded ${what}`);
+  });
+
   it('with DEBUG set, debug is loaded and logs under perfcompat:*', () => {
     const r = spawnSync(process.execPath, ['-e', `const { logger } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'sys', 'log.js'))}); const l = logger('probe'); l('hello %s', 'there'); process.stdout.write(String(l.enabled))`],
       { env: { ...process.env, DEBUG: 'perfcompat:*', DEBUG_COLORS: '0' }, encoding: 'utf8' });
