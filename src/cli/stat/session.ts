@@ -79,7 +79,7 @@ export async function runSession(argv: string[], o: StatOptions, capabilities: C
 }
 
 async function countCommand(argv: string[], o: StatOptions, capabilities: CapabilityMap, policy: Policy, hooks: SessionHooks, sig: ReturnType<typeof interrupts>): Promise<SessionResult> {
-  const { EventSet } = await import('../../shim/event-set');
+  const { EventSet } = await import('../../shim');
   const runs: StatRow[][] = [];
   const elapsed: number[] = [];
   let last: CommandCounts | undefined;
@@ -115,7 +115,7 @@ function deniedError(what: string, capabilities: CapabilityMap) {
 }
 
 async function countTargets(argv: string[], o: StatOptions, capabilities: CapabilityMap, policy: Policy, hooks: SessionHooks, sig: ReturnType<typeof interrupts>): Promise<SessionResult> {
-  const { EventSet } = await import('../../shim/event-set');
+  const { EventSet } = await import('../../shim');
   let sets: TargetSets;
   if (o.pids !== undefined) {
     const targets = o.pids.flatMap((pid) => {
