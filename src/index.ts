@@ -11,6 +11,9 @@ export * from './shim';
 export * from './shim/sampling';
 export * from './model';
 export * from './root';
+export { BEHAVIOUR_CHECKS } from './root/behaviour-checks';
+/** What a feature id is and, where an ABI fact, its mainline release: from its declaration. */
+export { featureDescription } from './root/describe';
 export * from './probe';
 export * from './probe/behaviour';
 /** The counters provider for benchmark loops (also the light entry `perfcompat/counters`). */

@@ -6,7 +6,8 @@
  * - seccomp: mode and filter count, and under a filter (mode 2) what it does
  *   to the few perf_event_open arguments that matter — each PERF_FLAG, a
  *   per-cpu and an all-task open — so two filters with the same count but
- *   different rules get different keys (a handful of opens, under a filter only);
+ *   different rules get different keys (a handful of opens, under a filter
+ *   only: ./cache-seccomp);
  * - facts: tracefs mounted and readable, the PMUs and their types (modules load
  *   after boot), kernel.nmi_watchdog (it holds a hardware counter) and
  *   kernel.perf_user_access (arm64 user-space counter reads);
@@ -18,50 +19,16 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { encodeAttr } from '../abi/attr-codec';
-import { PERF_FLAG } from '../abi/constants';
 import { readMaxSampleRate } from '../env/sample-rate';
 import { readTrimmed } from '../env/read-file';
 import type { Environment, Uname } from '../model/capability-map';
-import { isTransient } from '../model/errno-class';
-import { isErr, type Kernel } from '../sys/kernel';
-import { BASES } from './bases';
+import type { Kernel } from '../sys/kernel';
 import type { CacheKey } from './cache';
 import { engineVersion } from './engine-version';
 
-/** Oldest attr size (PERF_ATTR_SIZE_VER0): every kernel takes it. */
-const ATTR_SIZE_VER0 = 64;
-/** A flag bit no kernel knows: EINVAL from the kernel, or the filter's answer. */
-const UNKNOWN_FLAG = 1 << 4;
-
-/** [pid, cpu, flags] of the checks; group_fd -1. PID_CGROUP with cpu -1 is EINVAL in the kernel itself. */
-const SECCOMP_CHECKS: ReadonlyArray<readonly [number, number, number]> = [
-  [0, -1, 0],
-  [0, -1, PERF_FLAG.FD_CLOEXEC],
-  [0, -1, PERF_FLAG.FD_NO_GROUP],
-  [0, -1, PERF_FLAG.FD_OUTPUT],
-  [0, -1, PERF_FLAG.PID_CGROUP],
-  [0, -1, UNKNOWN_FLAG],
-  [0, 0, 0],
-  [-1, 0, 0],
-];
-
-/** What the filter answers to each check (errno, or 0 when it opened); null on a fault of the moment. */
-export function seccompFingerprint(kernel: Kernel): string | null {
-  const attr = encodeAttr(BASES.counting, { size: ATTR_SIZE_VER0 });
-  const out: number[] = [];
-  for (const [pid, cpu, flags] of SECCOMP_CHECKS) {
-    const r = kernel.perfEventOpen(Buffer.from(attr), pid, cpu, -1, flags);
-    if (isErr(r)) {
-      if (isTransient(r.errno)) return null;
-      out.push(r.errno);
-    } else {
-      kernel.close(r.fd);
-      out.push(0);
-    }
-  }
-  return out.join(',');
-}
+/** Only a seccomp filter needs the fingerprint, which encodes attrs: required then. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fingerprint = (kernel: Kernel): string | null => (require('./cache-seccomp') as typeof import('./cache-seccomp')).seccompFingerprint(kernel);
 
 function readable(dir: string): boolean {
   try {
@@ -85,11 +52,16 @@ export function factsDigest(env: Environment, real: boolean): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
-export function cacheKeyFor(kernel: Kernel, env: Environment, uname: Uname, real: boolean): CacheKey | null {
+/**
+ * The key of a map. The kernel may be given as a function: it is asked for
+ * only under a seccomp filter, so that a cache hit elsewhere never loads the
+ * kernel bindings.
+ */
+export function cacheKeyFor(kernel: Kernel | (() => Kernel), env: Environment, uname: Uname, real: boolean): CacheKey | null {
   if (env.bootId === null) return null;
   let seccomp = `${env.seccomp.mode}/${env.seccomp.filters}`;
   if (env.seccomp.mode === 2) {
-    const f = seccompFingerprint(kernel);
+    const f = fingerprint(typeof kernel === 'function' ? kernel() : kernel);
     if (f === null) return null;
     seccomp += `/${f}`;
   }

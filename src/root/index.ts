@@ -1,15 +1,16 @@
 /**
  * The composition root: hands probes/ (the declarations and the built-in
  * behaviour checks) to the engine. src/index.ts and the shim's default-map
- * lookup go through here; src/probe never imports probes/.
+ * lookup go through here; src/probe never imports probes/. The catalogue is
+ * handed over as a loader: probes/ is required only when something probes
+ * (a map served from the cache needs none of it).
  */
-import { catalogue } from '../../probes';
-import { BEHAVIOUR_CHECKS } from '../../probes/behaviour';
+/* eslint-disable @typescript-eslint/no-require-imports */
 import { installCatalogue } from '../probe/catalogue';
 
-installCatalogue({ declarations: catalogue, behaviourChecks: BEHAVIOUR_CHECKS });
+installCatalogue(() => ({
+  declarations: (require('../../probes') as typeof import('../../probes')).catalogue,
+  behaviourChecks: (require('../../probes/behaviour') as typeof import('../../probes/behaviour')).BEHAVIOUR_CHECKS,
+}));
 
 export { getCapabilities, supports, feature, forgetCapabilities } from '../probe/capabilities';
-export { BEHAVIOUR_CHECKS };
-/** What a feature id is and, where an ABI fact, its mainline release: from its declaration. */
-export { featureDescription } from './describe';

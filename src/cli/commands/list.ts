@@ -10,19 +10,17 @@ import { loadCapabilities } from '../capabilities-source';
 import { missingTextForAll } from '../stat/missing-text';
 import { escapedCopy, fitLines, jsonText, padEnd, truncate } from '../text';
 import { clipText } from '../../abi/args';
+import { hardwareName, softwareName } from '../../events/generic-names';
+import { globMatch, hasGlob } from '../../events/glob';
 
 /** perf's other spellings of a generic event (context-switches OR cs), from the events module's name table. */
 function aliasesOf(e: EventListing): string[] {
   if (e.kind !== 'hardware' && e.kind !== 'software') return [];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { hardwareName, softwareName } = require('../../events/generic-names') as typeof import('../../events/generic-names');
   return ((e.kind === 'hardware' ? hardwareName(e.name) : softwareName(e.name))?.spellings ?? []).filter((s) => s !== e.name);
 }
 
 /** Generic events one of whose aliases matches the pattern (probe list cs), not already listed. */
 function byAlias(all: EventListing[], pattern: string, have: EventListing[]): EventListing[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { globMatch, hasGlob } = require('../../events/glob') as typeof import('../../events/glob');
   const match = (a: string): boolean => (hasGlob(pattern) ? globMatch(pattern, a) : a.toLowerCase().includes(pattern.toLowerCase()));
   return all.filter((e) => !have.some((h) => h.name === e.name) && aliasesOf(e).some(match));
 }
