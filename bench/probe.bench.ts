@@ -18,6 +18,9 @@ import type { Kernel } from '../src/sys/kernel';
 import type { BenchResult } from './result';
 import { compileC, median, openCloseNs, OPEN_CLOSE_C } from './c-program';
 import { closesSettled } from '../src/open/scope';
+import { loadLibc } from '../src/sys/libc';
+import { archAbi } from '../src/abi/ioctl';
+import { PERF_TYPE } from '../src/abi/constants';
 
 function baselineMs(bin: string | null, n: number, type: number, config: number): number | undefined {
   if (bin === null || n === 0) return undefined;
@@ -25,15 +28,49 @@ function baselineMs(bin: string | null, n: number, type: number, config: number)
   return median(runs);
 }
 
-/** A kernel that counts perf_event_open calls and times them by kind. */
-function countingKernel(k: Kernel): { kernel: Kernel; opens: () => number } {
+/** One perf_event_open call as the probe made it, and the fd it got. */
+interface RecordedOpen { attr: Uint8Array; pid: number; cpu: number; groupFd: number; flags: number; fd: number | undefined }
+
+/** A kernel that counts perf_event_open calls and records them (a copy of the bytes as sent). */
+function countingKernel(k: Kernel): { kernel: Kernel; opens: () => number; recorded: RecordedOpen[] } {
   let opens = 0;
+  const recorded: RecordedOpen[] = [];
   const kernel = Object.create(k) as Kernel;
   kernel.perfEventOpen = (...a: Parameters<Kernel['perfEventOpen']>) => {
     opens++;
-    return k.perfEventOpen(...a);
+    const [attr, pid, cpu, groupFd, flags] = a;
+    const sent = new Uint8Array(attr);
+    const r = k.perfEventOpen(...a);
+    recorded.push({ attr: sent, pid, cpu, groupFd, flags, fd: 'fd' in r ? r.fd : undefined });
+    return r;
   };
-  return { kernel, opens: () => opens };
+  return { kernel, opens: () => opens, recorded };
+}
+
+/**
+ * The floor under the cold probe: its own opens (tracepoints left out: their
+ * close waits for RCU) replayed straight through the libc binding, no checks,
+ * no result objects, the fds closed at the end. Median ms of 9 replays, or
+ * undefined where the binding is not the direct one.
+ */
+function replayMs(opens: readonly RecordedOpen[]): number | undefined {
+  const c = loadLibc(process.arch);
+  if (!c.direct) return undefined;
+  const nr = archAbi(process.arch).nrPerfEventOpen;
+  const calls = opens.filter((o) => ((o.attr[0]! | (o.attr[1]! << 8)) >>> 0) !== PERF_TYPE.TRACEPOINT);
+  const runs: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const fds: number[] = [];
+    const mapped = new Map<number, number>();
+    const t0 = performance.now();
+    for (const o of calls) {
+      const fd = Number(c.syscallOpen(nr, new Uint8Array(o.attr), o.pid, o.cpu, o.groupFd >= 0 ? (mapped.get(o.groupFd) ?? o.groupFd) : o.groupFd, o.flags));
+      if (fd >= 0) { fds.push(fd); if (o.fd !== undefined) mapped.set(o.fd, fd); }
+    }
+    for (const fd of fds) c.close(fd);
+    if (i > 0) runs.push(performance.now() - t0);
+  }
+  return median(runs);
 }
 
 function ratio(value: number, baseline: number | undefined): Pick<BenchResult, 'baseline' | 'ratio'> {
@@ -68,14 +105,17 @@ export async function runProbeBench(): Promise<BenchResult[]> {
     const real = realKernel();
     const cold: number[] = [];
     let opens = 0;
+    let recorded: RecordedOpen[] = [];
     for (let i = 0; i < 5; i++) {
       const c = countingKernel(real);
       const t0 = performance.now();
       getCapabilities({ kernel: c.kernel, environment: env, cache: false, refresh: true });
       cold.push(performance.now() - t0);
       opens = c.opens();
+      recorded = c.recorded;
       await closesSettled();
     }
+    const floorMs = replayMs(recorded);
     // The tracepoint probe alone: kernel time to register and unregister a tracepoint.
     const tpRuns: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -125,6 +165,8 @@ export async function runProbeBench(): Promise<BenchResult[]> {
         note: note ?? `baseline: C doing the same ${opens} perf_event_open+close of software/cpu-clock` },
       { name: 'probe: cold full probe without the tracepoint probe', value: round(coldMs - tracepointMs), unit: 'ms', ...ratio(coldMs - tracepointMs, swBaseline),
         note: note ?? 'the tracepoint probe costs kernel time (tracepoint registration and RCU sync on close)' },
+      ...(floorMs !== undefined ? [{ name: 'probe: its own opens replayed through the libc binding', value: round(floorMs), unit: 'ms', ...ratio(floorMs, swBaseline),
+        note: note ?? 'the floor under the cold probe: the same calls (tracepoints aside) with no checks, scope or classification; against the same C baseline' } as BenchResult] : []),
       { name: 'probe: event.tracepoint alone', value: round(tracepointMs), unit: 'ms', ...ratio(tracepointMs, tpBaseline),
         note: note ?? 'baseline: C opening and closing sched:sched_switch once (its close waits for an RCU grace period; the probe\'s close runs off the thread)' },
       { name: 'probe: served from the disk cache', value: round(diskMs), unit: 'ms', ...ratio(diskMs, swBaseline), note: note ?? 'same baseline as the cold probe' },
