@@ -5,7 +5,8 @@
 import { clipText, shownValue } from '../abi/args';
 
 export function checkFd(fd: number, what: string): void {
-  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+  // (fd | 0) === fd: an integer in the signed 32-bit range; with fd >= 0, what Number.isInteger and the bounds say.
+  if (typeof fd !== 'number' || (fd | 0) !== fd || fd < 0) {
     throw new RangeError(`${what}: fd ${clipArg(fd)} is not a valid file descriptor (a non-negative integer)`);
   }
 }

@@ -13,7 +13,6 @@ import koffi from 'koffi';
 import { archAbi, ArchAbi, mapAnonymous, MAP_PRIVATE, perfIoctlTable } from '../abi/ioctl';
 import { ATTR_SIZE_VER0 } from '../abi/attr-layout';
 import { ERRNO, errnoName } from '../abi/errno';
-import { attrSizeField } from '../abi/attr-codec';
 import type {
   BoundRead, IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadableWatch, ReadResultBytes, RlimitResult, VoidResult,
 } from './kernel';
@@ -50,33 +49,40 @@ export class RealKernel implements Kernel {
     this.ioctlNames = new Map(Object.entries(perfIoctlTable(this.abi)).map(([name, request]) => [request, name]));
   }
 
+  /**
+   * The hot path of a probe (hundreds of calls): the checks below allocate
+   * nothing (no DataView, no argument tuples) and the size field is read off
+   * the bytes; the messages are those of the straightforward checks.
+   */
   perfEventOpen(attr: Uint8Array, pid: number, cpu: number, groupFd: number, flags: number): OpenResult {
     checkBuffer(attr, 'perf_event_open attr');
-    if (attr.byteLength < 8) throw new RangeError(`perf_event_open attr: ${attr.byteLength} bytes cannot hold the size field`);
-    const declared = attrSizeField(attr);
+    const length = attr.byteLength;
+    if (length < 8) throw new RangeError(`perf_event_open attr: ${length} bytes cannot hold the size field`);
+    const declared = sizeField(attr);
     // The kernel reads `declared` bytes (or VER0 when 0): they must all be ours.
-    const reads = declared === 0 ? ATTR_SIZE_VER0 : declared;
-    if (reads > attr.byteLength) {
-      throw new RangeError(`perf_event_open attr: size field says ${declared} bytes but the buffer holds ${attr.byteLength}`);
+    if ((declared === 0 ? ATTR_SIZE_VER0 : declared) > length) {
+      throw new RangeError(`perf_event_open attr: size field says ${declared} bytes but the buffer holds ${length}`);
     }
-    for (const [v, n] of [[pid, 'pid'], [cpu, 'cpu'], [groupFd, 'group_fd']] as const) {
-      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`perf_event_open ${n}: ${clipArg(v)} is not a 32-bit integer`);
-    }
+    if (!isInt32(pid)) throw notInt32('pid', pid);
+    if (!isInt32(cpu)) throw notInt32('cpu', cpu);
+    if (!isInt32(groupFd)) throw notInt32('group_fd', groupFd);
     if (!Number.isInteger(flags) || flags < 0) throw new RangeError(`perf_event_open flags: ${clipArg(flags)} is not a non-negative integer`);
-    const r = this.c.direct
+    const fd: number = this.c.direct
       ? this.c.syscallOpen(this.abi.nrPerfEventOpen, attr, pid, cpu, groupFd, flags)
       : this.c.syscallOpen(this.abi.nrPerfEventOpen, 'void *', attr, 'int', pid, 'int', cpu, 'int', groupFd, 'unsigned long', flags);
-    const fd = Number(r);
-    if (fd < 0) {
-      const errno = koffi.errno();
-      const res: { errno: number; attrSize?: number } = { errno };
-      // E2BIG: the kernel wrote its own attr size into the size field.
-      if (errno === ERRNO.E2BIG) res.attrSize = attrSizeField(attr);
-      if (sysLog.enabled) sysLog('perf_event_open(size=%d, pid=%d, cpu=%d, group=%d, flags=%d) = -1 %s%s', declared, pid, cpu, groupFd, flags, errnoName(errno), res.attrSize !== undefined ? ` (kernel size ${res.attrSize})` : '');
-      return res;
+    if (fd >= 0) {
+      if (sysLog.enabled) sysLog('perf_event_open(size=%d, pid=%d, cpu=%d, group=%d, flags=%d) = %d', declared, pid, cpu, groupFd, flags, fd);
+      return { fd };
     }
-    if (sysLog.enabled) sysLog('perf_event_open(size=%d, pid=%d, cpu=%d, group=%d, flags=%d) = %d', declared, pid, cpu, groupFd, flags, fd);
-    return { fd };
+    const errno = koffi.errno();
+    // E2BIG: the kernel wrote its own attr size into the size field.
+    if (errno === ERRNO_E2BIG) {
+      const attrSize = sizeField(attr);
+      if (sysLog.enabled) sysLog('perf_event_open(size=%d, pid=%d, cpu=%d, group=%d, flags=%d) = -1 %s (kernel size %d)', declared, pid, cpu, groupFd, flags, errnoName(errno), attrSize);
+      return { errno, attrSize };
+    }
+    if (sysLog.enabled) sysLog('perf_event_open(size=%d, pid=%d, cpu=%d, group=%d, flags=%d) = -1 %s', declared, pid, cpu, groupFd, flags, errnoName(errno));
+    return { errno };
   }
 
   read(fd: number, buf: Uint8Array, length: number = buf?.byteLength): ReadResultBytes {
@@ -127,14 +133,14 @@ export class RealKernel implements Kernel {
 
   close(fd: number): VoidResult {
     checkFd(fd, 'close');
-    const r = Number(this.c.close(fd));
-    if (r < 0) {
-      const errno = koffi.errno();
-      if (sysLog.enabled) sysLog('close(%d) = -1 %s', fd, errnoName(errno));
-      return { errno };
+    const r: number = this.c.close(fd);
+    if (r >= 0) {
+      if (sysLog.enabled) sysLog('close(%d) = 0', fd);
+      return CLOSED;
     }
-    if (sysLog.enabled) sysLog('close(%d) = 0', fd);
-    return { ok: true };
+    const errno = koffi.errno();
+    if (sysLog.enabled) sysLog('close(%d) = -1 %s', fd, errnoName(errno));
+    return { errno };
   }
 
   /** close(fd) on libuv's thread pool (fs.close): this thread goes on while the kernel finishes the close. */
@@ -283,6 +289,25 @@ export class RealKernel implements Kernel {
     if (r !== 0) throw new Error(`clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed: errno ${koffi.errno()}`);
     return BigInt(ts[0]!) * 1000000000n + BigInt(ts[1]!);
   }
+}
+
+const ERRNO_E2BIG = ERRNO.E2BIG;
+
+/** close's success, one frozen object for every call (callers only test `'ok' in r` / `r.ok`). */
+const CLOSED: VoidResult = Object.freeze({ ok: true as const });
+
+/** perf_event_attr.size, bytes 4..7 read little-endian (as attrSizeField reads them), without a DataView. */
+function sizeField(attr: Uint8Array): number {
+  return (attr[4]! | (attr[5]! << 8) | (attr[6]! << 16)) + attr[7]! * 0x1000000;
+}
+
+/** A C int: an integer in the signed 32-bit range (what Number.isInteger plus the bounds say, without a call). */
+function isInt32(v: unknown): boolean {
+  return typeof v === 'number' && (v | 0) === v;
+}
+
+function notInt32(name: string, v: unknown): RangeError {
+  return new RangeError(`perf_event_open ${name}: ${clipArg(v)} is not a 32-bit integer`);
 }
 
 let shared: RealKernel | undefined;

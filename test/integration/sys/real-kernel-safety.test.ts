@@ -134,4 +134,35 @@ describe('sys/real-kernel cannot crash Node (this machine)', function () {
       assertShortNamed(msg(() => mmap(r.fd, 2 * k.pageSize(), 'rw', MAP_SHARED)), /mmap prot: rw/);
     } finally { k.close(r.fd); }
   });
+  it('perf_event_open and close refuse every non-int argument with a RangeError naming it, calling no valueOf', () => {
+    const k = realKernel();
+    const attr = encodeAttr({ type: 1, config: 1, disabled: 1, exclude_kernel: 1, exclude_hv: 1 }, { size: 64 });
+    const open = k.perfEventOpen.bind(k) as (...a: unknown[]) => unknown;
+    const close = k.close.bind(k) as (...a: unknown[]) => unknown;
+    let valueOfCalls = 0;
+    const sly = { valueOf: () => { valueOfCalls++; return 0; } };
+    const msg = (f: () => unknown): string => { try { f(); return 'no throw'; } catch (e) { assert.ok(e instanceof RangeError, String(e)); return e.message; } };
+    const hostile: unknown[] = [1n, sly, '0', 0.5, NaN, Infinity, 2 ** 31, -(2 ** 31) - 1, null, undefined];
+    for (const [i, name] of (['pid', 'cpu', 'group_fd'] as const).entries()) {
+      for (const v of hostile) {
+        const args: unknown[] = [attr, 0, -1, -1, PERF_FLAG.FD_CLOEXEC];
+        args[i + 1] = v;
+        assertShortNamed(msg(() => open(...args)), new RegExp(`^perf_event_open ${name}: .* is not a 32-bit integer$`));
+      }
+    }
+    for (const v of [1n, sly, -1, 0.5, NaN, 2 ** 31, '3']) {
+      assertShortNamed(msg(() => close(v)), /^close: fd .* is not a valid file descriptor/);
+    }
+    assert.equal(valueOfCalls, 0, 'an argument check converted an object');
+    // The size field is read from bytes 4..7: a size the buffer cannot back is refused before the call.
+    const big = new Uint8Array(attr);
+    big.set([0, 1, 0, 0], 4); // 256
+    assertShortNamed(msg(() => open(big, 0, -1, -1, 0)), /size field says 256 bytes but the buffer holds 64/);
+    big.set([0, 0, 0, 0x80], 4); // 2^31: the top byte counts as unsigned
+    assertShortNamed(msg(() => open(big, 0, -1, -1, 0)), /size field says 2147483648 bytes but the buffer holds 64/);
+    // Extremes that are valid reach the kernel: cpu -2^31 is an invalid cpu (EINVAL), not a RangeError.
+    const r = open(attr, 0, -(2 ** 31), -1, PERF_FLAG.FD_CLOEXEC) as { errno?: number; fd?: number };
+    if (r.fd !== undefined) k.close(r.fd);
+    assert.ok(r.errno !== undefined, 'cpu -2^31 is the kernel\'s to refuse');
+  });
 });
