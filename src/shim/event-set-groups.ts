@@ -22,6 +22,7 @@ export const NOT_COUNTED = -1;
 
 export interface Member {
   event: PerfEvent;
+  /** Its position among the set's events (open order: a generic event on several core PMUs has one per PMU, ./event-set-parts). */
   index: number;
   /** Index of its scheduling group in groupList. */
   group: number;
@@ -60,6 +61,32 @@ export function groupReadOf(kernel: Kernel, readFormat: bigint, leader: PerfEven
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const numbers = createReadNumbers(layout);
   return { layout, numbers, readLen, buf: b, dv, readGroup: bindRead(kernel, leader.fd, b, readLen), decode: bindReadNumbers(layout, b, numbers) };
+}
+
+/** Record an opened event in `group` (or in a new group it leads) and return its member record. Never throws. */
+export function commitMember(groups: Group[], group: Group | undefined, m: Omit<Member, 'group'>, general: boolean, read: GroupRead | undefined): Member {
+  const member: Member = { ...m, group: group ? groups.indexOf(group) : groups.length };
+  const hw = m.context !== 'software';
+  if (group) {
+    group.members.push(member);
+    if (hw) {
+      group.hwContext ??= m.context;
+      group.hwCount++;
+      if (general) group.gpCount++;
+    }
+    if (read) Object.assign(group, read);
+  } else {
+    groups.push({
+      leader: m.event, members: [member], hwContext: hw ? m.context : undefined, hwCount: hw ? 1 : 0, gpCount: general ? 1 : 0,
+      buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0, layout: undefined, numbers: undefined, decode: noGroupRead, ...read,
+    });
+  }
+  return member;
+}
+
+/** The decode of a group with no group read bound yet: its readGroup gives 0 bytes, so nothing decodes. */
+function noGroupRead(): never {
+  throw new PerfcompatError('ERR_DECODE', 'EventSet: a group read was decoded before it was bound');
 }
 
 /** Why an event has no count: its read gave no bytes, or it was enabled and never ran. */

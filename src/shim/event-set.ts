@@ -17,15 +17,18 @@ import { openScope, type FdScope } from '../open/scope';
 import { isErr, Kernel } from '../sys/kernel';
 import { realKernel } from '../sys/real-kernel';
 import { bindRead, BoundRead } from '../sys/fast-read';
-import { counterValue, scaledNumber } from './counter-value';
+import { scaledNumber } from './counter-value';
 import { pmuContext } from './event-identity';
+import { perCorePmuParts } from './core-pmu-parts';
+import { checkParts, foldNumbers, foldValues } from './event-set-parts';
+import { readEventValues } from './event-set-values';
 import { perfIoctls, PerfIoctls } from './ioctl-requests';
-import { groupReadOf, NOT_COUNTED, notCountedReason, readError, shortRead, type Group, type GroupRead, type Member } from './event-set-groups';
+import { commitMember, groupReadOf, NOT_COUNTED, readError, shortRead, type Group, type GroupRead, type Member } from './event-set-groups';
 import { behaviourOfMap, eventSetPolicy, pickGroup, type BehaviourLookup, type EventSetPolicy } from './event-set-policy';
 import { capabilitiesFor, OpenInternals, openWith, PerfEvent, prepareOpen, type Prepared } from './perf-event';
-import { toSpec } from './resolve-spec';
+import { toSpec, type SpecWithMeta } from './resolve-spec';
 import { float64Arg, optionsArg, specArg } from './entry-args';
-import type { Adaptation, CounterValue, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
+import type { Adaptation, EventSpec, EventValue, MapSource, Policy, ReadPath } from './types';
 import type { CommandCounts, ForCommandOptions } from './command-types';
 import { UserReads, type UserReadOptions, type UserReadView } from './user-read';
 
@@ -71,6 +74,11 @@ export class EventSet {
   private readonly readFormat: bigint;
   private readonly groupList: Group[] = [];
   private readonly memberList: Member[] = [];
+  /** One name (and value) per add(); a generic event on several core PMUs has several members (parts) of one slot (./event-set-parts). */
+  private readonly slotNames: string[] = [];
+  private readonly slotOf: number[] = [];
+  /** The parts' numbers before they fold (only when some add() has several parts). */
+  private partValues = new Float64Array(0);
   /** Per-event read buffer (per-event path). */
   private readonly one: Buffer;
   private readonly oneDv: DataView;
@@ -114,8 +122,8 @@ export class EventSet {
   }
 
   /** Number of events. */
-  get size(): number { return this.memberList.length; }
-  get names(): string[] { return this.memberList.map((m) => m.event.name); }
+  get size(): number { return this.slotNames.length; }
+  get names(): string[] { return [...this.slotNames]; }
   /** Event names per scheduling group. */
   get groups(): string[][] { return this.groupList.map((g) => g.members.map((m) => m.event.name)); }
   /** Every adaptation of every event, with the event's name. */
@@ -131,16 +139,37 @@ export class EventSet {
     return { group: index < 0 ? undefined : this.groupList[index], ...(note !== undefined ? { note } : {}) };
   }
 
-  /** Add an event by name or typed spec; it is opened now (the policy of the set applies). On failure nothing of it stays open. */
+  /** Add an event by name or typed spec; it is opened now (the policy of the set applies). On failure nothing of it stays open.
+   *  A generic event on a CPU with several core PMUs is opened on each and read as their sum (./event-set-parts). */
   add(input: EventSpec | string): this {
     this.live('add');
     specArg('EventSet.add', input);
     if (this.running) throw new PerfcompatError('ERR_INVALID_ARGUMENT', 'EventSet.add(): the set is running; stop() it before adding events');
     this.subtractBase = false; // an emulated zero no longer covers every event; start() takes a new one
+    const resolved = toSpec(input, this.map); // once: names read sysfs/tracefs
+    const parts = perCorePmuParts(input, resolved, this.map?.environment);
+    const slot = this.slotNames.length;
+    const mark = this.scope.checkpoint();
+    let commits: { ev: PerfEvent; commit: () => void }[];
+    try {
+      // Parts land on different PMUs, so none joins another's group: all open before any is committed.
+      commits = (parts ?? [resolved]).map((r) => this.openPart(r, slot));
+      checkParts(resolved.spec.name ?? String(input), commits.map((c) => c.ev));
+    } catch (e) {
+      this.scope.releaseSince(mark);
+      throw e;
+    }
+    for (const c of commits) c.commit();
+    this.slotNames.push(parts ? resolved.spec.name ?? String(input) : commits[0]!.ev.name);
+    this.scratch = new Float64Array(this.slotNames.length);
+    if (parts || this.partValues.length > 0) this.partValues = new Float64Array(this.memberList.length);
+    return this;
+  }
+
+  /** Open one event of add() (planned once: the plan says which PMU it lands on — a stand-in may change it — and so its group); commit() records it. */
+  private openPart(resolved: SpecWithMeta, slot: number): { ev: PerfEvent; commit: () => void } {
     const overrides: Record<string, number | bigint> = { read_format: this.readFormat };
     if (this.opts.inherit) overrides.inherit = 1;
-    // Planned once (pure): the plan says which PMU the event ends up on — a stand-in may change it — and so which group it joins.
-    const resolved = toSpec(input, this.map); // once: names read sysfs/tracefs
     Object.assign(overrides, this.userReads.attrBits(resolved.spec));
     const o: { pid?: number; cpu?: number; group?: PerfEvent; policy?: Policy } = {};
     if (this.opts.pid !== undefined) o.pid = this.opts.pid;
@@ -182,28 +211,15 @@ export class EventSet {
       group = undefined;
     }
     const { ev, reader, read } = opened;
-    // Nothing below throws: the set changes only once the event is open and readable.
-    const member: Member = { event: ev, index: this.memberList.length, group: group ? this.groupList.indexOf(group) : this.groupList.length, context };
-    if (group) {
-      group.members.push(member);
-      if (context !== 'software') {
-        group.hwContext ??= context;
-        group.hwCount++;
-        if (general) group.gpCount++;
-      }
-      if (read) Object.assign(group, read);
-    } else {
-      if (note !== undefined) this.splits.push(`${ev.name} starts group ${this.groupList.length}: ${note}`);
-      this.groupList.push({
-        leader: ev, members: [member], hwContext: context === 'software' ? undefined : context, hwCount: context === 'software' ? 0 : 1, gpCount: general ? 1 : 0,
-        buf: Buffer.alloc(0), dv: new DataView(new ArrayBuffer(0)), readLen: 0, readGroup: () => 0, layout: undefined, numbers: undefined, decode: () => this.oneNumbers, ...read,
-      });
-    }
-    this.memberList.push(member);
-    this.userReads.add(ev, context);
-    if (reader) this.readers.push(reader);
-    this.scratch = new Float64Array(this.memberList.length);
-    return this;
+    // commit: nothing in it throws, so the set changes only once every part is open and readable.
+    return { ev, commit: () => {
+      const member = commitMember(this.groupList, group, { event: ev, index: this.memberList.length, context }, general, read);
+      if (!group && note !== undefined) this.splits.push(`${ev.name} starts group ${member.group}: ${note}`);
+      this.memberList.push(member);
+      this.userReads.add(ev, context);
+      this.slotOf.push(slot);
+      if (reader) this.readers.push(reader);
+    } };
   }
 
   /** Overrides of a group leader (a member's disabled/enable_on_exec are patched in by openWith). */
@@ -235,7 +251,7 @@ export class EventSet {
   /** Remember the raw counts now, as the zero of the next reads (RESET that does nothing). */
   private captureBase(): void {
     this.subtractBase = false;
-    const raw = this.readValues().map((v) => v.value);
+    const raw = this.readPartValues().map((v) => v.value);
     this.baseBig = raw;
     this.base = Float64Array.from(raw, (v) => Number(v));
     this.subtractBase = true;
@@ -279,9 +295,15 @@ export class EventSet {
   read(out?: Float64Array): Float64Array {
     this.live('read');
     float64Arg('EventSet.read', 'out', out, true);
-    const n = this.memberList.length;
+    const n = this.slotNames.length;
     const values = out ?? new Float64Array(n);
     if (values.length < n) throw new PerfcompatError('ERR_INVALID_ARGUMENT', `EventSet.read(): the array holds ${values.length} values, the set has ${n} events`);
+    return this.partValues.length === 0 ? this.readParts(values) : foldNumbers(this.readParts(this.partValues), this.slotOf, values, n);
+  }
+
+  /** Every event's (part's) number, in open order. */
+  private readParts(values: Float64Array): Float64Array {
+    const n = this.memberList.length;
     if (this.userReads.read(values, n, this.subtractBase ? this.base : undefined)) return values;
     if (this.readPath === 'group') {
       for (let gi = 0; gi < this.groupList.length; gi++) {
@@ -318,43 +340,19 @@ export class EventSet {
     return values;
   }
 
-  /** Every event's value with time_enabled, time_running, the scaled estimate and lost where supported. */
+  /** Every event's value with time_enabled, time_running, the scaled estimate and lost where supported (one per add(): parts folded). */
   readValues(): EventValue[] {
     this.live('readValues');
-    const out: EventValue[] = new Array(this.memberList.length);
-    const put = (m: Member, raw: CounterValue, bytes = -1): void => {
-      const v = this.subtractBase && raw.timeRunning > 0n
-        ? counterValue(raw.value - (this.baseBig[m.index] ?? 0n), raw.timeEnabled, raw.timeRunning, raw.lost)
-        : raw;
-      const e: EventValue = { name: m.event.name, group: m.group, ...v };
-      if (m.event.substitutedFrom !== undefined) e.substitutedFrom = m.event.substitutedFrom;
-      if (m.event.unit !== undefined) e.unit = m.event.unit;
-      if (!e.counted) e.notCounted = notCountedReason(m.event.name, this.groupList[m.group]!.leader.name, bytes, raw.timeEnabled);
-      out[m.index] = e;
-    };
-    const put0 = (members: readonly Member[], dv: DataView, l: ReadLayout): void => {
-      const enabled = dv.getBigUint64(l.timeEnabledOffset, true);
-      const running = dv.getBigUint64(l.timeRunningOffset, true);
-      members.forEach((m, i) => put(m, counterValue(dv.getBigUint64(l.valueOffsets[i]!, true), enabled, running, this.policyDecision.withLost ? dv.getBigUint64(l.lostOffsets[i]!, true) : undefined)));
-    };
-    if (this.readPath === 'group') {
-      for (const g of this.groupList) {
-        const r = this.kernel.read(g.leader.fd, g.buf, g.readLen);
-        if (isErr(r)) throw readError(g.leader.name, r.errno);
-        if (r.bytes === 0) { g.members.forEach((m) => put(m, counterValue(0n, 1n, 0n), 0)); continue; }
-        if (r.bytes !== g.readLen) throw shortRead(g.leader.name, r.bytes, g.readLen, this.readFormat);
-        put0(g.members, g.dv, g.layout!);
-      }
-    } else {
-      for (const m of this.memberList) {
-        const r = this.kernel.read(m.event.fd, this.one, this.one.byteLength);
-        if (isErr(r)) throw readError(m.event.name, r.errno);
-        if (r.bytes === 0) { put(m, counterValue(0n, 1n, 0n), 0); continue; }
-        if (r.bytes !== this.one.byteLength) throw shortRead(m.event.name, r.bytes, this.one.byteLength, this.readFormat);
-        put0([m], this.oneDv, this.oneLayout);
-      }
-    }
-    return out;
+    const parts = this.readPartValues();
+    return this.partValues.length === 0 ? parts : foldValues(parts, this.slotOf, this.slotNames);
+  }
+
+  /** The value of every opened event (part), in open order. */
+  private readPartValues(): EventValue[] {
+    return readEventValues({
+      kernel: this.kernel, readPath: this.readPath, readFormat: this.readFormat, withLost: this.policyDecision.withLost, groups: this.groupList,
+      members: this.memberList, one: this.one, oneDv: this.oneDv, oneLayout: this.oneLayout, base: this.subtractBase ? this.baseBig : undefined,
+    });
   }
 
   /** PAPI_accum: add the current counts into `values` and zero the counters. */
