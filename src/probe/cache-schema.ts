@@ -4,7 +4,8 @@
  * right key but the wrong shape (status "bogus", no environment) is ignored
  * and probed again. A small validator of the subset of JSON Schema that file
  * uses (type, const, enum, required, properties, additionalProperties, items,
- * propertyNames, pattern, minimum, anyOf, $ref to #/$defs); no dependency.
+ * propertyNames, pattern, minimum, anyOf, $ref to #/$defs), compiled once per process
+ * into plain checks; no dependency.
  * When the schema file cannot be found (a bundle without it), the structural
  * minimum is checked instead.
  */
@@ -36,65 +37,137 @@ function packageSchema(): { root: Schema } | null {
   return loaded;
 }
 
-function typeOk(t: string, v: unknown): boolean {
-  switch (t) {
-    case 'null': return v === null;
-    case 'array': return Array.isArray(v);
-    case 'object': return v !== null && typeof v === 'object' && !Array.isArray(v);
-    case 'integer': return Number.isInteger(v);
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    default: return typeof v === t;
-  }
-}
+/**
+ * A check of one value: null when it matches, else the error's tail (": what", or a
+ * path step and the rest, ".k: what"), so that no path string is built for a value that matches.
+ */
+type Check = (v: unknown) => string | null;
 
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const step = (k: string): string => k.slice(0, 40);
 
-/** The first mismatch of `v` against `s`, as "where: what", or null. */
-function check(root: Schema, s: Schema, v: unknown, at: string, depth: number): string | null {
-  if (s === true) return null;
-  if (s === false) return `${at}: not allowed`;
-  if (depth > 32) return `${at}: nested too deep`;
-  if (typeof s.$ref === 'string') {
-    const m = /^#\/\$defs\/(.+)$/.exec(s.$ref);
-    const defs = (root as { $defs?: Record<string, Schema> }).$defs;
-    const target = m && defs && own(defs, m[1]!) ? defs[m[1]!] : undefined;
-    if (target === undefined) return `${at}: unresolvable $ref ${s.$ref}`;
-    const e = check(root, target, v, at, depth + 1);
-    if (e) return e;
+function typeCheck(t: string): (v: unknown) => boolean {
+  switch (t) {
+    case 'null': return (v) => v === null;
+    case 'array': return Array.isArray;
+    case 'object': return isObject;
+    case 'integer': return Number.isInteger;
+    case 'number': return (v) => typeof v === 'number' && Number.isFinite(v);
+    default: return (v) => typeof v === t;
   }
-  if (s.type !== undefined) {
-    const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-    if (!types.some((t) => typeOk(t, v))) return `${at}: not of type ${types.join('|')}`;
-  }
-  if (own(s, 'const') && v !== s.const) return `${at}: not ${JSON.stringify(s.const)}`;
-  if (Array.isArray(s.enum) && !s.enum.includes(v)) return `${at}: not one of ${s.enum.join(', ')}`;
-  if (typeof s.minimum === 'number' && typeof v === 'number' && v < s.minimum) return `${at}: below ${s.minimum}`;
-  if (typeof s.pattern === 'string' && typeof v === 'string' && !new RegExp(s.pattern, 'u').test(v)) return `${at}: does not match ${s.pattern}`;
-  if (Array.isArray(s.anyOf) && !s.anyOf.some((x: Schema) => check(root, x, v, at, depth + 1) === null)) return `${at}: matches none of anyOf`;
-  if (Array.isArray(v) && s.items !== undefined) {
-    for (let i = 0; i < v.length; i++) {
-      const e = check(root, s.items as Schema, v[i], `${at}[${i}]`, depth + 1);
-      if (e) return e;
-    }
-  }
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return checkObject(root, s, v as Record<string, unknown>, at, depth);
-  return null;
 }
 
-function checkObject(root: Schema, s: { [k: string]: unknown }, o: Record<string, unknown>, at: string, depth: number): string | null {
-  for (const k of (s.required as string[] | undefined) ?? []) if (!own(o, k)) return `${at}: no ${k}`;
-  const props = (s.properties ?? {}) as Record<string, Schema>;
-  for (const [k, x] of Object.entries(o)) {
-    if (s.propertyNames !== undefined) {
-      const e = check(root, s.propertyNames as Schema, k, `${at} key ${k.slice(0, 40)}`, depth + 1);
-      if (e) return e;
+/**
+ * The schema compiled once into checks (each regex built once, each $ref resolved once), so a
+ * cache hit pays one pass over the map and no interpretation of the schema per value.
+ */
+class Compiler {
+  private readonly refs = new Map<string, Check>();
+  constructor(private readonly root: Schema) {}
+
+  compile(s: Schema, depth: number): Check {
+    if (s === true) return () => null;
+    if (s === false) return () => ': not allowed';
+    if (depth > 32) return () => ': nested too deep';
+    const parts: Check[] = [];
+    if (typeof s.$ref === 'string') parts.push(this.ref(s.$ref, depth));
+    if (s.type !== undefined) {
+      const names = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
+      const tests = names.map(typeCheck);
+      const what = `: not of type ${names.join('|')}`;
+      parts.push(tests.length === 1 ? (v) => (tests[0]!(v) ? null : what) : (v) => (tests.some((t) => t(v)) ? null : what));
     }
-    const sub = own(props, k) ? props[k] : s.additionalProperties;
-    if (sub === undefined) continue;
-    const e = check(root, sub as Schema, x, `${at}.${k.slice(0, 40)}`, depth + 1);
-    if (e) return e;
+    if (own(s, 'const')) {
+      const c = s.const;
+      const what = `: not ${JSON.stringify(c)}`;
+      parts.push((v) => (v === c ? null : what));
+    }
+    if (Array.isArray(s.enum)) {
+      const values = new Set<unknown>(s.enum);
+      const what = `: not one of ${s.enum.join(', ')}`;
+      parts.push((v) => (values.has(v) ? null : what));
+    }
+    if (typeof s.minimum === 'number') {
+      const min = s.minimum;
+      const what = `: below ${min}`;
+      parts.push((v) => (typeof v === 'number' && v < min ? what : null));
+    }
+    if (typeof s.pattern === 'string') {
+      const re = new RegExp(s.pattern, 'u');
+      const what = `: does not match ${s.pattern}`;
+      parts.push((v) => (typeof v === 'string' && !re.test(v) ? what : null));
+    }
+    if (Array.isArray(s.anyOf)) {
+      const options = (s.anyOf as Schema[]).map((x) => this.compile(x, depth + 1));
+      parts.push((v) => (options.some((o) => o(v) === null) ? null : ': matches none of anyOf'));
+    }
+    if (s.items !== undefined) parts.push(this.items(this.compile(s.items as Schema, depth + 1)));
+    const obj = this.object(s, depth);
+    if (obj !== null) parts.push(obj);
+    return all(parts);
   }
-  return null;
+
+  private ref(ref: string, depth: number): Check {
+    const known = this.refs.get(ref);
+    if (known !== undefined) return known;
+    const m = /^#\/\$defs\/(.+)$/.exec(ref);
+    const defs = (this.root as { $defs?: Record<string, Schema> }).$defs;
+    const target = m && defs && own(defs, m[1]!) ? defs[m[1]!] : undefined;
+    if (target === undefined) return () => `: unresolvable $ref ${ref}`;
+    let compiled: Check | undefined;
+    const check: Check = (v) => (compiled ??= this.compile(target, depth + 1))(v);
+    this.refs.set(ref, check);
+    return check;
+  }
+
+  private items(item: Check): Check {
+    return (v) => {
+      if (!Array.isArray(v)) return null;
+      for (let i = 0; i < v.length; i++) {
+        const e = item(v[i]);
+        if (e !== null) return `[${i}]${e}`;
+      }
+      return null;
+    };
+  }
+
+  private object(s: { [k: string]: unknown }, depth: number): Check | null {
+    const required = (s.required as string[] | undefined) ?? [];
+    const props = new Map<string, Check>();
+    for (const [k, x] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) props.set(k, this.compile(x, depth + 1));
+    const rest = s.additionalProperties === undefined ? undefined : this.compile(s.additionalProperties as Schema, depth + 1);
+    const names = s.propertyNames === undefined ? undefined : this.compile(s.propertyNames as Schema, depth + 1);
+    if (required.length === 0 && props.size === 0 && rest === undefined && names === undefined) return null;
+    return (v) => {
+      if (!isObject(v)) return null;
+      for (const k of required) if (!own(v, k)) return `: no ${k}`;
+      for (const k in v) {
+        if (!own(v, k)) continue;
+        if (names !== undefined) {
+          const e = names(k);
+          if (e !== null) return ` key ${step(k)}${e}`;
+        }
+        const sub = props.get(k) ?? rest;
+        if (sub === undefined) continue;
+        const e = sub(v[k]);
+        if (e !== null) return `.${step(k)}${e}`;
+      }
+      return null;
+    };
+  }
+}
+
+function all(parts: Check[]): Check {
+  if (parts.length === 0) return () => null;
+  if (parts.length === 1) return parts[0]!;
+  return (v) => {
+    for (const p of parts) {
+      const e = p(v);
+      if (e !== null) return e;
+    }
+    return null;
+  };
 }
 
 /** The structural minimum, when the schema file is not there. */
@@ -110,16 +183,29 @@ function minimal(m: unknown): string | null {
   return null;
 }
 
+let compiled: { map: Check; entry: Check | undefined } | null | undefined;
+
+function checks(): { map: Check; entry: Check | undefined } | null {
+  if (compiled !== undefined) return compiled;
+  const s = packageSchema();
+  if (s === null) return (compiled = null);
+  const c = new Compiler(s.root);
+  const def = typeof s.root === 'object' ? (s.root.$defs as Record<string, Schema> | undefined)?.featureEntry : undefined;
+  return (compiled = { map: c.compile(s.root, 0), entry: def === undefined ? undefined : c.compile(def, 0) });
+}
+
 /** Why `map` does not match the shipped capability schema, or null when it does. */
 export function mapSchemaError(map: unknown): string | null {
-  const s = packageSchema();
-  return s === null ? minimal(map) : check(s.root, s.root, map, 'map', 0);
+  const c = checks();
+  if (c === null) return minimal(map);
+  const e = c.map(map);
+  return e === null ? null : `map${e}`;
 }
 
 /** Why `entry` is not a valid feature entry, or null when it is. */
 export function entrySchemaError(entry: unknown, id: string): string | null {
-  const s = packageSchema();
-  const def = s && typeof s.root === 'object' ? (s.root.$defs as Record<string, Schema> | undefined)?.featureEntry : undefined;
-  if (s === null || def === undefined) return minimal({ schema: 1, engineVersion: 1, kernel: 1, environment: 1, features: { [id]: entry } });
-  return check(s.root, def, entry, `behaviour.${id.slice(0, 40)}`, 0);
+  const c = checks();
+  if (c === null || c.entry === undefined) return minimal({ schema: 1, engineVersion: 1, kernel: 1, environment: 1, features: { [id]: entry } });
+  const e = c.entry(entry);
+  return e === null ? null : `behaviour.${step(id)}${e}`;
 }

@@ -3,7 +3,8 @@
  * spec. Names go through src/events `resolveEvent`, with the capability map
  * so that the names it resolves are the ones this machine has.
  */
-import { resolveEvent } from '../events';
+// From parse-list, not the events index: opening an event does not load event listing.
+import { resolveEvent } from '../events/parse-list';
 import { PerfcompatError } from '../errors';
 import type { CapabilityMap } from '../model/capability-map';
 import type { EventSpec } from './types';

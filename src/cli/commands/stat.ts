@@ -156,9 +156,10 @@ function exitStatus(r: SessionResult, io: CliIO): number {
  * refused, naming the group.
  */
 export function statEventNames(list: string): string[] {
-  // Loaded on use: the CLI's start-up does not pay for the events module.
+  // Loaded on use, and only the list syntax: neither the CLI's start-up nor stat pays for
+  // listing events (list-events, open-status), which src/events/index would bring in.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { splitEventList } = require('../../events') as typeof import('../../events');
+  const { splitEventList } = require('../../events/list-syntax') as typeof import('../../events/list-syntax');
   return splitEventList(list).flatMap((item) => {
     if (item.kind === 'event') return [item.text];
     if (item.modifiers !== '') {

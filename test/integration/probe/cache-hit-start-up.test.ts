@@ -100,6 +100,11 @@ describe('a cache hit at start-up', function () {
     run(dir, [BIN, '--json']);
     const stat = run(dir, [BIN, 'stat', '-e', 'task-clock,page-faults', '--', 'true']);
     for (const [re, what] of PROBING_ONLY.slice(0, 2)) assert.ok(!loaded(stat, re), `probe stat from the cache loaded ${what}`);
+    // Stat names events but lists none: the events index (listing, open status) stays unloaded.
+    for (const m of ['index', 'list-events', 'open-status']) {
+      assert.ok(!loaded(stat, new RegExp(`/dist/src/events/${m}\\.js$`)), `probe stat loaded src/events/${m}`);
+    }
+    assert.ok(loaded(stat, /\/dist\/src\/events\/parse-list\.js$/), 'probe stat resolves its names with src/events/parse-list');
   });
 
   it('with DEBUG set, debug is loaded and logs under perfcompat:*', () => {
