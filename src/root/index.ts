@@ -14,3 +14,9 @@ installCatalogue(() => ({
 }));
 
 export { getCapabilities, supports, feature, forgetCapabilities } from '../probe/capabilities';
+/**
+ * A probe closes the tracepoint probe's fd off the thread (its close waits for
+ * an RCU grace period): this resolves once every such close has returned, after
+ * which no fd a probe opened is open.
+ */
+export { closesSettled } from '../open/scope';
