@@ -6,7 +6,7 @@
  * guest/pmu-check.ts. Here: the commands, and their outputs gathered.
  */
 import type { GuestCommand } from './initramfs';
-import { mitataCommand, MITATA_CRASHED, MITATA_SECTION, type MitataRun } from './mitata';
+import { mitataCommand, MITATA_ALL_CRASHED, MITATA_CRASHED, MITATA_SECTION, type MitataRun } from './mitata';
 import type { CheckResult } from './header';
 import type { CommandOutput, GuestMap } from './matrix';
 
@@ -81,6 +81,8 @@ export interface PmuRun {
   userRead?: UserReadCheck;
   /** mitata's run() with the drop-in as @mitata/counters (guest/mitata-bench.mjs). */
   mitata?: MitataRun;
+  /** Set when node died by a signal in every mitata run (V8 aborting under qemu TCG): the line that says so. */
+  mitataCrashed?: string;
   /** Things the run went through that the tests print (a guest program that crashed once and ran again). */
   notes?: string[];
   errors: string[];
@@ -118,8 +120,11 @@ export function collectPmu(outputs: ReadonlyMap<string, CommandOutput>): PmuRun 
   if (ur?.json && typeof ur.json === 'object') run.userRead = ur.json as UserReadCheck;
   else run.errors.push(`user-read-check gave no JSON (rc=${ur?.rc ?? 'none'}): ${(ur?.stderr ?? 'no output').slice(-600)}`);
   const mi = outputs.get(MITATA_SECTION);
-  if (mi?.stderr?.includes(MITATA_CRASHED)) run.notes = [...(run.notes ?? []), mi.stderr.split('\n').find((l) => l.includes(MITATA_CRASHED))!];
+  const crashes = (mi?.stderr ?? '').split('\n').filter((l) => l.includes(MITATA_CRASHED));
+  if (crashes.length > 0) run.notes = [...(run.notes ?? []), ...crashes];
+  const allCrashed = (mi?.stderr ?? '').split('\n').find((l) => l.includes(MITATA_ALL_CRASHED));
   if (mi?.json && typeof mi.json === 'object') run.mitata = mi.json as MitataRun;
+  else if (allCrashed) run.mitataCrashed = allCrashed;
   else run.errors.push(`mitata benchmark gave no JSON (rc=${mi?.rc ?? 'none'}): ${(mi?.stderr ?? 'no output').slice(-600)}`);
   const st = outputs.get('root.stat');
   if (st) run.stat = st;
