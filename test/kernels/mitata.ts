@@ -42,12 +42,13 @@ export function stageMitata(root: string, app: string): void {
  * allocating a 1 GiB buffer between samples, which a 1 GiB guest cannot.
  */
 export function mitataCommand(t: number): GuestCommand {
-  // Node 20.19 on arm64 under qemu TCG aborts in V8 itself in mitata's gc-heavy
-  // loop ("Check failed: index < length" in FeedbackMetadata::SetKind from
-  // LoadIC_Miss, SIGTRAP; seen with and without this session's changes, in the
-  // first run of a boot far more often than later). A run that dies by a signal is
-  // run again, up to MITATA_RUNS in all; each crash goes to stderr as
-  // MITATA_CRASHED, and when every run crashed, MITATA_ALL_CRASHED says so.
+  // Node 20.19 on arm64 under qemu 7.2 TCG aborted in V8 itself in mitata's
+  // gc-heavy loop ("Check failed: index < length" in FeedbackMetadata::SetKind from
+  // LoadIC_Miss, SIGTRAP; seen with and without perfcompat's changes) while the
+  // emulated CPU had SVE and SME; the guests now boot without them (qemu.ts
+  // ARM64_CPU). Should it happen again, a run that dies by a signal is run again,
+  // up to MITATA_RUNS in all; each crash goes to stderr as MITATA_CRASHED, and when
+  // every run crashed, MITATA_ALL_CRASHED says so.
   const run = `node --expose-gc ${MITATA_DIR}/bench.mjs`;
   const script = [
     'i=1',
