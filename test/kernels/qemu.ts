@@ -41,7 +41,7 @@ export function accelFor(arch: Arch, hostAccel: Accel): Accel {
   // sve=off,sme=off: with SVE in the emulated CPU (qemu 7.2), the guest's node aborted in V8
   // ("Check failed: index < length" in FeedbackMetadata::SetKind, or SIGSEGV) in mitata's run: 6 of
   // 7 runs in one CI run with SVE and SME, 4 of 4 on sid with SME alone off; with both off, none in
-  // 3 boots, and a boot takes ~25% less. PMUv3 and its 7 counters are the same either way.
+  // 7 boots (4 of them in CI), and a boot takes ~25% less. PMUv3 and its 7 counters are the same either way.
   return { name: 'tcg', args: ['-accel', 'tcg,thread=multi', '-cpu', ARM64_CPU], why: `${arch} guest on an ${process.arch} host` };
 }
 
