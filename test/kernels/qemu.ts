@@ -32,7 +32,7 @@ export function chooseAccel(env: NodeJS.ProcessEnv = process.env): Accel {
 }
 
 /** qemu's -cpu for arm64 guests: `max`, with the changes explained in accelFor. */
-export const ARM64_CPU = 'max,pauth-impdef=on,sve=off,sme=off';
+const ARM64_CPU = 'max,pauth-impdef=on,sve=off,sme=off';
 
 /** The accelerator for a guest: this machine's choice for its own architecture, TCG for a foreign one. */
 export function accelFor(arch: Arch, hostAccel: Accel): Accel {
