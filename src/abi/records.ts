@@ -13,7 +13,7 @@
 import { bytesArg, intArg } from './args';
 import { PERF_RECORD, RECORD_TYPES } from './constants';
 import { Cursor, decodeError, viewOf } from './record-cursor';
-import { compileLayout, CompiledLayout, layoutArg, RecordLayout } from './record-layout';
+import { CompiledLayout, layoutArg, RecordLayout } from './record-layout';
 import type { BodyDecoder } from './record-body';
 import type { PerfRecord, SampleId } from './record-types';
 import { decodeSample, sampleIdAt } from './sample-record';

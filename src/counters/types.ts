@@ -5,7 +5,6 @@
  */
 import type { CapabilityMap, Environment, Uname } from '../model/capability-map';
 import type { Kernel } from '../sys/kernel';
-import type { Policy } from '../shim/types';
 
 export interface CountersOptions {
   /** Event names (perf syntax: cycles, instructions, task-clock, cpu-clock:u, …). Default DEFAULT_EVENTS. */

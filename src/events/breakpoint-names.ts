@@ -4,7 +4,7 @@
  * (default 4, or sizeof(long) for x). Pure.
  */
 import { PERF_TYPE, HW_BREAKPOINT } from '../abi/constants';
-import { eventError, clip } from './event-error';
+import { eventError } from './event-error';
 import { parseU64 } from './pmu-terms';
 
 export interface BreakpointSpec {

@@ -3,7 +3,7 @@
  * their tracefs ids.
  */
 import { PERF_TYPE } from '../abi/constants';
-import { eventError, clip } from './event-error';
+import { eventError } from './event-error';
 import { listTraceEvents, listTraceSystems, readTracepointId } from '../env/tracefs';
 import type { ResolveContext } from './context';
 import { globMatch, hasGlob } from './glob';

@@ -9,7 +9,6 @@
  * When the schema file cannot be found (a bundle without it), the structural
  * minimum is checked instead.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { READ_LIMITS, readTextBounded } from '../env/bounded-read';
 

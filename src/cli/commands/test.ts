@@ -75,7 +75,6 @@ Exit status: 0 when nothing failed, 1 when a check failed, 2 usage error,
     if (cases.length > 0) return runWithCases(only, cases, caseTimeout(str(args, 'timeout')), flag(args, 'list'), flag(args, 'json'), flag(args, 'verbose'), flag(args, 'refresh'), io);
     const opts: BehaviourOptions = { only, cases };
     const list = behaviourList(opts);
-    const p = io.palette;
     if (flag(args, 'list')) {
       if (flag(args, 'json')) {
         io.out(`${jsonText(list.map(({ check, source }, i) => ({ number: i + 1, id: `behaviour.${check.name}`, description: check.description, source })))}\n`);

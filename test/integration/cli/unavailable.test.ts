@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { oneLine, runCli } from '../../unit/cli/run-cli';
 import { ownCache } from '../../helpers/own-cache';
 import { tracefsHere, tracefsUnusableAnswer } from '../../helpers/tracefs-answer';
+import { fdTargets, newFds } from '../../helpers/fds';
 
 const LAUNCHER_C = `
 #include <errno.h>
@@ -43,9 +44,6 @@ int main(int argc, char **argv) {
 }
 `;
 
-function fdCount(): number {
-  return readdirSync('/proc/self/fd').length;
-}
 
 class Sink {
   text = '';
@@ -104,7 +102,7 @@ describe('probe CLI when perf_event_open is unusable', () => {
 
   it('leaves no file descriptor open after report, explain and list run in-process', async () => {
     await main(['--json'], { stdout: new Sink(), stderr: new Sink(), env: {} }); // warm the lazy loads
-    const before = fdCount();
+    const before = fdTargets();
     const tracefs = tracefsHere();
     for (const argv of [['--json', '--refresh'], ['--all'], ['explain', 'read_format.lost'], ['list', 'sched:sched_switch']]) {
       const out = new Sink();
@@ -119,6 +117,6 @@ describe('probe CLI when perf_event_open is unusable', () => {
       assert.equal(code, 0, `${argv.join(' ')}: ${err.text}`);
       assert.ok(out.text.length > 0);
     }
-    assert.equal(fdCount(), before);
+    assert.deepEqual(newFds(before), []);
   });
 });

@@ -4,10 +4,10 @@
  * a reason (the test does not assume either); no fd is left open.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runBehaviourTests } from '../../../src/probe/behaviour-runner';
 import '../../../src/root';
+import { fdTargets, newFds } from '../../helpers/fds';
 
 const SOFTWARE_ANSWERABLE = [
   'counter_counts', 'group_read', 'group_read_after_exit', 'ioctl_reset', 'ioctl_disable_enable',
@@ -20,13 +20,12 @@ const NEEDS_PMU = ['schedulability', 'multiplexing'];
 /** The README's example cases (sources, not compiled: users write them without a build). */
 const CASES = resolve(__dirname, '../../../../test/integration/probe/cases');
 
-const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 describe('behaviour checks on this kernel', () => {
   it('passes every software-answerable check, skips PMU checks only with a reason, and leaks no fd', () => {
-    const before = openFds();
+    const before = fdTargets();
     const results = runBehaviourTests();
-    assert.equal(openFds(), before);
+    assert.deepEqual(newFds(before), []);
     const byName = new Map(results.map((r) => [r.name, r]));
     for (const name of SOFTWARE_ANSWERABLE) {
       const r = byName.get(name);

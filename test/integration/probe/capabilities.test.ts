@@ -19,21 +19,19 @@ import type { ProbeDeclaration } from '../../../src/probe/declaration';
 import type { FeatureId } from '../../../src/model/feature-id';
 import { readEnvironment } from '../../../src/env/environment';
 import type { CapabilityMap } from '../../../src/model/capability-map';
+import { fdTargets, newFds } from '../../helpers/fds';
 
-function openFds(): number {
-  return fs.readdirSync('/proc/self/fd').length;
-}
 
 describe('probe engine on this kernel', function () {
   this.timeout(60000);
   let dir: string;
   let map: CapabilityMap;
-  let fdsAtStart: number;
+  let fdsAtStart: Map<string, string>;
 
   before(function () {
     if (process.platform !== 'linux') this.skip();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcompat-int-'));
-    fdsAtStart = openFds();
+    fdsAtStart = fdTargets();
     map = getCapabilities({ cache: { dir }, refresh: true });
   });
   after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
@@ -41,7 +39,7 @@ describe('probe engine on this kernel', function () {
   // The tracepoint probe's fd (where tracefs is mounted) is closed off the thread: none is open once closesSettled() resolves.
   it('leaves no fd open after a full probe, once closesSettled() resolves', async () => {
     await closesSettled();
-    assert.equal(openFds(), fdsAtStart);
+    assert.deepEqual(newFds(fdsAtStart), []);
   });
 
   it('is valid against schema/capabilities.schema.json', () => {
@@ -132,9 +130,9 @@ describe('probe engine on this kernel', function () {
         throw new Error('injected midway');
       },
     };
-    const fdsBefore = openFds();
+    const fdsBefore = fdTargets();
     const m = getCapabilities({ cache: false, refresh: true, catalogue: [...all.slice(0, 40), throwing, ...all.slice(40, 80)] });
     assert.equal(m.features['test.throws'].status, 'error');
-    assert.equal(openFds(), fdsBefore);
+    assert.deepEqual(newFds(fdsBefore), []);
   });
 });

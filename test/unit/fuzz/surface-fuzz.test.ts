@@ -11,9 +11,9 @@
  * each (they were fixed in a second round, each check at the entry point).
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import * as pc from '../../../src/index';
 import { Prng, fuzzCases } from './prng';
+import { fdTargets, newFds } from '../../helpers/fds';
 
 const SEED = process.env.PERFCOMPAT_FUZZ_SEED ? BigInt(process.env.PERFCOMPAT_FUZZ_SEED) : 0x16_5eedn;
 const CALLS = fuzzCases(120);
@@ -134,9 +134,6 @@ function closeIt(x: unknown): unknown {
   return x;
 }
 
-function openFdCount(): number {
-  return readdirSync('/proc/self/fd').length;
-}
 
 /** What is wrong with a throw, or undefined when it is as the suite requires. */
 function problem(t: Target, e: unknown): string | undefined {
@@ -168,18 +165,18 @@ describe(`fuzz: the public surface (seed ${SEED}, ${CALLS} calls per entry point
   this.timeout(300_000);
 
   it(`the abi, sys, model and env entry points (and planOpen): ${TARGETS.length} of them, ${TARGETS.length * CALLS} calls`, () => {
-    const before = openFdCount();
+    const before = fdTargets();
     const problems = TARGETS.flatMap((t, i) => fuzz(t, SEED + BigInt(i)));
     assert.deepEqual(problems, [], problems.join('\n'));
-    assert.equal(openFdCount(), before, 'fds left open by the calls');
+    assert.deepEqual(newFds(before), [], 'fds left open by the calls');
   });
 
   for (const t of UPPER) {
     it(`${t.name} (once: ${t.why})`, () => {
-      const before = openFdCount();
+      const before = fdTargets();
       const problems = fuzz(t, SEED + 1000n);
       assert.deepEqual(problems, [], problems.join('\n'));
-      assert.equal(openFdCount(), before, 'fds left open by the calls');
+      assert.deepEqual(newFds(before), [], 'fds left open by the calls');
     });
   }
 });
