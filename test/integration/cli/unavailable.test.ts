@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
+import { closesSettled } from '../../../src/root';
 import { oneLine, runCli } from '../../unit/cli/run-cli';
 import { ownCache } from '../../helpers/own-cache';
 import { tracefsHere, tracefsUnusableAnswer } from '../../helpers/tracefs-answer';
@@ -102,6 +103,7 @@ describe('probe CLI when perf_event_open is unusable', () => {
 
   it('leaves no file descriptor open after report, explain and list run in-process', async () => {
     await main(['--json'], { stdout: new Sink(), stderr: new Sink(), env: {} }); // warm the lazy loads
+    await closesSettled(); // the probe closes its tracepoint fds off the thread
     const before = fdTargets();
     const tracefs = tracefsHere();
     for (const argv of [['--json', '--refresh'], ['--all'], ['explain', 'read_format.lost'], ['list', 'sched:sched_switch']]) {
@@ -117,6 +119,7 @@ describe('probe CLI when perf_event_open is unusable', () => {
       assert.equal(code, 0, `${argv.join(' ')}: ${err.text}`);
       assert.ok(out.text.length > 0);
     }
+    await closesSettled();
     assert.deepEqual(newFds(before), []);
   });
 });

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getCapabilities, forgetCapabilities } from '../../../src/root';
+import { closesSettled, getCapabilities, forgetCapabilities } from '../../../src/root';
 import { isRoot, NOBODY } from './fault-harness';
 import { fdTargets, newFds } from '../../helpers/fds';
 
@@ -96,10 +96,13 @@ describe('faults: a tampered capability cache (real kernel)', function () {
     assert.equal(readFileSync(target, 'utf8'), before, 'the symlink target is untouched');
   });
 
-  it('leaves no fd open after all of it', () => {
+  // The probe closes its tracepoint fds off the thread: both snapshots wait for those closes.
+  it('leaves no fd open after all of it', async () => {
     const real = realpathSync(base);
+    await closesSettled();
     const before = fdTargets();
     for (let i = 0; i < 3; i++) { truncateSync(theFile(), 3); probe(); }
+    await closesSettled();
     // The cache's files and directories, and the probe's perf events: what this code opens.
     assert.deepEqual(newFds(before, (t) => t.startsWith(real) || t.includes('perf_event')), []);
   });

@@ -28,9 +28,10 @@ describe('probe engine on this kernel', function () {
   let map: CapabilityMap;
   let fdsAtStart: Map<string, string>;
 
-  before(function () {
+  before(async function () {
     if (process.platform !== 'linux') this.skip();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcompat-int-'));
+    await closesSettled(); // an earlier test's probe may still be closing tracepoint fds off the thread
     fdsAtStart = fdTargets();
     map = getCapabilities({ cache: { dir }, refresh: true });
   });
@@ -118,7 +119,7 @@ describe('probe engine on this kernel', function () {
     assert.equal(fs.statSync(path.join(dir, files[0])).mode & 0o777, 0o600);
   });
 
-  it('closes every fd when a probe throws midway', () => {
+  it('closes every fd when a probe throws midway (tracepoint closes off the thread settled)', async () => {
     const env = readEnvironment();
     const all = catalogue(env);
     const throwing: ProbeDeclaration = {
@@ -130,9 +131,11 @@ describe('probe engine on this kernel', function () {
         throw new Error('injected midway');
       },
     };
+    await closesSettled();
     const fdsBefore = fdTargets();
     const m = getCapabilities({ cache: false, refresh: true, catalogue: [...all.slice(0, 40), throwing, ...all.slice(40, 80)] });
     assert.equal(m.features['test.throws'].status, 'error');
+    await closesSettled();
     assert.deepEqual(newFds(fdsBefore), []);
   });
 });
