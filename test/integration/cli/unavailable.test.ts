@@ -14,7 +14,7 @@ import { closesSettled } from '../../../src/root';
 import { oneLine, runCli } from '../../unit/cli/run-cli';
 import { ownCache } from '../../helpers/own-cache';
 import { tracefsHere, tracefsUnusableAnswer } from '../../helpers/tracefs-answer';
-import { fdTargets, newFds } from '../../helpers/fds';
+import { fdChanges, openFds } from '../../helpers/fds';
 
 const LAUNCHER_C = `
 #include <errno.h>
@@ -104,7 +104,7 @@ describe('probe CLI when perf_event_open is unusable', () => {
   it('leaves no file descriptor open after report, explain and list run in-process', async () => {
     await main(['--json'], { stdout: new Sink(), stderr: new Sink(), env: {} }); // warm the lazy loads
     await closesSettled(); // the probe closes its tracepoint fds off the thread
-    const before = fdTargets();
+    const before = openFds();
     const tracefs = tracefsHere();
     for (const argv of [['--json', '--refresh'], ['--all'], ['explain', 'read_format.lost'], ['list', 'sched:sched_switch']]) {
       const out = new Sink();
@@ -120,6 +120,6 @@ describe('probe CLI when perf_event_open is unusable', () => {
       assert.ok(out.text.length > 0);
     }
     await closesSettled();
-    assert.deepEqual(newFds(before), []);
+    assert.deepEqual(fdChanges(before), []);
   });
 });

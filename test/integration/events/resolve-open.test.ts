@@ -48,7 +48,7 @@ function hasCorePmu(): boolean {
 }
 
 describe('events on this kernel: resolve and open', () => {
-  let before: Set<string>;
+  let before: Map<string, string>;
   beforeEach(() => { before = openFds(); });
   afterEach(() => { assert.deepEqual(leakedPerfFds(before), [], 'perf fds left open'); });
 

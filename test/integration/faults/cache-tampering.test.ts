@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closesSettled, getCapabilities, forgetCapabilities } from '../../../src/root';
 import { isRoot, NOBODY } from './fault-harness';
-import { fdTargets, newFds } from '../../helpers/fds';
+import { fdChanges, isPerfFd, openFds } from '../../helpers/fds';
 
 describe('faults: a tampered capability cache (real kernel)', function () {
   this.timeout(120_000);
@@ -100,11 +100,11 @@ describe('faults: a tampered capability cache (real kernel)', function () {
   it('leaves no fd open after all of it', async () => {
     const real = realpathSync(base);
     await closesSettled();
-    const before = fdTargets();
+    const before = openFds();
     for (let i = 0; i < 3; i++) { truncateSync(theFile(), 3); probe(); }
     await closesSettled();
-    // The cache's files and directories, and the probe's perf events: what this code opens.
-    assert.deepEqual(newFds(before, (t) => t.startsWith(real) || t.includes('perf_event')), []);
+    // The cache's files and directories, and the probe's perf events: what this code opens and closes.
+    assert.deepEqual(fdChanges(before, (t) => t.startsWith(real) || isPerfFd(t)), []);
   });
 
   it('ignores and replaces a file owned by another user', function () {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { runBehaviourTests } from '../../../src/probe/behaviour-runner';
 import '../../../src/root';
-import { fdTargets, newFds } from '../../helpers/fds';
+import { fdChanges, openFds } from '../../helpers/fds';
 
 const SOFTWARE_ANSWERABLE = [
   'counter_counts', 'group_read', 'group_read_after_exit', 'ioctl_reset', 'ioctl_disable_enable',
@@ -23,9 +23,9 @@ const CASES = resolve(__dirname, '../../../../test/integration/probe/cases');
 
 describe('behaviour checks on this kernel', () => {
   it('passes every software-answerable check, skips PMU checks only with a reason, and leaks no fd', () => {
-    const before = fdTargets();
+    const before = openFds();
     const results = runBehaviourTests();
-    assert.deepEqual(newFds(before), []);
+    assert.deepEqual(fdChanges(before), []);
     const byName = new Map(results.map((r) => [r.name, r]));
     for (const name of SOFTWARE_ANSWERABLE) {
       const r = byName.get(name);

@@ -19,7 +19,7 @@ import type { ProbeDeclaration } from '../../../src/probe/declaration';
 import type { FeatureId } from '../../../src/model/feature-id';
 import { readEnvironment } from '../../../src/env/environment';
 import type { CapabilityMap } from '../../../src/model/capability-map';
-import { fdTargets, newFds } from '../../helpers/fds';
+import { fdChanges, openFds } from '../../helpers/fds';
 
 
 describe('probe engine on this kernel', function () {
@@ -32,7 +32,7 @@ describe('probe engine on this kernel', function () {
     if (process.platform !== 'linux') this.skip();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcompat-int-'));
     await closesSettled(); // an earlier test's probe may still be closing tracepoint fds off the thread
-    fdsAtStart = fdTargets();
+    fdsAtStart = openFds();
     map = getCapabilities({ cache: { dir }, refresh: true });
   });
   after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
@@ -40,7 +40,7 @@ describe('probe engine on this kernel', function () {
   // The tracepoint probe's fd (where tracefs is mounted) is closed off the thread: none is open once closesSettled() resolves.
   it('leaves no fd open after a full probe, once closesSettled() resolves', async () => {
     await closesSettled();
-    assert.deepEqual(newFds(fdsAtStart), []);
+    assert.deepEqual(fdChanges(fdsAtStart), []);
   });
 
   it('is valid against schema/capabilities.schema.json', () => {
@@ -132,10 +132,10 @@ describe('probe engine on this kernel', function () {
       },
     };
     await closesSettled();
-    const fdsBefore = fdTargets();
+    const fdsBefore = openFds();
     const m = getCapabilities({ cache: false, refresh: true, catalogue: [...all.slice(0, 40), throwing, ...all.slice(40, 80)] });
     assert.equal(m.features['test.throws'].status, 'error');
     await closesSettled();
-    assert.deepEqual(newFds(fdsBefore), []);
+    assert.deepEqual(fdChanges(fdsBefore), []);
   });
 });

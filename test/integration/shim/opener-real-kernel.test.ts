@@ -6,7 +6,7 @@
  * after failed adds, failed opens, close() or an exception half-way.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import sinon from 'sinon';
 import { encodeAttr } from '../../../src/abi/attr-codec';
 import { PERF_FLAG, PERF_TYPE, SW_EVENTS } from '../../../src/abi/constants';
@@ -22,20 +22,10 @@ import { Sampler } from '../../../src/shim/sampler';
 import { isErr, type Kernel } from '../../../src/sys/kernel';
 import { realKernel } from '../../../src/sys/real-kernel';
 import { ownCache } from '../../helpers/own-cache';
+import { isPerfFd, openFds } from '../../helpers/fds';
 
 const TASK_CLOCK = { type: PERF_TYPE.SOFTWARE, config: SW_EVENTS.find((e) => e.name === 'task_clock')!.value, name: 'task-clock' };
 const CPU_CLOCK = { type: PERF_TYPE.SOFTWARE, config: SW_EVENTS.find((e) => e.name === 'cpu_clock')!.value, name: 'cpu-clock' };
-
-/** perf fds of this process (/proc/self/fd links to anon_inode:[perf_event]). */
-function perfFds(): number {
-  let n = 0;
-  for (const f of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${f}`).includes('perf_event')) n++;
-    } catch { /* the fd readdir itself used, closed by now */ }
-  }
-  return n;
-}
 
 /** perf ring mappings of this process (/proc/self/maps). */
 function perfMaps(): number {
@@ -43,7 +33,7 @@ function perfMaps(): number {
 }
 
 function held(): { fds: number; maps: number } {
-  return { fds: perfFds(), maps: perfMaps() };
+  return { fds: [...openFds().values()].filter(isPerfFd).length, maps: perfMaps() };
 }
 
 function cloexecOf(k: Kernel, fd: number): boolean {

@@ -13,7 +13,7 @@ import { findTracefs, readTracepointId } from '../../../src/env/tracefs';
 import { realKernel } from '../../../src/sys/real-kernel';
 import { PerfcompatError } from '../../../src/errors';
 import { tracefsUnusableAnswer } from '../../helpers/tracefs-answer';
-import { fdTargets, newFds } from '../../helpers/fds';
+import { fdChanges, openFds } from '../../helpers/fds';
 
 const CPU_CLOCK = { type: PERF_TYPE.SOFTWARE, config: 0, name: 'cpu-clock' };
 const CONTEXTS = new Set<bigint>(Object.values(PERF_CONTEXT));
@@ -55,7 +55,7 @@ describe('shim/sampler on this kernel', function () {
   this.timeout(30000);
 
   it('samples this Node process on cpu-clock with IP|TID|TIME|CALLCHAIN|PERIOD: pid, ordered times, IPs in executable maps, callchains led by a context marker and the IP', function () {
-    const before = fdTargets();
+    const before = openFds();
     let s: Sampler;
     try {
       s = new Sampler(CPU_CLOCK, { sampleType: ['ip', 'tid', 'time', 'period'], callchain: true, period: 1_000_000n, pages: 64 });
@@ -96,7 +96,7 @@ describe('shim/sampler on this kernel', function () {
       assert.ok(CONTEXTS.has(cc[0]!) && isCallchainContext(cc[0]!), `callchain starts with a PERF_CONTEXT_* marker, not 0x${cc[0]!.toString(16)}`);
       assert.equal(cc[1], r.ip, 'the first address is the sample IP');
     }
-    assert.deepEqual(newFds(before), [], 'no fd leaks');
+    assert.deepEqual(fdChanges(before), [], 'no fd leaks');
   });
 
   it('decodes sched:sched_switch RAW samples by the tracepoint format file (prev_comm, prev_pid, next_pid …)', function () {
@@ -110,7 +110,7 @@ describe('shim/sampler on this kernel', function () {
     const id = readTracepointId(tracefs.root, 'sched', 'sched_switch');
     if (!('id' in id)) this.skip();
     const format = readTracepointFormat('sched:sched_switch');
-    const before = fdTargets();
+    const before = openFds();
     let s: Sampler;
     try {
       s = new Sampler({ type: PERF_TYPE.TRACEPOINT, config: id.id, name: 'sched:sched_switch' },
@@ -138,7 +138,7 @@ describe('shim/sampler on this kernel', function () {
       assert.equal(typeof f.next_comm, 'string');
       assert.equal(r.pid, process.pid);
     }
-    assert.deepEqual(newFds(before), []);
+    assert.deepEqual(fdChanges(before), []);
   });
 
   it('decodes RAW fields by itself for a tracepoint given by name', function () {

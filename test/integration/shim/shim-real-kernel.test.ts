@@ -10,7 +10,7 @@ import { EventSet } from '../../../src/shim';
 import { openEvent } from '../../../src/shim/perf-event';
 import { realKernel } from '../../../src/sys/real-kernel';
 import { ownCache } from '../../helpers/own-cache';
-import { fdTargets, newFds } from '../../helpers/fds';
+import { fdChanges, openFds } from '../../helpers/fds';
 
 const SOFTWARE_SET = ['task-clock', 'context-switches', 'page-faults', 'cpu-migrations'];
 
@@ -119,7 +119,7 @@ describe('shim on this kernel', function () {
 
   it('leaks no fd over 10,000 open/read/close cycles', function () {
     this.timeout(180_000); // a few seconds alone; the machine may be shared
-    const before = fdTargets();
+    const before = openFds();
     for (let i = 0; i < 10_000; i++) {
       const ev = openEvent('task-clock', { capabilities: map });
       try {
@@ -139,17 +139,17 @@ describe('shim on this kernel', function () {
         set.close();
       }
     }
-    assert.deepEqual(newFds(before), []);
+    assert.deepEqual(fdChanges(before), []);
   });
 
   it('leaks no fd when an add fails half-way', () => {
-    const before = fdTargets();
+    const before = openFds();
     const set = new EventSet({ capabilities: map });
     set.add('task-clock');
     assert.throws(() => set.add({ type: 1, config: 1, config4: 1 }));
     assert.throws(() => set.add('no-such-event-anywhere'));
     set.close();
-    assert.deepEqual(newFds(before), []);
+    assert.deepEqual(fdChanges(before), []);
   });
 
   it('close() is idempotent and a closed event or set throws ERR_CLOSED', () => {

@@ -13,7 +13,7 @@ import { PERF_FLAG, PERF_FORMAT, PERF_TYPE, SW_EVENTS } from '../../../src/abi/c
 import { archAbi, perfIoctlTable, F_GETFD, FD_CLOEXEC, PROT_READ, PROT_WRITE, MAP_SHARED } from '../../../src/abi/ioctl';
 import { decodeRead } from '../../../src/abi/read-format';
 import { errnoName } from '../../../src/abi/errno';
-import { fdTargets, leakedPerfFds, newFds, openFds } from '../../helpers/fds';
+import { fdChanges, leakedPerfFds, openFds } from '../../helpers/fds';
 
 const TASK_CLOCK = SW_EVENTS.find((e) => e.name === 'task_clock')!.value;
 const ioc = perfIoctlTable(archAbi(process.arch));
@@ -40,7 +40,7 @@ function burnCpu(ms: number): bigint {
 
 describe('sys/real-kernel (this machine)', () => {
   const k = realKernel();
-  let before: Set<string>;
+  let before: Map<string, string>;
   beforeEach(() => { before = openFds(); });
   afterEach(() => { assert.deepEqual(leakedPerfFds(before), [], 'perf fds left open'); });
 
@@ -181,13 +181,13 @@ describe('sys/real-kernel (this machine)', () => {
   });
 
   it('leaves no fd open after many open/read/close cycles', () => {
-    const n0 = fdTargets();
+    const n0 = openFds();
     const buf = Buffer.alloc(8);
     for (let i = 0; i < 2000; i++) {
       const r = openTaskClock() as { fd: number };
       k.read(r.fd, buf);
       k.close(r.fd);
     }
-    assert.deepEqual(newFds(n0), []);
+    assert.deepEqual(fdChanges(n0), []);
   });
 });

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import * as pc from '../../../src/index';
 import { Prng, fuzzCases } from './prng';
-import { fdTargets, newFds } from '../../helpers/fds';
+import { fdChanges, openFds } from '../../helpers/fds';
 
 const SEED = process.env.PERFCOMPAT_FUZZ_SEED ? BigInt(process.env.PERFCOMPAT_FUZZ_SEED) : 0x16_5eedn;
 const CALLS = fuzzCases(120);
@@ -165,18 +165,18 @@ describe(`fuzz: the public surface (seed ${SEED}, ${CALLS} calls per entry point
   this.timeout(300_000);
 
   it(`the abi, sys, model and env entry points (and planOpen): ${TARGETS.length} of them, ${TARGETS.length * CALLS} calls`, () => {
-    const before = fdTargets();
+    const before = openFds();
     const problems = TARGETS.flatMap((t, i) => fuzz(t, SEED + BigInt(i)));
     assert.deepEqual(problems, [], problems.join('\n'));
-    assert.deepEqual(newFds(before), [], 'fds left open by the calls');
+    assert.deepEqual(fdChanges(before), [], 'fds left open by the calls');
   });
 
   for (const t of UPPER) {
     it(`${t.name} (once: ${t.why})`, () => {
-      const before = fdTargets();
+      const before = openFds();
       const problems = fuzz(t, SEED + 1000n);
       assert.deepEqual(problems, [], problems.join('\n'));
-      assert.deepEqual(newFds(before), [], 'fds left open by the calls');
+      assert.deepEqual(fdChanges(before), [], 'fds left open by the calls');
     });
   }
 });
