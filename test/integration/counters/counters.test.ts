@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { counters, canCount } from '../../../src/counters';
 import { realKernel } from '../../../src/sys';
 import { leakedPerfFds, openFds } from '../../helpers/fds';
+import { assertClockCount, wallNs } from '../../helpers/clock-count';
 
 const k = realKernel();
 
@@ -67,25 +68,28 @@ describe('counters provider (this kernel)', function () {
     if (!s.ok) { console.log(`      skipped: ${s.reason}`); this.skip(); }
   });
 
-  it('200 rounds of cpu-clock and task-clock in one group: every event within 10% of the thread clock\'s work', () => {
+  it('200 rounds of cpu-clock and task-clock in one group: every event between the thread clock\'s work and the windows\' wall time', () => {
     const fds = openFds();
     const c = counters({ events: ['cpu-clock', 'task-clock'] }).init();
     let work = 0;
+    let wall = 0;
     for (let i = 0; i < 200; i++) {
-      c.before();
-      work += Number(spin(300_000n));
-      c.after();
+      const w = wallNs(() => {
+        c.before();
+        work += Number(spin(300_000n));
+        c.after();
+      });
+      wall += w.ns;
     }
     const v = c.values();
     c.close();
     assert.deepEqual(leakedPerfFds(fds), []);
-    const mean = work / 200;
     for (const name of ['cpu-clock', 'task-clock']) {
       const e = v.events[name];
       assert.ok(e, `${name} counted: ${JSON.stringify(v.missing)}`);
       assert.equal(e.rounds, 200, `${name} counted in every round`);
       assert.ok(e.raw.min > 0, `${name}: no round reads 0 (min ${e.raw.min})`);
-      assert.ok(Math.abs(e.raw.mean / mean - 1) < 0.1, `${name}: mean ${e.raw.mean} ns vs thread clock ${mean} ns`);
+      assertClockCount(e.raw.total, work, wall, name);
     }
     const u = v.derived.cpusUtilized!;
     assert.ok(u.perRound.max <= 1.0001 && u.value > 0, `one thread uses at most one CPU: ${JSON.stringify(u)}`);
