@@ -32,12 +32,14 @@ describe('faults: cache keys and spawning on the real kernel', function () {
 
   describe('under seccomp (the launcher of seccomp.test.ts)', () => {
     let launcher: string;
+    let launcherDir = '';
     before(function () {
-      const d = mkdtempSync(join(tmpdir(), 'perfcompat-launcher-'));
+      const d = launcherDir = mkdtempSync(join(tmpdir(), 'perfcompat-launcher-'));
       const built = buildSeccompLauncher(d);
       if ('skip' in built) { console.log(`      skipped: ${built.skip}`); this.skip(); }
       launcher = (built as { path: string }).path;
     });
+    after(() => { if (launcherDir) rmSync(launcherDir, { recursive: true, force: true }); });
 
     it('a map probed under one filter is not served under another with the same filter count (item 2)', () => {
       const env = { ...process.env, FAULT_CACHE_DIR: join(dir, 'perfcompat'), DEBUG: '' };
