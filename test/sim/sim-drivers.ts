@@ -1,8 +1,8 @@
 /**
  * PMU driver rules the simulator follows beyond the generic core PMU: what a
  * vendor's hw_config refuses, each from the kernel function named beside it.
- * sim-kernel.ts asks these at the point the kernel does; a persona opts in
- * with PersonaPmu.driver.
+ * sim-open.ts and sim-init-event.ts ask these at the point the kernel does;
+ * a persona opts in with PersonaPmu.driver.
  */
 import type { DecodedAttr } from '../../src/abi';
 import { CLOCK_IDS } from '../../src/abi';
