@@ -189,11 +189,18 @@ export class BehaviourContext implements BehaviourCtx {
    * the read_format promises is itself the answer: the check is broken.
    */
   read(ev: OpenedEvent): ReadResult {
+    const r = this.readUnlessError(ev);
+    if (r) return r;
+    throw new CheckAbort({ status: 'broken', reason: `read ${ev.label}: 0 bytes (the event is in error state)`, measured: { bytes: 0 } });
+  }
+
+  readUnlessError(ev: OpenedEvent): ReadResult | undefined {
     const expected = readSize(ev.readFormat, ev.members);
     // Room for more than asked: a kernel returning more members than opened is a finding too.
     const buf = Buffer.alloc(expected + 8 * 16);
     const r = this.kernel.read(ev.fd, buf);
     if (isErr(r)) throw new CheckAbort(errnoVerdict(`read ${ev.label}`, r.errno));
+    if (r.bytes === 0) return undefined;
     if (r.bytes !== expected) {
       throw new CheckAbort({
         status: 'broken',

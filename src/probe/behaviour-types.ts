@@ -191,6 +191,8 @@ export interface BehaviourCtx {
   period(ev: OpenedEvent, period: bigint): void;
   id(ev: OpenedEvent): bigint;
   read(ev: OpenedEvent): ReadResult;
+  /** read(), or undefined where it gives 0 bytes: the event is in error state (a pinned event the PMU could not keep on). */
+  readUnlessError(ev: OpenedEvent): ReadResult | undefined;
   ring(ev: OpenedEvent, dataPages?: number): Ring;
   readable(ev: OpenedEvent): boolean;
   work(decl?: WorkDecl): WorkResult;

@@ -109,6 +109,13 @@ export interface PersonaQuirks {
    * shared out evenly between rotations.
    */
   rotationTickNs?: number;
+  /**
+   * The kernel time a rotation costs the task (perf_mux_hrtimer_handler and
+   * perf_rotate_context run in its context), as a share of its time while a
+   * PMU it has events on multiplexes: task-clock counts it, an event with
+   * exclude_kernel does not (qemu TCG emulates the handler slowly).
+   */
+  rotationKernelShare?: number;
 }
 
 /** What a persona file declares. */

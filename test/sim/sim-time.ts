@@ -5,7 +5,9 @@
  * their rings (sim-ring.ts) and REFRESH limits stop them; control pages are
  * brought up to date (perf_event_update_userpage). Scheduling puts groups on
  * counters as sim-counters.ts does, once per rotation tick where the persona
- * has one. With a real clock, the wall time between calls counts as work.
+ * has one; with rotationKernelShare, an event that excludes the kernel loses
+ * that share of its count while its PMU rotates (the rotation's own kernel
+ * time). With a real clock, the wall time between calls counts as work.
  */
 import { corePmus } from './persona';
 import { SimEvent, groupOf, rateOf } from './sim-event';
@@ -35,12 +37,17 @@ export function advance(s: SimState, ns: number): void {
 }
 
 function advanceWith(s: SimState, ns: number, share: Map<SimEvent, number>): void {
+  // PMUs that rotate now: a flexible group of theirs is off for some of this stretch.
+  const rotating = new Set([...share].filter(([g, f]) => f < 1 && g.attr.pinned !== 1).map(([g]) => g.pmu));
+  const kernelShare = s.persona.quirks.rotationKernelShare ?? 0;
   for (const ev of s.events.values()) {
     const on = ev.enabled && ev.leader.enabled;
     if (!on) continue;
     const f = share.get(ev.leader) ?? 1;
     let part = 1;
     let delta = rateOf(ev, corePmus(s.persona).find((c) => c.name === ev.pmu)?.neverCounts) * ns * f;
+    // The rotation's kernel time: counted by task-clock, left out by an event that excludes the kernel.
+    if (kernelShare > 0 && ev.attr.exclude_kernel === 1 && rotating.has(ev.pmu)) delta *= 1 - kernelShare;
     const limit = ev.refreshLimit ?? 0;
     if (limit > 0 && ev.samplePeriod > 0n && delta > 0 && !s.persona.quirks.refreshIgnored) {
       // REFRESH n: the n-th overflow still writes its sample, then the kernel disables the event.
