@@ -74,7 +74,8 @@ const check: BehaviourCheck = {
     // The pinned copy goes on before any flexible group and stays on: it holds one counter, the copies rotate on the rest.
     const pin = ctx.tryOpen({ ...decl, pinned: 1 });
     const pinned = 'status' in pin ? undefined : pin;
-    for (const ev of [...evs, clock, ...(pinned ? [pinned] : [])]) ctx.enable(ev);
+    const window = [...evs, clock, ...(pinned ? [pinned] : [])];
+    for (const ev of window) ctx.enable(ev);
     // The window lasts until every event has run long enough to be scaled (the rotation is a
     // timer: on a loaded host it fires late, and a fixed window leaves events that never ran).
     let windowMs = 0;
@@ -83,7 +84,7 @@ const check: BehaviourCheck = {
       ctx.work({ cpu_ms: WINDOW_STEP_MS });
       windowMs += WINDOW_STEP_MS;
     } while (windowMs < MAX_WINDOW_MS && (windowMs < MIN_WINDOW_MS || !allRan()));
-    for (const ev of [...evs, clock, ...(pinned ? [pinned] : [])]) ctx.disable(ev);
+    for (const ev of window) ctx.disable(ev);
     const pinnedRate = pinned ? wholeWindowRate(ctx, pinned) : undefined;
     const after = refRateNow();
     const clockNs = Math.max(1, valueOf(ctx.read(clock)));

@@ -101,7 +101,7 @@ export function renderPmuSection(kernels: readonly KernelRun[]): string[] {
       L.push(`  - \`${id}\`: ${statusOf(k.root, id)}${f?.reason ? ` — ${esc(f.reason)}` : ''}`);
     }
     for (const [who, out] of [['root', 'root.test'], ['unprivileged', 'user.test']] as const) {
-      const mux = testEntries(k.outputs.get(out)?.json).find(([id]) => /(^|\.)multiplexing$/.test(id))?.[1] as { status: string; reason?: string; measured?: Record<string, unknown> } | undefined;
+      const mux = testEntries(k.outputs.get(out)?.json).find(([id]) => /(^|\.)multiplexing$/.test(id))?.[1];
       const m = mux?.measured;
       const how = m ? `; ${String(m.events)} events, reference ${String(m.reference)}, worst deviation ${String(m.worstDeviation)}, the lone reference drifted ${String(m.referenceDrift)}` : '';
       L.push(`  - \`probe test\` multiplexing check, ${who}: ${mux ? `${mux.status}${mux.reason ? ` (${esc(mux.reason)})` : ''}${how}` : 'not reported'}`);

@@ -10,7 +10,7 @@
 import { strict as assert } from 'node:assert';
 import type { GuestMap, KernelRun } from './matrix';
 import { PARANOID_LEVELS, type PmuCheck } from './pmu';
-import { testEntries } from './report';
+import { testEntries, TestEntry } from './report';
 import { mitataTests } from './mitata-tests';
 
 const say = (s: string) => process.stdout.write(`      ${s.replace(/\n/g, '\n      ')}\n`);
@@ -59,7 +59,7 @@ export function pmuTests(k: () => KernelRun): void {
     assert.equal(e.value, counters, `${e.value} (${e.reason ?? ''}) but the kernel reports ${counters} counters`);
     assert.doesNotMatch(e.reason ?? '', /opens but does not run/, 'a member that fails to open is not "does not run"');
     const b = testEntries(r.outputs.get('root.test')?.json).find(([id]) => id === 'behaviour.schedulability')?.[1];
-    assert.equal((b as { value?: unknown } | undefined)?.value, counters, `behaviour.schedulability: ${JSON.stringify(b)}`);
+    assert.equal(b?.value, counters, `behaviour.schedulability: ${JSON.stringify(b)}`);
   });
 
   it('no feature root has supported is unsupported for the unprivileged user, at any paranoid level', () => {
@@ -96,7 +96,7 @@ export function pmuTests(k: () => KernelRun): void {
     assert.ok(o, 'probe test did not run');
     const checks = testEntries(o.json);
     // Exit 1 exactly when a check failed (a kernel that does not do what it accepts), else 0.
-    const failed = checks.filter(([, e]) => (e as { outcome?: string }).outcome === 'failed').map(([id, e]) => `${id}: ${e.reason ?? ''}`);
+    const failed = checks.filter(([, e]) => e.outcome === 'failed').map(([id, e]) => `${id}: ${e.reason ?? ''}`);
     for (const f of failed) say(`probe test FAILED here: ${f}`);
     assert.equal(o.rc, failed.length > 0 ? 1 : 0, `probe test exit ${o.rc} with ${failed.length} failed checks: ${o.stderr.slice(-300)}`);
     assert.ok(checks.length > 5, `probe test gave no checks (rc=${o.rc}): ${o.stderr.slice(-300)}`);
@@ -110,8 +110,8 @@ export function pmuTests(k: () => KernelRun): void {
     const opens = check(k()).opens as Record<string, unknown>;
     if (opens.instructions && typeof opens.instructions === 'object' && 'error' in opens.instructions) {
       for (const [id, e] of checks) {
-        if ((e as { outcome?: string }).outcome !== 'ok') continue;
-        const text = `${(e as { description?: string }).description ?? ''} ${e.reason ?? ''}`;
+        if (e.outcome !== 'ok') continue;
+        const text = `${e.description ?? ''} ${e.reason ?? ''}`;
         if (/instructions/.test(text)) assert.match(text, /instructions[^.;]*(absent|ENOENT|not open|does not open)/, `${id} claims instructions: ${text}`);
       }
     }
@@ -243,8 +243,8 @@ export function pmuTests(k: () => KernelRun): void {
 }
 
 /** Check 5 ran with events that open here, judged against the pinned copy over the same window, and is Ok. */
-function assertMultiplexingOk(checks: ReturnType<typeof testEntries>, who: string): void {
-  const mux = checks.find(([id]) => id === 'behaviour.multiplexing')?.[1] as { outcome?: string; reason?: string; measured?: Record<string, unknown> } | undefined;
+function assertMultiplexingOk(checks: [string, TestEntry][], who: string): void {
+  const mux = checks.find(([id]) => id === 'behaviour.multiplexing')?.[1];
   assert.ok(mux !== undefined && mux.outcome !== 'skip', `${who}: behaviour.multiplexing did not run: ${mux?.outcome} (${mux?.reason ?? ''})`);
   assert.doesNotMatch(mux.reason ?? '', /instructions|ENOENT/, `${who}: check 5 uses events that open here`);
   assert.equal(mux.measured?.reference, 'pinned', `${who}: check 5's reference: ${JSON.stringify(mux.measured)}`);

@@ -43,11 +43,21 @@ function checkText(c: CheckResult | undefined): string {
   return parts.join(', ');
 }
 
+/** One check of `probe test --json`: its map entry, and (in the array form) the outcome and description. */
+export interface TestEntry {
+  status: string;
+  reason?: string;
+  outcome?: string;
+  description?: string;
+  measured?: Record<string, unknown>;
+  value?: unknown;
+}
+
 /** The checks of `probe test --json` as [id, entry] pairs: it prints an array of checks, or a map with `features`. */
-export function testEntries(j: unknown): [string, { status: string; reason?: string }][] {
-  if (Array.isArray(j)) return (j as { id?: string; name?: string; status: string; reason?: string }[]).map((e) => [e.id ?? e.name ?? '?', e]);
+export function testEntries(j: unknown): [string, TestEntry][] {
+  if (Array.isArray(j)) return (j as (TestEntry & { id?: string; name?: string })[]).map((e) => [e.id ?? e.name ?? '?', e]);
   if (typeof j !== 'object' || j === null) return [];
-  return Object.entries((j as { features?: Record<string, { status: string; reason?: string }> }).features ?? {});
+  return Object.entries((j as { features?: Record<string, TestEntry> }).features ?? {});
 }
 
 /**

@@ -18,16 +18,14 @@ import {
   PR_TASK_PERF_EVENTS_DISABLE, PR_TASK_PERF_EVENTS_ENABLE,
 } from '../../src/abi';
 import type {
-  IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadResultBytes, VoidResult,
+  BoundRead, IoctlArg, Kernel, Mapping, MmapResult, NumResult, OpenResult, PollFd, PollResult, ReadResultBytes, RlimitResult, VoidResult,
 } from '../../src/sys/kernel';
 import { wrapRead } from '../../src/sys/fast-read';
-import type { BoundRead } from '../../src/sys/kernel';
 import type { Persona } from './persona';
 import type { Workload } from '../../src/probe/behaviour-types';
 import { simWorkload } from './sim-workload';
 import type { SimEvent } from './sim-event';
 import { simGetrlimit, simSetrlimit } from './sim-rlimit';
-import type { RlimitResult } from '../../src/sys/kernel';
 import { simCopyAttr } from './sim-attr';
 import { E, err, OpenError } from './sim-errors';
 import { simIoctl } from './sim-ioctl';

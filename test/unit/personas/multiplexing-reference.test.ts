@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { runBehaviourTests } from '../../../src/probe/behaviour-runner';
-import { decodeAttr } from '../../../src/abi';
+import { decodeAttr, ERRNO } from '../../../src/abi';
 import { isErr } from '../../../src/sys/kernel';
 import { simulate } from '../../sim';
 import '../../../src/root';
@@ -37,7 +37,7 @@ function spoilPinned(sim: ReturnType<typeof simulate>, how: 'refuse' | 'error-st
   const open = k.perfEventOpen.bind(k);
   sinon.stub(k, 'perfEventOpen').callsFake((attr, pid, cpu, group, flags) => {
     const a = decodeAttr(attr);
-    if (a.pinned && how === 'refuse') return { errno: 22 };
+    if (a.pinned && how === 'refuse') return { errno: ERRNO.EINVAL! };
     const r = open(attr, pid, cpu, group, flags);
     if (a.pinned && !isErr(r)) pinnedFds.add(r.fd);
     return r;
